@@ -1,0 +1,26 @@
+//! Database schema of LicenseDesk, one migration per file, each with a working `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_organizations;
+mod m20261123_000002_create_administrators;
+mod m20261123_000003_create_audit_log;
+mod m20261123_000004_create_outbox;
+mod m20261123_000005_create_auth_tokens;
+mod m20261123_000006_create_login_failures;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_organizations::Migration),
+            Box::new(m20261123_000002_create_administrators::Migration),
+            Box::new(m20261123_000003_create_audit_log::Migration),
+            Box::new(m20261123_000004_create_outbox::Migration),
+            Box::new(m20261123_000005_create_auth_tokens::Migration),
+            Box::new(m20261123_000006_create_login_failures::Migration),
+        ]
+    }
+}

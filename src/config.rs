@@ -1,0 +1,176 @@
+//! Settings (§8): each one a flag and an environment variable, with embedded defaults, and
+//! the secrets that are generated once into the data directory when not given.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::Context;
+use clap::Args;
+use sha2::{Digest, Sha512};
+
+/// The settings shared by every subcommand (`licensedesk --help` lists them).
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to serve on.
+    #[arg(long, env = "LICENSEDESK_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Directory for the SQLite database, generated keys and .eml mail files.
+    #[arg(long, env = "LICENSEDESK_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database to use; SQLite in the data directory when unset.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Public address of this server, used for links in mail.
+    #[arg(long, env = "LICENSEDESK_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+    /// SMTP server for mail (smtp://user:pass@host:587?tls=required); .eml files when unset.
+    #[arg(long, env = "SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of every mail.
+    #[arg(
+        long,
+        env = "LICENSEDESK_MAIL_FROM",
+        default_value = "LicenseDesk <licensedesk@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// Key for session cookies and tokens; generated once into the data directory when unset.
+    #[arg(long, env = "LICENSEDESK_SECRET_KEY", hide_env_values = true, global = true)]
+    pub secret_key: Option<String>,
+    /// Vendor public key that licence keys must be signed with (§5.1).
+    #[arg(long, env = "LICENSEDESK_VENDOR_PUBLIC_KEY", global = true)]
+    pub vendor_public_key: Option<String>,
+    /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
+    #[arg(long, env = "LICENSEDESK_SIGNING_KEY", hide_env_values = true, global = true)]
+    pub signing_key: Option<String>,
+}
+
+/// Everything the application needs to run, resolved from `Settings`.
+#[derive(Clone)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// 64 bytes for signing and encrypting cookies.
+    pub cookie_key: Vec<u8>,
+    pub vendor_public_key: Option<String>,
+    pub signing_key: Option<String>,
+    pub outbox: OutboxSettings,
+    pub login_limits: LoginLimits,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxSettings {
+    /// How often an idle worker looks for due mail.
+    pub poll_interval: Duration,
+    /// Wait after the first failed attempt; doubles with each further one.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// After this many attempts a mail is marked failed (it can still be resent by hand).
+    pub max_attempts: i32,
+    /// How long a worker owns a mail it is sending before another may take it over.
+    pub lease: Duration,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(1),
+            retry_base: Duration::from_secs(10),
+            retry_max: Duration::from_secs(3600),
+            max_attempts: 10,
+            lease: Duration::from_secs(120),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub window: Duration,
+    /// Failed logins for one email address within the window.
+    pub per_address: u64,
+    /// Failed logins from one client (IP address) within the window.
+    pub per_client: u64,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            window: Duration::from_secs(15 * 60),
+            per_address: 5,
+            per_client: 20,
+        }
+    }
+}
+
+impl Config {
+    /// Resolves defaults, creates the data directory and generates missing secrets into it.
+    pub fn load(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!("cannot create data directory {}", settings.data_dir.display())
+        })?;
+        let database_url = settings.database_url.unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                settings.data_dir.join("licensedesk.db").display()
+            )
+        });
+        let secret = match settings.secret_key {
+            Some(secret) if !secret.trim().is_empty() => secret,
+            _ => read_or_generate_secret(&settings.data_dir.join("secret.key"))?,
+        };
+        let base_url = settings
+            .base_url
+            .unwrap_or_else(|| format!("http://{}", settings.bind))
+            .trim_end_matches('/')
+            .to_owned();
+        Ok(Self {
+            bind: settings.bind,
+            data_dir: settings.data_dir,
+            database_url,
+            base_url,
+            smtp_url: settings.smtp_url.filter(|url| !url.trim().is_empty()),
+            mail_from: settings.mail_from,
+            cookie_key: Sha512::digest(secret.as_bytes()).to_vec(),
+            vendor_public_key: settings.vendor_public_key,
+            signing_key: settings.signing_key,
+            outbox: OutboxSettings::default(),
+            login_limits: LoginLimits::default(),
+        })
+    }
+
+    /// Cookies are marked Secure when the server is reached over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+fn read_or_generate_secret(path: &Path) -> anyhow::Result<String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        if !existing.trim().is_empty() {
+            return Ok(existing.trim().to_owned());
+        }
+    }
+    let secret = crate::domain::tokens::new_token();
+    write_private(path, &secret)
+        .with_context(|| format!("cannot write secret key to {}", path.display()))?;
+    Ok(secret)
+}
+
+/// Writes a file only its owner can read.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, contents.as_bytes())
+}

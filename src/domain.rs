@@ -1,0 +1,9 @@
+//! Rules of LicenseDesk as plain Rust: no actix, no sea-orm. Each type that comes from the
+//! outside has a constructor that parses it and says in words what was wrong.
+
+pub mod email;
+pub mod organization;
+pub mod paging;
+pub mod password;
+pub mod permissions;
+pub mod tokens;

@@ -1,0 +1,170 @@
+//! Roles and what they may do (§1). The web guard asks `Role::allows`; nothing else decides.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Everything, in every organization.
+    Operator,
+    /// Everything in its own organization.
+    Admin,
+    /// Reads its own organization.
+    Viewer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectClass {
+    MobileUsers,
+    Licenses,
+    Devices,
+    Settings,
+    SyncLog,
+    Audit,
+    Administrators,
+    Outbox,
+    /// Tenants themselves: only operators manage them.
+    Organizations,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Select,
+    Create,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Permission {
+    pub class: ObjectClass,
+    pub action: Action,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("“{0}” is not a role (operator, admin or viewer)")]
+pub struct UnknownRole(pub String);
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Operator, Role::Admin, Role::Viewer];
+
+    pub fn parse(input: &str) -> Result<Self, UnknownRole> {
+        match input.trim().to_lowercase().as_str() {
+            "operator" => Ok(Self::Operator),
+            "admin" => Ok(Self::Admin),
+            "viewer" => Ok(Self::Viewer),
+            other => Err(UnknownRole(other.to_owned())),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::Admin => "admin",
+            Self::Viewer => "viewer",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Operator => "Operator",
+            Self::Admin => "Admin",
+            Self::Viewer => "Viewer",
+        }
+    }
+
+    /// Operators are global; every other role belongs to one organization.
+    pub fn is_global(self) -> bool {
+        self == Self::Operator
+    }
+
+    pub fn allows(self, permission: Permission) -> bool {
+        use ObjectClass::*;
+        match self {
+            Self::Operator => true,
+            Self::Admin => permission.class != Organizations,
+            Self::Viewer => {
+                permission.action == Action::Select && !matches!(permission.class, Organizations | Outbox)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ObjectClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MobileUsers => "mobile_users",
+            Self::Licenses => "licenses",
+            Self::Devices => "devices",
+            Self::Settings => "settings",
+            Self::SyncLog => "sync_log",
+            Self::Audit => "audit",
+            Self::Administrators => "administrators",
+            Self::Outbox => "outbox",
+            Self::Organizations => "organizations",
+        }
+    }
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Select => "select",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+impl Permission {
+    pub const fn new(class: ObjectClass, action: Action) -> Self {
+        Self { class, action }
+    }
+}
+
+/// Written as `class/action`, the way the 403 page names it.
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.class.as_str(), self.action.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EDIT_USERS: Permission = Permission::new(ObjectClass::MobileUsers, Action::Update);
+    const READ_AUDIT: Permission = Permission::new(ObjectClass::Audit, Action::Select);
+    const NEW_ORG: Permission = Permission::new(ObjectClass::Organizations, Action::Create);
+
+    #[test]
+    fn viewers_only_read() {
+        assert!(Role::Viewer.allows(READ_AUDIT));
+        assert!(!Role::Viewer.allows(EDIT_USERS));
+        assert!(!Role::Viewer.allows(Permission::new(ObjectClass::Outbox, Action::Select)));
+    }
+
+    #[test]
+    fn admins_do_everything_but_manage_organizations() {
+        assert!(Role::Admin.allows(EDIT_USERS));
+        assert!(!Role::Admin.allows(NEW_ORG));
+    }
+
+    #[test]
+    fn operators_do_everything() {
+        assert!(Role::Operator.allows(NEW_ORG));
+    }
+
+    #[test]
+    fn roles_parse_case_insensitively_and_permissions_print_as_class_slash_action() {
+        assert_eq!(Role::parse(" Viewer ").unwrap(), Role::Viewer);
+        assert!(Role::parse("root").is_err());
+        assert_eq!(EDIT_USERS.to_string(), "mobile_users/update");
+    }
+}

@@ -1,0 +1,115 @@
+//! Builds the whole application: database, mail worker, HTTP server. Tests call
+//! `Application::build` with port 0 and talk to the real thing.
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpServer, dev::Server, middleware::from_fn};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use tokio::{sync::watch, task::JoinHandle};
+use tracing_actix_web::TracingLogger;
+
+use crate::{
+    config::Config,
+    mail::{transport::Transport, worker::Worker},
+    storage::{self, tokens::Purpose},
+    web::{self, metrics::Metrics, state::AppState},
+};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: DatabaseConnection,
+    /// The one-time link that creates the first operator, while there is no administrator.
+    setup_url: Option<String>,
+    worker: JoinHandle<()>,
+    stop_worker: watch::Sender<bool>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = storage::connect(&config.database_url)
+            .await
+            .context("cannot open the database")?;
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let mut config = config;
+        if config.base_url.ends_with(":0") {
+            // Port 0 (tests): links must name the port the system picked.
+            config.base_url = format!("{}{port}", config.base_url.trim_end_matches('0'));
+        }
+
+        let setup_url = if storage::administrators::any_exist(&db).await? {
+            None
+        } else {
+            let token =
+                storage::tokens::issue(&db, Purpose::Setup, None, chrono::Duration::hours(24)).await?;
+            let url = format!("{}/setup?token={token}", config.base_url);
+            tracing::warn!("no administrator yet: open {url} to create the first operator");
+            Some(url)
+        };
+
+        let transport = Transport::new(config.smtp_url.as_deref(), config.mail_dir())
+            .context("cannot set up mail")?;
+        let (stop_worker, stopped) = watch::channel(false);
+        let worker = tokio::spawn(
+            Worker {
+                db: db.clone(),
+                transport,
+                from: config.mail_from.clone(),
+                settings: config.outbox,
+            }
+            .run(stopped),
+        );
+
+        let cookie_key = config.cookie_key.clone();
+        let secure = config.secure_cookies();
+        let state = actix_web::web::Data::new(AppState {
+            db: db.clone(),
+            config,
+            metrics: Metrics::new().context("cannot register metrics")?,
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(from_fn(web::csrf::check))
+                .wrap(web::session_middleware(&cookie_key, secure))
+                .wrap(web::security_headers())
+                .wrap(from_fn(web::metrics::record))
+                .wrap(TracingLogger::default())
+                .configure(web::configure)
+                .default_service(actix_web::web::to(web::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+
+        Ok(Self { port, server, db, setup_url, worker, stop_worker })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn setup_url(&self) -> Option<&str> {
+        self.setup_url.as_deref()
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until SIGTERM or Ctrl-C; requests in flight and the mail being sent finish.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        if let Some(url) = &self.setup_url {
+            println!("\n  Create the first operator: {url}\n");
+        }
+        tracing::info!(port = self.port, "LicenseDesk is serving");
+        self.server.await?;
+        let _ = self.stop_worker.send(true);
+        self.worker.await.ok();
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

@@ -1,0 +1,49 @@
+//! Everything that talks to the database. Functions take `&impl ConnectionTrait` so that the
+//! caller decides the transaction; queries on an organization's data take its id.
+
+pub mod administrators;
+pub mod audit;
+pub mod entities;
+pub mod login_failures;
+pub mod organizations;
+pub mod outbox;
+pub mod tokens;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
+};
+
+/// Opens the database named by `url` (SQLite file or PostgreSQL) and brings its schema up to
+/// date.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false);
+    // sea-orm opens a single connection for SQLite unless told otherwise; a small pool lets
+    // readers proceed while one writer works (WAL, below).
+    options.max_connections(if url.starts_with("sqlite") { 8 } else { 20 });
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+    }
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// Whether the database answers at all (for `/readyz`).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+/// `column` contains `needle`, ignoring case, on every engine.
+pub(crate) fn contains_ci(column: impl Into<SimpleExpr>, needle: &str) -> SimpleExpr {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Expr::expr(Func::lower(column.into())).like(
+        sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'),
+    )
+}

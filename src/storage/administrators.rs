@@ -1,0 +1,225 @@
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+
+use super::{
+    audit::{self, Actor, Change},
+    contains_ci,
+    entities::administrators::{self, Column, Entity, Model},
+};
+use crate::domain::{
+    email::Email,
+    paging::{Page, PageRequest},
+    permissions::Role,
+};
+
+pub struct NewAdministrator {
+    pub organization_id: Option<i64>,
+    pub email: Email,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdministratorStoreError {
+    #[error("an administrator with the email {0} already exists")]
+    EmailTaken(Email),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// What the audit log shows of an administrator: never the password hash.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    email: &'a str,
+    display_name: &'a str,
+    role: &'a str,
+    active: bool,
+    organization_id: Option<i64>,
+}
+
+fn snapshot(admin: &Model) -> Snapshot<'_> {
+    Snapshot {
+        email: &admin.email,
+        display_name: &admin.display_name,
+        role: &admin.role,
+        active: admin.active,
+        organization_id: admin.organization_id,
+    }
+}
+
+/// Which administrators a viewer of the Administrators page sees.
+#[derive(Debug, Clone, Copy)]
+pub enum AdministratorScope {
+    /// Those of one organization, plus the global operators when `with_operators`.
+    Organization { id: i64, with_operators: bool },
+    /// Only the operators (an operator with no organization selected).
+    Operators,
+}
+
+impl AdministratorScope {
+    fn condition(self) -> Condition {
+        match self {
+            Self::Organization { id, with_operators } => {
+                let mut any = Condition::any().add(Column::OrganizationId.eq(id));
+                if with_operators {
+                    any = any.add(Column::OrganizationId.is_null());
+                }
+                any
+            }
+            Self::Operators => Condition::all().add(Column::OrganizationId.is_null()),
+        }
+    }
+}
+
+pub async fn any_exist(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(Entity::find().count(db).await? > 0)
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+/// An administrator by id, but only when `scope` may see it: others are simply not found.
+pub async fn find_in(
+    db: &impl ConnectionTrait,
+    scope: AdministratorScope,
+    id: i64,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id)
+        .filter(scope.condition())
+        .one(db)
+        .await
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Email.eq(email.as_str()))
+        .one(db)
+        .await
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: AdministratorScope,
+    search: &str,
+    sort: Column,
+    descending: bool,
+    request: PageRequest,
+) -> Result<Page<Model>, DbErr> {
+    let mut query = Entity::find().filter(scope.condition());
+    let search = search.trim();
+    if !search.is_empty() {
+        query = query.filter(
+            Condition::any()
+                .add(contains_ci(Column::Email.into_expr(), search))
+                .add(contains_ci(Column::DisplayName.into_expr(), search)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let order = if descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let items = query
+        .order_by(sort, order)
+        .order_by_asc(Column::Id)
+        .offset(request.offset())
+        .limit(request.size)
+        .all(db)
+        .await?;
+    Ok(Page { items, total, request })
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    new: NewAdministrator,
+) -> Result<Model, AdministratorStoreError> {
+    if find_by_email(db, &new.email).await?.is_some() {
+        return Err(AdministratorStoreError::EmailTaken(new.email));
+    }
+    let now = Utc::now();
+    let admin = administrators::ActiveModel {
+        organization_id: Set(new.organization_id),
+        email: Set(new.email.to_string()),
+        display_name: Set(new.display_name),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.as_str().to_owned()),
+        active: Set(true),
+        notify: Set(true),
+        session_epoch: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        actor,
+        Change::new(admin.organization_id, "administrator.create", &admin.email)
+            .after(&snapshot(&admin)),
+    )
+    .await?;
+    Ok(admin)
+}
+
+/// Changes role and/or active flag; deactivation ends the administrator's sessions.
+pub async fn update_access(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    before: Model,
+    role: Role,
+    active: bool,
+) -> Result<Model, DbErr> {
+    let mut model = before.clone().into_active_model();
+    model.role = Set(role.as_str().to_owned());
+    model.active = Set(active);
+    if before.active && !active {
+        model.session_epoch = Set(before.session_epoch + 1);
+    }
+    model.updated_at = Set(Utc::now());
+    let after = model.update(db).await?;
+    let action = match (before.active, after.active) {
+        (true, false) => "administrator.deactivate",
+        (false, true) => "administrator.activate",
+        _ => "administrator.change_role",
+    };
+    audit::record(
+        db,
+        actor,
+        Change::new(after.organization_id, action, &after.email)
+            .before(&snapshot(&before))
+            .after(&snapshot(&after)),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Stores a new password hash and ends every other session of this administrator.
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    admin: Model,
+    password_hash: String,
+) -> Result<Model, DbErr> {
+    let epoch = admin.session_epoch + 1;
+    let mut model = admin.into_active_model();
+    model.password_hash = Set(Some(password_hash));
+    model.session_epoch = Set(epoch);
+    model.updated_at = Set(Utc::now());
+    let after = model.update(db).await?;
+    audit::record(
+        db,
+        actor,
+        Change::new(after.organization_id, "administrator.set_password", &after.email),
+    )
+    .await?;
+    Ok(after)
+}

@@ -1,0 +1,142 @@
+//! The audit log (§1): who changed what, when, in which organization, before → after.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Condition,
+};
+use serde::Serialize;
+
+use super::{contains_ci, entities::audit_log};
+use crate::domain::paging::{Page, PageRequest};
+
+/// Who made a change: an administrator, the command line, the setup page, or a service.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn administrator(id: i64, email: &str) -> Self {
+        Self {
+            id: Some(id),
+            label: email.to_owned(),
+        }
+    }
+
+    pub fn command_line() -> Self {
+        Self::system("command line")
+    }
+
+    pub fn system(label: &str) -> Self {
+        Self {
+            id: None,
+            label: label.to_owned(),
+        }
+    }
+}
+
+/// One change to record. `before`/`after` are any serialisable snapshot.
+pub struct Change<'a> {
+    pub organization_id: Option<i64>,
+    pub action: &'a str,
+    pub target: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl<'a> Change<'a> {
+    pub fn new(organization_id: Option<i64>, action: &'a str, target: impl Into<String>) -> Self {
+        Self {
+            organization_id,
+            action,
+            target: target.into(),
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn before(mut self, snapshot: &impl Serialize) -> Self {
+        self.before = serde_json::to_value(snapshot).ok();
+        self
+    }
+
+    pub fn after(mut self, snapshot: &impl Serialize) -> Self {
+        self.after = serde_json::to_value(snapshot).ok();
+        self
+    }
+}
+
+pub async fn record(db: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<(), DbErr> {
+    audit_log::ActiveModel {
+        at: Set(Utc::now()),
+        organization_id: Set(change.organization_id),
+        actor_id: Set(actor.id),
+        actor: Set(actor.label.clone()),
+        action: Set(change.action.to_owned()),
+        target: Set(change.target),
+        before: Set(change.before.map(|v| v.to_string())),
+        after: Set(change.after.map(|v| v.to_string())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// `None` means every organization (operators only), including global entries.
+    pub organization_id: Option<i64>,
+    pub text: String,
+    pub actor: String,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+pub async fn search(
+    db: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    request: PageRequest,
+) -> Result<Page<audit_log::Model>, DbErr> {
+    use audit_log::Column;
+    let mut condition = Condition::all();
+    if let Some(org) = filter.organization_id {
+        condition = condition.add(Column::OrganizationId.eq(org));
+    }
+    let text = filter.text.trim();
+    if !text.is_empty() {
+        condition = condition.add(
+            Condition::any()
+                .add(contains_ci(Column::Action.into_expr(), text))
+                .add(contains_ci(Column::Target.into_expr(), text))
+                .add(contains_ci(Column::Before.into_expr(), text))
+                .add(contains_ci(Column::After.into_expr(), text)),
+        );
+    }
+    let actor = filter.actor.trim();
+    if !actor.is_empty() {
+        condition = condition.add(contains_ci(Column::Actor.into_expr(), actor));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(Column::At.gte(start_of(from)));
+    }
+    if let Some(until) = filter.until.and_then(|d| d.succ_opt()) {
+        condition = condition.add(Column::At.lt(start_of(until)));
+    }
+    let query = audit_log::Entity::find().filter(condition);
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(Column::At)
+        .order_by_desc(Column::Id)
+        .offset(request.offset())
+        .limit(request.size)
+        .all(db)
+        .await?;
+    Ok(Page { items, total, request })
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}

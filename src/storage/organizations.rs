@@ -1,0 +1,140 @@
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::{
+    audit::{self, Actor, Change},
+    contains_ci,
+    entities::organizations::{self, Column, Entity, Model},
+};
+use crate::domain::{
+    organization::{OrganizationDetails, OrganizationGuid},
+    paging::{Page, PageRequest},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrganizationStoreError {
+    #[error("an organization with the id {0} already exists")]
+    GuidTaken(OrganizationGuid),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationSort {
+    Name,
+    Created,
+    TrialUntil,
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+pub async fn find_by_guid(
+    db: &impl ConnectionTrait,
+    guid: OrganizationGuid,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::OrganizationId.eq(guid.to_string()))
+        .one(db)
+        .await
+}
+
+/// Every organization by name, for the operator's organization selector.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    Entity::find().order_by_asc(Column::Name).all(db).await
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    search: &str,
+    sort: OrganizationSort,
+    descending: bool,
+    request: PageRequest,
+) -> Result<Page<Model>, DbErr> {
+    let search = search.trim();
+    let mut query = Entity::find();
+    if !search.is_empty() {
+        query = query.filter(
+            Condition::any()
+                .add(contains_ci(Column::Name.into_expr(), search))
+                .add(contains_ci(Column::OrganizationId.into_expr(), search))
+                .add(contains_ci(Column::Url.into_expr(), search)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let column = match sort {
+        OrganizationSort::Name => Column::Name,
+        OrganizationSort::Created => Column::CreatedAt,
+        OrganizationSort::TrialUntil => Column::TrialUntil,
+    };
+    let order = if descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let items = query
+        .order_by(column, order)
+        .order_by_asc(Column::Id)
+        .offset(request.offset())
+        .limit(request.size)
+        .all(db)
+        .await?;
+    Ok(Page { items, total, request })
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    guid: OrganizationGuid,
+    details: OrganizationDetails,
+) -> Result<Model, OrganizationStoreError> {
+    if find_by_guid(db, guid).await?.is_some() {
+        return Err(OrganizationStoreError::GuidTaken(guid));
+    }
+    let now = Utc::now();
+    let org = organizations::ActiveModel {
+        organization_id: Set(guid.to_string()),
+        name: Set(details.name),
+        url: Set(details.url),
+        trial_until: Set(details.trial_until),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        actor,
+        Change::new(Some(org.id), "organization.create", &org.name).after(&org),
+    )
+    .await?;
+    Ok(org)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    before: Model,
+    details: OrganizationDetails,
+) -> Result<Model, DbErr> {
+    let mut active = before.clone().into_active_model();
+    active.name = Set(details.name);
+    active.url = Set(details.url);
+    active.trial_until = Set(details.trial_until);
+    active.updated_at = Set(Utc::now());
+    let after = active.update(db).await?;
+    audit::record(
+        db,
+        actor,
+        Change::new(Some(after.id), "organization.update", &after.name)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    Ok(after)
+}

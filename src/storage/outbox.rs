@@ -1,0 +1,163 @@
+//! The mail outbox (§4): mail is written here in the transaction of the change that causes
+//! it, and sent later by the worker (`crate::mail::worker`).
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    sea_query::Expr,
+};
+
+use super::entities::outbox::{self, Column, Entity, Model};
+use crate::domain::paging::{Page, PageRequest};
+
+pub const PENDING: &str = "pending";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+/// A rendered mail, ready to queue.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub organization_id: Option<i64>,
+    pub kind: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<Model, DbErr> {
+    let now = Utc::now();
+    outbox::ActiveModel {
+        organization_id: Set(mail.organization_id),
+        kind: Set(mail.kind.to_owned()),
+        recipient: Set(mail.recipient),
+        subject: Set(mail.subject),
+        body_text: Set(mail.body_text),
+        body_html: Set(mail.body_html),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        last_error: Set(None),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Takes the next due mail for this worker until `now + lease`, counting the attempt. A mail
+/// whose worker died mid-send is due again once its lease ran out. On PostgreSQL the row is
+/// picked with `FOR UPDATE SKIP LOCKED`, so concurrent workers never take the same mail;
+/// SQLite runs one write at a time, which gives the same guarantee.
+pub async fn claim_next(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Option<Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let (lease_end, now_param, lock) = if backend == DbBackend::Postgres {
+        ("$1", "$2", "FOR UPDATE SKIP LOCKED")
+    } else {
+        ("?1", "?2", "")
+    };
+    let sql = format!(
+        "UPDATE outbox SET status = '{SENDING}', attempts = attempts + 1, locked_until = {lease_end} \
+         WHERE id = (SELECT id FROM outbox \
+           WHERE (status = '{PENDING}' AND next_attempt_at <= {now_param}) \
+              OR (status = '{SENDING}' AND locked_until < {now_param}) \
+           ORDER BY next_attempt_at, id LIMIT 1 {lock}) \
+         RETURNING *"
+    );
+    let statement =
+        Statement::from_sql_and_values(backend, sql, [(now + lease).into(), now.into()]);
+    Entity::find().from_raw_sql(statement).one(db).await
+}
+
+pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value(SENT))
+        .col_expr(Column::SentAt, Expr::value(Utc::now()))
+        .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: due again at `retry_at`, or failed for good when `None`.
+pub async fn mark_attempt_failed(
+    db: &impl ConnectionTrait,
+    id: i64,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::LastError, Expr::value(error))
+        .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None));
+    update = match retry_at {
+        Some(at) => update
+            .col_expr(Column::Status, Expr::value(PENDING))
+            .col_expr(Column::NextAttemptAt, Expr::value(at)),
+        None => update.col_expr(Column::Status, Expr::value(FAILED)),
+    };
+    update.filter(Column::Id.eq(id)).exec(db).await?;
+    Ok(())
+}
+
+/// Queues a mail again from scratch (the Resend button). Only mail that is not in flight.
+pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::Status, Expr::value(PENDING))
+        .col_expr(Column::Attempts, Expr::value(0))
+        .col_expr(Column::NextAttemptAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.is_in([SENT, FAILED]))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Mail not yet sent (pending or being sent), for `/metrics`.
+pub async fn backlog(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::Status.is_in([PENDING, SENDING]))
+        .count(db)
+        .await
+}
+
+pub async fn find(db: &impl ConnectionTrait, organization: Option<i64>, id: i64) -> Result<Option<Model>, DbErr> {
+    let mut query = Entity::find_by_id(id);
+    if let Some(org) = organization {
+        query = query.filter(Column::OrganizationId.eq(org));
+    }
+    query.one(db).await
+}
+
+/// Mail of one organization (or all mail for `None`), newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    organization: Option<i64>,
+    status: Option<&str>,
+    request: PageRequest,
+) -> Result<Page<Model>, DbErr> {
+    let mut query = Entity::find();
+    if let Some(org) = organization {
+        query = query.filter(Column::OrganizationId.eq(org));
+    }
+    if let Some(status) = status {
+        query = query.filter(Column::Status.eq(status));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(Column::Id)
+        .offset(request.offset())
+        .limit(request.size)
+        .all(db)
+        .await?;
+    Ok(Page { items, total, request })
+}

@@ -1,0 +1,107 @@
+//! The HTTP edge: routes, middleware (session, CSRF, security headers, metrics, logging).
+
+pub mod assets;
+pub mod csrf;
+pub mod error;
+pub mod guard;
+pub mod metrics;
+pub mod ops;
+pub mod page;
+pub mod pages;
+pub mod session;
+pub mod state;
+
+use actix_session::{SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore};
+use actix_web::{
+    HttpRequest, HttpResponse, cookie::{Key, SameSite}, get, middleware, web,
+};
+
+use self::{error::AppError, guard::CurrentAdmin, page::redirect};
+use crate::domain::permissions::{Action, ObjectClass, Permission};
+
+/// Largest form or JSON body the UI accepts.
+const BODY_LIMIT: usize = 64 * 1024;
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Registers every route and the middleware that wraps them.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use pages::*;
+    cfg.app_data(web::FormConfig::default().limit(BODY_LIMIT).error_handler(|error, _| {
+        AppError::BadRequest(format!("The form could not be read: {error}")).into()
+    }))
+    .app_data(web::QueryConfig::default().error_handler(|error, _| {
+        AppError::BadRequest(format!("The address has a bad parameter: {error}")).into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+    .app_data(web::PayloadConfig::new(BODY_LIMIT))
+    .service(ops::healthz)
+    .service(ops::readyz)
+    .service(ops::metrics)
+    .service(assets::asset)
+    .service(home)
+    .service(setup::setup_page)
+    .service(setup::create_first_operator)
+    .service(login::login_page)
+    .service(login::log_in)
+    .service(login::log_out)
+    .service(account::change_password_page)
+    .service(account::change_password)
+    .service(account::set_password_page)
+    .service(account::set_password)
+    .service(organizations::organizations_page)
+    .service(organizations::new_organization_page)
+    .service(organizations::create_organization)
+    .service(organizations::edit_organization_page)
+    .service(organizations::update_organization)
+    .service(organizations::select_organization)
+    .service(administrators::administrators_page)
+    .service(administrators::new_administrator_page)
+    .service(administrators::create_administrator)
+    .service(administrators::administrator_page)
+    .service(administrators::update_administrator_access)
+    .service(administrators::reset_administrator_password)
+    .service(audit::audit_page)
+    .service(outbox::outbox_page)
+    .service(outbox::resend_mail);
+}
+
+/// Cookie sessions: nothing to share between instances but the key.
+pub fn session_middleware(key: &[u8], secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), Key::from(key))
+        .cookie_name("licensedesk".to_owned())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(secure)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .build()
+}
+
+pub fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+}
+
+/// The start page: the first page of the navigation this administrator may see.
+#[get("/")]
+async fn home(admin: CurrentAdmin) -> Result<HttpResponse, AppError> {
+    let target = [
+        (ObjectClass::Organizations, "/organizations"),
+        (ObjectClass::Administrators, "/administrators"),
+        (ObjectClass::Audit, "/audit"),
+    ]
+    .into_iter()
+    .find(|(class, _)| admin.can(Permission::new(*class, Action::Select)))
+    .map_or("/account/password", |(_, href)| href);
+    Ok(redirect(target))
+}
+
+/// Anything unrouted: a real 404 page.
+pub async fn not_found(_: HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+

@@ -1,0 +1,105 @@
+//! One error type for the UI. Users see a page with the right status and a sentence; logs get
+//! the whole cause chain. Unexpected errors are never shown in detail.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, http::header};
+use askama::Template;
+
+use crate::domain::permissions::Permission;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("page not found")]
+    NotFound,
+    #[error("permission {0} is missing")]
+    Forbidden(Permission),
+    #[error("the form expired or did not come from LicenseDesk")]
+    Csrf,
+    #[error("login required")]
+    LoginRequired,
+    #[error("no organization selected")]
+    NoOrganization,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Unexpected(error.into())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(error: askama::Error) -> Self {
+        Self::Unexpected(error.into())
+    }
+}
+
+impl From<actix_session::SessionInsertError> for AppError {
+    fn from(error: actix_session::SessionInsertError) -> Self {
+        Self::Unexpected(anyhow::anyhow!("session: {error}"))
+    }
+}
+
+impl From<actix_session::SessionGetError> for AppError {
+    fn from(error: actix_session::SessionGetError) -> Self {
+        Self::Unexpected(anyhow::anyhow!("session: {error}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        Self::Unexpected(anyhow::anyhow!("blocking task: {error}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::LoginRequired => StatusCode::SEE_OTHER,
+            Self::NoOrganization => StatusCode::CONFLICT,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::LoginRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/login"))
+                .finish();
+        }
+        let status = self.status_code();
+        let (title, message) = match self {
+            Self::NotFound => ("Not found", "There is nothing at this address, or it belongs to another organization.".to_owned()),
+            Self::Forbidden(permission) => (
+                "Permission missing",
+                format!("Your role does not have the permission {permission}. Ask an administrator of your organization if you need it."),
+            ),
+            Self::Csrf => ("Form expired", "This form expired or did not come from LicenseDesk. Go back, reload the page and try again.".to_owned()),
+            Self::NoOrganization => ("Choose an organization", "This page shows the data of one organization. Choose one in the header first.".to_owned()),
+            Self::BadRequest(message) => ("Bad request", message.clone()),
+            Self::Unexpected(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                ("Something went wrong", "LicenseDesk could not complete this request. The error was logged; try again in a moment.".to_owned())
+            }
+            Self::LoginRequired => unreachable!("handled above"),
+        };
+        let page = ErrorPage { status: status.as_u16(), title, message };
+        let body = page.render().unwrap_or_else(|_| title.to_owned());
+        HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}

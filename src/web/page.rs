@@ -1,0 +1,259 @@
+//! What every page needs besides its own data: the layout context (who is logged in, the
+//! navigation, the CSRF token, the flash message) and list state (search, sort, paging).
+
+use actix_web::{HttpResponse, http::header};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{
+    error::AppError,
+    guard::CurrentAdmin,
+    session::{Flash, TypedSession},
+    state::AppState,
+};
+use crate::{
+    domain::{
+        paging::{PAGE_SIZES, Page, PageRequest},
+        permissions::{Action, ObjectClass, Permission},
+    },
+    storage,
+};
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+pub struct OrganizationOption {
+    pub id: i64,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// The layout's data. Pages hold one as `ctx`.
+pub struct PageContext {
+    pub admin_name: Option<String>,
+    pub admin_role: &'static str,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    /// For operators: every organization, for the selector in the header.
+    pub organizations: Vec<OrganizationOption>,
+    /// The organization the page is about, shown in the header.
+    pub organization_name: Option<String>,
+}
+
+const NAV: [(&str, &str, ObjectClass); 4] = [
+    ("Organizations", "/organizations", ObjectClass::Organizations),
+    ("Administrators", "/administrators", ObjectClass::Administrators),
+    ("Audit log", "/audit", ObjectClass::Audit),
+    ("Outbox", "/outbox", ObjectClass::Outbox),
+];
+
+impl PageContext {
+    /// For pages outside login (setup, login, set password).
+    pub fn public(session: &TypedSession) -> Result<Self, AppError> {
+        Ok(Self {
+            admin_name: None,
+            admin_role: "",
+            nav: Vec::new(),
+            csrf: session.csrf_token()?,
+            flash: session.take_flash(),
+            organizations: Vec::new(),
+            organization_name: None,
+        })
+    }
+
+    pub async fn for_admin(
+        state: &AppState,
+        admin: &CurrentAdmin,
+        active: &str,
+    ) -> Result<Self, AppError> {
+        let nav = NAV
+            .iter()
+            .filter(|(_, _, class)| admin.can(Permission::new(*class, Action::Select)))
+            .map(|(label, href, _)| NavItem { label, href, active: *href == active })
+            .collect();
+        let selected = admin.organization.as_ref().map(|o| o.id);
+        let organizations = if admin.role.is_global() {
+            storage::organizations::all(&state.db)
+                .await?
+                .into_iter()
+                .map(|o| OrganizationOption { selected: Some(o.id) == selected, id: o.id, name: o.name })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            admin_name: Some(admin.account.display_name.clone()),
+            admin_role: admin.role.label(),
+            nav,
+            csrf: admin.session.csrf_token()?,
+            flash: admin.session.take_flash(),
+            organizations,
+            organization_name: admin.organization.as_ref().map(|o| o.name.clone()),
+        })
+    }
+}
+
+pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// Renders a page with an error status (a form sent back with a message).
+pub fn render_with_status(
+    status: actix_web::http::StatusCode,
+    page: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// Post/redirect/get: the answer to every successful form.
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// Search, sort and page as they come in the query string of every list page.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ListParams {
+    #[serde(default)]
+    pub q: String,
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    pub page: Option<u64>,
+    pub size: Option<u64>,
+}
+
+impl ListParams {
+    pub fn page_request(&self) -> PageRequest {
+        PageRequest::new(self.page, self.size)
+    }
+
+    pub fn descending(&self) -> bool {
+        self.dir.as_deref() == Some("desc")
+    }
+}
+
+/// A list as displayed: builds the links of sortable headers and pagination, keeping every
+/// other parameter (search, filters) in place.
+pub struct Listing {
+    path: &'static str,
+    /// Search text and filters, kept in every link.
+    filters: Vec<(&'static str, String)>,
+    pub sort: String,
+    pub descending: bool,
+    pub page: u64,
+    pub size: u64,
+    pub total: u64,
+    pub page_count: u64,
+    pub first_shown: u64,
+    pub last_shown: u64,
+}
+
+impl Listing {
+    pub fn new<T>(
+        path: &'static str,
+        params: &ListParams,
+        sort: &str,
+        page: &Page<T>,
+        filters: Vec<(&'static str, String)>,
+    ) -> Self {
+        let mut kept = vec![("q", params.q.clone())];
+        kept.extend(filters);
+        kept.retain(|(_, value)| !value.is_empty());
+        let (first_shown, last_shown) = page.shown_range();
+        Self {
+            path,
+            filters: kept,
+            sort: sort.to_owned(),
+            descending: params.descending(),
+            page: page.request.page,
+            size: page.request.size,
+            total: page.total,
+            page_count: page.page_count(),
+            first_shown,
+            last_shown,
+        }
+    }
+
+    fn url(&self, sort: &str, descending: bool, page: u64) -> String {
+        let mut pairs: Vec<(&str, String)> = self.filters.clone();
+        pairs.push(("sort", sort.to_owned()));
+        if descending {
+            pairs.push(("dir", "desc".to_owned()));
+        }
+        pairs.push(("size", self.size.to_string()));
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        format!(
+            "{}?{}",
+            self.path,
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+
+    /// Link of a column header: sorts by it, or reverses the order if it is already sorted.
+    pub fn sort_url(&self, key: &str) -> String {
+        let descending = self.sort == key && !self.descending;
+        self.url(key, descending, 1)
+    }
+
+    /// `aria-sort` of a column header.
+    pub fn aria_sort(&self, key: &str) -> &'static str {
+        match (self.sort == key, self.descending) {
+            (false, _) => "none",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        }
+    }
+
+    pub fn previous_url(&self) -> Option<String> {
+        (self.page > 1).then(|| self.url(&self.sort, self.descending, self.page - 1))
+    }
+
+    pub fn next_url(&self) -> Option<String> {
+        (self.page < self.page_count).then(|| self.url(&self.sort, self.descending, self.page + 1))
+    }
+
+    /// Hidden fields that carry filters and sort into the search and page-size forms.
+    pub fn hidden_fields(&self, except: &str) -> Vec<(&'static str, String)> {
+        let mut fields: Vec<(&'static str, String)> = self
+            .filters
+            .iter()
+            .filter(|(name, _)| *name != except)
+            .cloned()
+            .collect();
+        fields.push(("sort", self.sort.clone()));
+        if self.descending {
+            fields.push(("dir", "desc".to_owned()));
+        }
+        if except != "size" {
+            fields.push(("size", self.size.to_string()));
+        }
+        fields
+    }
+
+    pub fn query(&self) -> String {
+        self.filters
+            .iter()
+            .find(|(name, _)| *name == "q")
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn page_sizes(&self) -> [u64; 3] {
+        PAGE_SIZES
+    }
+
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+}

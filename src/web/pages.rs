@@ -1,0 +1,9 @@
+//! One module per page, handlers in pairs: `x_page` shows, the others change.
+
+pub mod account;
+pub mod administrators;
+pub mod audit;
+pub mod login;
+pub mod organizations;
+pub mod outbox;
+pub mod setup;

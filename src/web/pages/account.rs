@@ -1,0 +1,173 @@
+//! Passwords: change my own, and choose one from a mailed link (welcome or reset).
+
+use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use askama::Template;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::password::{self, NewPassword},
+    storage::{self, audit::Actor, tokens::Purpose},
+    web::{
+        error::AppError,
+        guard::CurrentAdmin,
+        page::{PageContext, redirect, render, render_with_status},
+        session::TypedSession,
+        state::AppState,
+    },
+};
+
+#[derive(Template)]
+#[template(path = "account_password.html")]
+struct ChangePasswordPage {
+    ctx: PageContext,
+    error: Option<String>,
+}
+
+#[get("/account/password")]
+pub async fn change_password_page(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+) -> Result<HttpResponse, AppError> {
+    render(&ChangePasswordPage { ctx: PageContext::for_admin(&state, &admin, "").await?, error: None })
+}
+
+#[derive(Deserialize)]
+pub struct ChangePasswordForm {
+    current_password: String,
+    password: String,
+    password_confirmation: String,
+}
+
+#[post("/account/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+    form: web::Form<ChangePasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let stored = admin.account.password_hash.clone();
+    let current = form.current_password;
+    let current_ok = web::block(move || password::verify(&current, stored.as_deref())).await?;
+    let checked = if current_ok {
+        NewPassword::parse(&form.password, &form.password_confirmation).map_err(|e| e.to_string())
+    } else {
+        Err("The current password is wrong.".to_owned())
+    };
+    let new_password = match checked {
+        Ok(password) => password,
+        Err(error) => {
+            return render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ChangePasswordPage { ctx: PageContext::for_admin(&state, &admin, "").await?, error: Some(error) },
+            );
+        }
+    };
+    let hash = web::block(move || new_password.hash())
+        .await?
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let txn = state.db.begin().await?;
+    let updated =
+        storage::administrators::set_password(&txn, &admin.actor(), admin.account.clone(), hash).await?;
+    txn.commit().await?;
+    // Other sessions end (the epoch moved on); this one continues under a new cookie.
+    admin.session.log_in(updated.id, updated.session_epoch)?;
+    admin.session.flash_success("Your password was changed.")?;
+    Ok(redirect("/"))
+}
+
+#[derive(Template)]
+#[template(path = "set_password.html")]
+struct SetPasswordPage {
+    ctx: PageContext,
+    token: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[get("/password/set")]
+pub async fn set_password_page(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let admin = match storage::tokens::peek(&state.db, Purpose::SetPassword, &query.token).await? {
+        Some(token) => match token.administrator_id {
+            Some(id) => storage::administrators::find(&state.db, id).await?,
+            None => None,
+        },
+        None => None,
+    };
+    let Some(admin) = admin else {
+        return Err(AppError::BadRequest(
+            "This link was already used or has expired. Ask an administrator to reset your password.".to_owned(),
+        ));
+    };
+    render(&SetPasswordPage {
+        ctx: PageContext::public(&session)?,
+        token: query.token.clone(),
+        email: admin.email,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    token: String,
+    password: String,
+    password_confirmation: String,
+}
+
+#[post("/password/set")]
+pub async fn set_password(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<SetPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let expired = || {
+        AppError::BadRequest(
+            "This link was already used or has expired. Ask an administrator to reset your password.".to_owned(),
+        )
+    };
+    let token = storage::tokens::peek(&state.db, Purpose::SetPassword, &form.token)
+        .await?
+        .ok_or_else(expired)?;
+    let admin = match token.administrator_id {
+        Some(id) => storage::administrators::find(&state.db, id).await?,
+        None => None,
+    }
+    .ok_or_else(expired)?;
+    let new_password = match NewPassword::parse(&form.password, &form.password_confirmation) {
+        Ok(password) => password,
+        Err(error) => {
+            return render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SetPasswordPage {
+                    ctx: PageContext::public(&session)?,
+                    token: form.token.clone(),
+                    email: admin.email,
+                    error: Some(error.to_string()),
+                },
+            );
+        }
+    };
+    let hash = web::block(move || new_password.hash())
+        .await?
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let txn = state.db.begin().await?;
+    if storage::tokens::consume(&txn, Purpose::SetPassword, &form.token).await?.is_none() {
+        return Err(expired());
+    }
+    let actor = Actor::administrator(admin.id, &admin.email);
+    storage::administrators::set_password(&txn, &actor, admin, hash).await?;
+    txn.commit().await?;
+    session.flash_success("Your password is set. Sign in with it.")?;
+    Ok(redirect("/login"))
+}

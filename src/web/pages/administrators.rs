@@ -1,0 +1,324 @@
+//! Administrators: list, create (a welcome mail with a set-password link goes through the
+//! outbox), change role, deactivate, reset password.
+
+use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use askama::Template;
+use chrono::Duration;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde::Deserialize;
+
+use crate::{
+    domain::{email::Email, permissions::{Action, ObjectClass, Permission, Role}},
+    mail::messages,
+    storage::{
+        self,
+        administrators::{AdministratorStoreError, NewAdministrator},
+        audit::Change,
+        entities::administrators::{Column, Model},
+        tokens::Purpose,
+    },
+    web::{
+        error::AppError,
+        guard::{Can, CreateAdministrators, CurrentAdmin, ReadAdministrators, UpdateAdministrators},
+        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        state::AppState,
+    },
+};
+
+const WELCOME_VALID_HOURS: i64 = 72;
+const RESET_VALID_HOURS: i64 = 24;
+
+/// Roles this administrator may hand out: nobody but an operator makes operators.
+fn assignable_roles(admin: &CurrentAdmin) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|role| admin.role.is_global() || !role.is_global())
+        .collect()
+}
+
+pub struct AdministratorRow {
+    pub model: Model,
+    pub role_label: &'static str,
+}
+
+fn row(model: Model) -> AdministratorRow {
+    let role_label = Role::parse(&model.role).map(Role::label).unwrap_or("Unknown");
+    AdministratorRow { model, role_label }
+}
+
+#[derive(Template)]
+#[template(path = "administrators.html")]
+struct AdministratorsPage {
+    ctx: PageContext,
+    administrators: Vec<AdministratorRow>,
+    list: Listing,
+    can_create: bool,
+    form: AdministratorForm,
+    roles: Vec<Role>,
+}
+
+#[get("/administrators")]
+pub async fn administrators_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadAdministrators>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let (sort, key) = match params.sort.as_deref() {
+        Some("email") => (Column::Email, "email"),
+        Some("role") => (Column::Role, "role"),
+        Some("created") => (Column::CreatedAt, "created"),
+        _ => (Column::DisplayName, "name"),
+    };
+    let page = storage::administrators::list(
+        &state.db,
+        admin.administrator_scope(),
+        &params.q,
+        sort,
+        params.descending(),
+        params.page_request(),
+    )
+    .await?;
+    let list = Listing::new("/administrators", &params, key, &page, vec![]);
+    render(&AdministratorsPage {
+        ctx: PageContext::for_admin(&state, &admin, "/administrators").await?,
+        administrators: page.items.into_iter().map(row).collect(),
+        list,
+        can_create: admin.can(Permission::new(ObjectClass::Administrators, Action::Create)),
+        form: AdministratorForm::default(),
+        roles: assignable_roles(&admin),
+    })
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AdministratorForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Template)]
+#[template(path = "administrator_new.html")]
+struct NewAdministratorPage {
+    ctx: PageContext,
+    form: AdministratorForm,
+    roles: Vec<Role>,
+    error: Option<String>,
+}
+
+#[get("/administrators/new")]
+pub async fn new_administrator_page(
+    state: web::Data<AppState>,
+    admin: Can<CreateAdministrators>,
+) -> Result<HttpResponse, AppError> {
+    render(&NewAdministratorPage {
+        ctx: PageContext::for_admin(&state, &admin, "/administrators").await?,
+        form: AdministratorForm { role: "admin".to_owned(), ..Default::default() },
+        roles: assignable_roles(&admin),
+        error: None,
+    })
+}
+
+#[post("/administrators")]
+pub async fn create_administrator(
+    state: web::Data<AppState>,
+    admin: Can<CreateAdministrators>,
+    form: web::Form<AdministratorForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let checked = (|| {
+        let email = Email::parse(&form.email).map_err(|e| e.to_string())?;
+        let role = Role::parse(&form.role).map_err(|e| e.to_string())?;
+        if !assignable_roles(&admin).contains(&role) {
+            return Err("Only operators can create operators.".to_owned());
+        }
+        let organization = if role.is_global() {
+            None
+        } else {
+            Some(admin.organization().map_err(|_| {
+                "Choose the organization of the new administrator in the header first.".to_owned()
+            })?)
+        };
+        Ok((email, role, organization))
+    })();
+    let again = |error: String, form: AdministratorForm| async {
+        render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewAdministratorPage {
+                ctx: PageContext::for_admin(&state, &admin, "/administrators").await?,
+                form,
+                roles: assignable_roles(&admin),
+                error: Some(error),
+            },
+        )
+    };
+    let (email, role, organization) = match checked {
+        Ok(checked) => checked,
+        Err(error) => return again(error, form).await,
+    };
+    let display_name = match form.name.trim() {
+        "" => email.to_string(),
+        name => name.to_owned(),
+    };
+    let organization_name = organization.map_or("all organizations", |o| o.name.as_str()).to_owned();
+    let organization_id = organization.map(|o| o.id);
+
+    let txn = state.db.begin().await?;
+    let created = storage::administrators::create(
+        &txn,
+        &admin.actor(),
+        NewAdministrator { organization_id, email, display_name, role, password_hash: None },
+    )
+    .await;
+    let created = match created {
+        Ok(created) => created,
+        Err(AdministratorStoreError::EmailTaken(email)) => {
+            return again(format!("{email} already has an account."), form).await;
+        }
+        Err(AdministratorStoreError::Db(error)) => return Err(error.into()),
+    };
+    let token = storage::tokens::issue(
+        &txn,
+        Purpose::SetPassword,
+        Some(created.id),
+        Duration::hours(WELCOME_VALID_HOURS),
+    )
+    .await?;
+    let link = format!("{}/password/set?token={token}", state.config.base_url);
+    let mail = messages::administrator_welcome(
+        created.organization_id,
+        &created.email,
+        &created.display_name,
+        &organization_name,
+        &link,
+        WELCOME_VALID_HOURS,
+    )?;
+    storage::outbox::enqueue(&txn, mail).await?;
+    txn.commit().await?;
+    admin.session.flash_success(format!(
+        "Administrator {} created. A welcome mail with a link to choose a password is on its way.",
+        created.email
+    ))?;
+    Ok(redirect("/administrators"))
+}
+
+async fn find_administrator(state: &AppState, admin: &CurrentAdmin, id: i64) -> Result<Model, AppError> {
+    storage::administrators::find_in(&state.db, admin.administrator_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "administrator.html")]
+struct AdministratorPage {
+    ctx: PageContext,
+    subject: AdministratorRow,
+    roles: Vec<Role>,
+    can_update: bool,
+    is_self: bool,
+}
+
+#[get("/administrators/{id}")]
+pub async fn administrator_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadAdministrators>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let subject = find_administrator(&state, &admin, *id).await?;
+    render(&AdministratorPage {
+        ctx: PageContext::for_admin(&state, &admin, "/administrators").await?,
+        is_self: subject.id == admin.account.id,
+        subject: row(subject),
+        roles: assignable_roles(&admin),
+        can_update: admin.can(Permission::new(ObjectClass::Administrators, Action::Update)),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AccessForm {
+    role: String,
+    /// A checkbox: present when on.
+    active: Option<String>,
+}
+
+#[post("/administrators/{id}/access")]
+pub async fn update_administrator_access(
+    state: web::Data<AppState>,
+    admin: Can<UpdateAdministrators>,
+    id: web::Path<i64>,
+    form: web::Form<AccessForm>,
+) -> Result<HttpResponse, AppError> {
+    let subject = find_administrator(&state, &admin, *id).await?;
+    let back = format!("/administrators/{}", subject.id);
+    let role = Role::parse(&form.role).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let active = form.active.is_some();
+    let current_role = Role::parse(&subject.role).unwrap_or(Role::Viewer);
+    if subject.id == admin.account.id && (role != current_role || !active) {
+        admin.session.flash_error("You cannot change your own role or deactivate yourself.")?;
+        return Ok(redirect(&back));
+    }
+    // Operators are global and others belong to an organization: the role cannot cross that line.
+    if role.is_global() != current_role.is_global() || !assignable_roles(&admin).contains(&role) {
+        admin.session.flash_error(
+            "Operators stay operators; create a new account to give someone operator rights.",
+        )?;
+        return Ok(redirect(&back));
+    }
+    let txn = state.db.begin().await?;
+    let after = storage::administrators::update_access(&txn, &admin.actor(), subject, role, active).await?;
+    txn.commit().await?;
+    admin.session.flash_success(format!("Administrator {} saved.", after.email))?;
+    Ok(redirect(&back))
+}
+
+#[post("/administrators/{id}/reset-password")]
+pub async fn reset_administrator_password(
+    state: web::Data<AppState>,
+    admin: Can<UpdateAdministrators>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let subject = find_administrator(&state, &admin, *id).await?;
+    let txn = state.db.begin().await?;
+    let token = storage::tokens::issue(
+        &txn,
+        Purpose::SetPassword,
+        Some(subject.id),
+        Duration::hours(RESET_VALID_HOURS),
+    )
+    .await?;
+    // The old password stops working at once, and so do the administrator's sessions.
+    clear_password(&txn, &subject).await?;
+    let link = format!("{}/password/set?token={token}", state.config.base_url);
+    let mail = messages::password_reset(
+        subject.organization_id,
+        &subject.email,
+        &subject.display_name,
+        &link,
+        RESET_VALID_HOURS,
+    )?;
+    storage::outbox::enqueue(&txn, mail).await?;
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(subject.organization_id, "administrator.reset_password", &subject.email),
+    )
+    .await?;
+    txn.commit().await?;
+    admin.session.flash_success(format!(
+        "The password of {} was reset; a mail with a link to choose a new one is on its way.",
+        subject.email
+    ))?;
+    Ok(redirect(&format!("/administrators/{}", subject.id)))
+}
+
+async fn clear_password(db: &impl ConnectionTrait, subject: &Model) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+    let mut model = subject.clone().into_active_model();
+    model.password_hash = Set(None);
+    model.session_epoch = Set(subject.session_epoch + 1);
+    model.updated_at = Set(chrono::Utc::now());
+    model.update(db).await?;
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Login and logout (§8): argon2id off the async threads, the same answer and cost for an
+//! unknown address and a wrong password, failed logins limited per address and per client.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+use sea_orm::TransactionTrait;
+
+use crate::{
+    domain::{email::Email, password},
+    storage::{self, audit::{Actor, Change}},
+    web::{
+        error::AppError,
+        page::{PageContext, redirect, render, render_with_status},
+        session::TypedSession,
+        state::AppState,
+    },
+};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: PageContext,
+    email: String,
+    error: Option<String>,
+}
+
+#[get("/login")]
+pub async fn login_page(session: TypedSession) -> Result<HttpResponse, AppError> {
+    if session.logged_in()?.is_some() {
+        return Ok(redirect("/"));
+    }
+    render(&LoginPage { ctx: PageContext::public(&session)?, email: String::new(), error: None })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+#[post("/login")]
+pub async fn log_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let LoginForm { email, password } = form.into_inner();
+    let typed = email.trim().to_lowercase();
+    let client = req
+        .peer_addr()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let limits = state.config.login_limits;
+    let since = Utc::now() - chrono::Duration::from_std(limits.window).unwrap_or_default();
+    let (by_address, by_client) =
+        storage::login_failures::count_since(&state.db, &typed, &client, since).await?;
+    let account = match Email::parse(&typed) {
+        Ok(email) => storage::administrators::find_by_email(&state.db, &email).await?,
+        Err(_) => None,
+    };
+    let organization_id = account.as_ref().and_then(|a| a.organization_id);
+    let again = |error: &str, status| {
+        render_with_status(
+            status,
+            &LoginPage { ctx: PageContext::public(&session)?, email: email.trim().to_owned(), error: Some(error.to_owned()) },
+        )
+    };
+
+    if by_address >= limits.per_address || by_client >= limits.per_client {
+        storage::audit::record(
+            &state.db,
+            &Actor::system(&format!("client {client}")),
+            Change::new(organization_id, "login.blocked", &typed),
+        )
+        .await?;
+        let minutes = limits.window.as_secs().div_ceil(60);
+        return again(
+            &format!("Too many failed logins. Wait {minutes} minutes, then try again."),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+
+    // Inactive accounts and accounts without a password are checked against a dummy hash,
+    // so they cost the same and answer the same as a wrong password.
+    let usable = account.filter(|a| a.active);
+    let hash = usable.as_ref().and_then(|a| a.password_hash.clone());
+    let matches = web::block(move || password::verify(&password, hash.as_deref())).await?;
+    match usable {
+        Some(account) if matches => {
+            session.log_in(account.id, account.session_epoch)?;
+            Ok(redirect("/"))
+        }
+        _ => {
+            let txn = state.db.begin().await?;
+            storage::login_failures::record(&txn, &typed, &client).await?;
+            storage::audit::record(
+                &txn,
+                &Actor::system(&format!("client {client}")),
+                Change::new(organization_id, "login.failed", &typed),
+            )
+            .await?;
+            storage::login_failures::prune(&txn, since - chrono::Duration::days(1)).await?;
+            txn.commit().await?;
+            again("Wrong email or password.", StatusCode::UNAUTHORIZED)
+        }
+    }
+}
+
+#[post("/logout")]
+pub async fn log_out(session: TypedSession) -> HttpResponse {
+    session.log_out();
+    redirect("/login")
+}

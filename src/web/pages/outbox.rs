@@ -1,0 +1,97 @@
+//! The Outbox page (§4): every mail with its status, attempts and last error; resend.
+
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::permissions::{Action, ObjectClass, Permission},
+    storage::{self, audit::Change, entities::outbox, outbox::{FAILED, PENDING, SENDING, SENT}},
+    web::{
+        error::AppError,
+        guard::{Can, ReadOutbox, UpdateOutbox},
+        page::{ListParams, Listing, PageContext, redirect, render},
+        state::AppState,
+    },
+};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OutboxQuery {
+    #[serde(flatten)]
+    list: ListParams,
+    #[serde(default)]
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    ctx: PageContext,
+    mails: Vec<outbox::Model>,
+    list: Listing,
+    status: String,
+    statuses: [&'static str; 4],
+    can_resend: bool,
+}
+
+#[get("/outbox")]
+pub async fn outbox_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadOutbox>,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let statuses = [PENDING, SENDING, SENT, FAILED];
+    let status = statuses.iter().find(|s| **s == query.status).copied();
+    let page = storage::outbox::list(
+        &state.db,
+        admin.organization_filter(),
+        status,
+        query.list.page_request(),
+    )
+    .await?;
+    let list = Listing::new(
+        "/outbox",
+        &query.list,
+        "created",
+        &page,
+        vec![("status", status.unwrap_or_default().to_owned())],
+    );
+    render(&OutboxPage {
+        ctx: PageContext::for_admin(&state, &admin, "/outbox").await?,
+        mails: page.items,
+        list,
+        status: status.unwrap_or_default().to_owned(),
+        statuses,
+        can_resend: admin.can(Permission::new(ObjectClass::Outbox, Action::Update)),
+    })
+}
+
+#[post("/outbox/{id}/resend")]
+pub async fn resend_mail(
+    state: web::Data<AppState>,
+    admin: Can<UpdateOutbox>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = state.db.begin().await?;
+    let queued = storage::outbox::resend(&txn, mail.id).await?;
+    if queued {
+        storage::audit::record(
+            &txn,
+            &admin.actor(),
+            Change::new(mail.organization_id, "outbox.resend", format!("{} to {}", mail.subject, mail.recipient)),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    if queued {
+        admin.session.flash_success(format!("The mail to {} is queued again.", mail.recipient))?;
+    } else {
+        admin.session.flash_error("This mail is already waiting to be sent.")?;
+    }
+    Ok(redirect("/outbox"))
+}

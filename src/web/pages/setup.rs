@@ -1,0 +1,145 @@
+//! First start (§8): the one-time setup link creates the first operator. The link dies when
+//! it is used and as soon as any administrator exists.
+
+use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use askama::Template;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::{email::Email, password::NewPassword, permissions::Role},
+    storage::{
+        self,
+        administrators::{AdministratorStoreError, NewAdministrator},
+        audit::{Actor, Change},
+        tokens::Purpose,
+    },
+    web::{
+        error::AppError,
+        page::{PageContext, redirect, render, render_with_status},
+        session::TypedSession,
+        state::AppState,
+    },
+};
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    ctx: PageContext,
+    token: String,
+    email: String,
+    name: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+async fn link_is_live(state: &AppState, token: &str) -> Result<bool, AppError> {
+    Ok(!storage::administrators::any_exist(&state.db).await?
+        && storage::tokens::peek(&state.db, Purpose::Setup, token).await?.is_some())
+}
+
+#[get("/setup")]
+pub async fn setup_page(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    query: web::Query<SetupQuery>,
+) -> Result<HttpResponse, AppError> {
+    if !link_is_live(&state, &query.token).await? {
+        return Err(AppError::NotFound);
+    }
+    render(&SetupPage {
+        ctx: PageContext::public(&session)?,
+        token: query.token.clone(),
+        email: String::new(),
+        name: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    token: String,
+    email: String,
+    name: String,
+    password: String,
+    password_confirmation: String,
+}
+
+#[post("/setup")]
+pub async fn create_first_operator(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<SetupForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    if !link_is_live(&state, &form.token).await? {
+        return Err(AppError::NotFound);
+    }
+    let again = |error: String| {
+        render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SetupPage {
+                ctx: PageContext::public(&session)?,
+                token: form.token.clone(),
+                email: form.email.clone(),
+                name: form.name.clone(),
+                error: Some(error),
+            },
+        )
+    };
+    let email = match Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(error) => return again(error.to_string()),
+    };
+    let password = match NewPassword::parse(&form.password, &form.password_confirmation) {
+        Ok(password) => password,
+        Err(error) => return again(error.to_string()),
+    };
+    let hash = web::block(move || password.hash())
+        .await?
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let name = match form.name.trim() {
+        "" => email.to_string(),
+        name => name.to_owned(),
+    };
+
+    let txn = state.db.begin().await?;
+    // Using the link revokes every other setup link, so two racing setups cannot both win.
+    if storage::tokens::consume(&txn, Purpose::Setup, &form.token).await?.is_none()
+        || storage::administrators::any_exist(&txn).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    storage::tokens::revoke_all(&txn, Purpose::Setup).await?;
+    let actor = Actor::system("setup link");
+    let operator = match storage::administrators::create(
+        &txn,
+        &actor,
+        NewAdministrator {
+            organization_id: None,
+            email,
+            display_name: name,
+            role: Role::Operator,
+            password_hash: Some(hash),
+        },
+    )
+    .await
+    {
+        Ok(operator) => operator,
+        Err(AdministratorStoreError::EmailTaken(email)) => {
+            return again(format!("{email} is already taken"));
+        }
+        Err(AdministratorStoreError::Db(error)) => return Err(error.into()),
+    };
+    storage::audit::record(&txn, &actor, Change::new(None, "setup.complete", &operator.email)).await?;
+    txn.commit().await?;
+
+    session.log_in(operator.id, operator.session_epoch)?;
+    session.flash_success("Welcome to LicenseDesk. Create your first organization.")?;
+    Ok(redirect("/organizations"))
+}

@@ -1,0 +1,256 @@
+//! The test harness: the real application in-process on port 0 with its own database
+//! (SQLite by default, a fresh PostgreSQL database when `TEST_DATABASE_URL` is set), a
+//! cookie-keeping HTTP client, and a real SMTP server on 127.0.0.1 whose mail tests read.
+#![allow(dead_code)]
+
+pub mod browser;
+pub mod smtp;
+
+use std::time::Duration;
+
+use licensedesk::{
+    config::{Config, Settings},
+    domain::{
+        email::Email,
+        organization::{OrganizationDetails, OrganizationGuid},
+        password::NewPassword,
+        permissions::Role,
+    },
+    startup::Application,
+    storage::{self, administrators::NewAdministrator, audit::Actor, entities},
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+pub use smtp::MailServer;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub database_url: String,
+    pub setup_url: Option<String>,
+    pub mail: Option<MailServer>,
+    pub data_dir: tempfile::TempDir,
+}
+
+/// A database nobody else uses: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("ld_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+    }
+}
+
+pub fn test_config(data_dir: &std::path::Path, database_url: String, smtp_url: Option<String>) -> Config {
+    let mut config = Config::load(Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: data_dir.to_path_buf(),
+        database_url: Some(database_url),
+        base_url: None,
+        smtp_url,
+        mail_from: "LicenseDesk <licensedesk@test.example>".into(),
+        secret_key: Some("test secret key".into()),
+        vendor_public_key: None,
+        signing_key: None,
+    })
+    .expect("test config");
+    config.outbox.poll_interval = Duration::from_millis(50);
+    config.outbox.retry_base = Duration::from_millis(200);
+    config.outbox.retry_max = Duration::from_millis(400);
+    config
+}
+
+/// The application with a real SMTP server.
+pub async fn spawn_app() -> TestApp {
+    let mail = MailServer::start();
+    let url = mail.url();
+    spawn_app_with_smtp(Some(mail), Some(url)).await
+}
+
+/// The application sending to `smtp_url` (which may be down), with `mail` as the server if
+/// the test already started one.
+pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<String>) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        licensedesk::telemetry::init();
+    }
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database_url(data_dir.path()).await;
+    let config = test_config(data_dir.path(), database_url.clone(), smtp_url);
+    let app = Application::build(config).await.expect("application starts");
+    let port = app.port();
+    let db = app.db().clone();
+    let setup_url = app.setup_url().map(str::to_owned);
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: new_client(),
+        db,
+        database_url,
+        setup_url,
+        mail,
+        data_dir,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client")
+}
+
+/// The value of the first `csrf_token` field in a page.
+pub fn csrf_token_in(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    /// The CSRF token of this client's session, read from a page that has a form.
+    pub async fn csrf_token(&self) -> String {
+        // Logged in, /login redirects; logged out, /account/password does.
+        for path in ["/account/password", "/login"] {
+            if let Some(token) = csrf_token_in(&self.get_html(path).await) {
+                return token;
+            }
+        }
+        panic!("no page with a CSRF token");
+    }
+
+    /// Posts a form with the session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.client.post(self.url(path)).form(&form).send().await.expect("POST")
+    }
+
+    /// Posts a form exactly as given (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url(path)).form(&fields).send().await.expect("POST")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Logs in and checks that it worked.
+    pub async fn login_ok(&self, email: &str) {
+        let response = self.login(email, PASSWORD).await;
+        assert_eq!(response.status(), 303, "login of {email} failed");
+        assert_eq!(location(&response), "/");
+    }
+
+    pub async fn logout(&self) {
+        self.post_form("/logout", &[]).await;
+    }
+
+    pub async fn create_organization(&self, name: &str) -> entities::organizations::Model {
+        storage::organizations::create(
+            &self.db,
+            &Actor::command_line(),
+            OrganizationGuid::new_random(),
+            OrganizationDetails::parse(name, "https://crm.example.com", None).unwrap(),
+        )
+        .await
+        .expect("organization")
+    }
+
+    /// An administrator with password `PASSWORD`, created directly in storage.
+    pub async fn create_administrator(
+        &self,
+        email: &str,
+        role: Role,
+        organization: Option<i64>,
+    ) -> entities::administrators::Model {
+        let hash = NewPassword::parse(PASSWORD, PASSWORD).unwrap().hash().unwrap();
+        storage::administrators::create(
+            &self.db,
+            &Actor::command_line(),
+            NewAdministrator {
+                organization_id: organization,
+                email: Email::parse(email).unwrap(),
+                display_name: email.split('@').next().unwrap_or(email).to_owned(),
+                role,
+                password_hash: Some(hash),
+            },
+        )
+        .await
+        .expect("administrator")
+    }
+
+    /// An operator logged in on this client.
+    pub async fn logged_in_operator(&self) -> entities::administrators::Model {
+        let operator = self.create_administrator("operator@example.com", Role::Operator, None).await;
+        self.login_ok("operator@example.com").await;
+        operator
+    }
+
+    /// Another visitor of the same running app, with its own cookie jar.
+    pub fn second_client(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            port: self.port,
+            client: new_client(),
+            db: self.db.clone(),
+            database_url: self.database_url.clone(),
+            setup_url: None,
+            mail: None,
+            data_dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn mail(&self) -> &MailServer {
+        self.mail.as_ref().expect("this app has a mail server")
+    }
+
+    /// Waits until the outbox has nothing left to send.
+    pub async fn wait_for_outbox_drained(&self) {
+        for _ in 0..200 {
+            if storage::outbox::backlog(&self.db).await.unwrap() == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the outbox was not drained within 10 s");
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

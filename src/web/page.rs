@@ -127,13 +127,16 @@ pub struct ListParams {
     pub q: String,
     pub sort: Option<String>,
     pub dir: Option<String>,
-    pub page: Option<u64>,
-    pub size: Option<u64>,
+    /// Text, not numbers: a flattened struct (filters + list) hands numbers over as strings,
+    /// and a hand-edited `page=abc` should show page 1, not an error.
+    pub page: Option<String>,
+    pub size: Option<String>,
 }
 
 impl ListParams {
     pub fn page_request(&self) -> PageRequest {
-        PageRequest::new(self.page, self.size)
+        let number = |value: &Option<String>| value.as_deref().and_then(|v| v.trim().parse().ok());
+        PageRequest::new(number(&self.page), number(&self.size))
     }
 
     pub fn descending(&self) -> bool {

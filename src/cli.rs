@@ -18,7 +18,11 @@ use crate::{
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "licensedesk", version, about = "Back office for the licences of mobile field apps")]
+#[command(
+    name = "licensedesk",
+    version,
+    about = "Back office for the licences of mobile field apps"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
@@ -127,7 +131,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await?;
-            println!("created {} administrator {} (id {})", admin.role, admin.email, admin.id);
+            println!(
+                "created {} administrator {} (id {})",
+                admin.role, admin.email, admin.id
+            );
             Ok(())
         }
         Command::Org(OrgCommand::Create {
@@ -144,7 +151,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let details = OrganizationDetails::parse(&name, &url, trial_until)?;
             let org =
                 storage::organizations::create(&db, &Actor::command_line(), guid, details).await?;
-            println!("created organization {} with id {}", org.name, org.organization_id);
+            println!(
+                "created organization {} with id {}",
+                org.name, org.organization_id
+            );
             Ok(())
         }
     }

@@ -14,10 +14,20 @@ use sha2::{Digest, Sha512};
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address and port to serve on.
-    #[arg(long, env = "LICENSEDESK_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "LICENSEDESK_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
     /// Directory for the SQLite database, generated keys and .eml mail files.
-    #[arg(long, env = "LICENSEDESK_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "LICENSEDESK_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Database to use; SQLite in the data directory when unset.
     #[arg(long, env = "DATABASE_URL", global = true)]
@@ -37,13 +47,23 @@ pub struct Settings {
     )]
     pub mail_from: String,
     /// Key for session cookies and tokens; generated once into the data directory when unset.
-    #[arg(long, env = "LICENSEDESK_SECRET_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "LICENSEDESK_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub secret_key: Option<String>,
     /// Vendor public key that licence keys must be signed with (§5.1).
     #[arg(long, env = "LICENSEDESK_VENDOR_PUBLIC_KEY", global = true)]
     pub vendor_public_key: Option<String>,
     /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
-    #[arg(long, env = "LICENSEDESK_SIGNING_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "LICENSEDESK_SIGNING_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub signing_key: Option<String>,
 }
 
@@ -112,7 +132,10 @@ impl Config {
     /// Resolves defaults, creates the data directory and generates missing secrets into it.
     pub fn load(settings: Settings) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!("cannot create data directory {}", settings.data_dir.display())
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
         })?;
         let database_url = settings.database_url.unwrap_or_else(|| {
             format!(
@@ -155,10 +178,10 @@ impl Config {
 }
 
 fn read_or_generate_secret(path: &Path) -> anyhow::Result<String> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        if !existing.trim().is_empty() {
-            return Ok(existing.trim().to_owned());
-        }
+    if let Ok(existing) = std::fs::read_to_string(path)
+        && !existing.trim().is_empty()
+    {
+        return Ok(existing.trim().to_owned());
     }
     let secret = crate::domain::tokens::new_token();
     write_private(path, &secret)

@@ -44,7 +44,8 @@ impl Application {
             None
         } else {
             let token =
-                storage::tokens::issue(&db, Purpose::Setup, None, chrono::Duration::hours(24)).await?;
+                storage::tokens::issue(&db, Purpose::Setup, None, chrono::Duration::hours(24))
+                    .await?;
             let url = format!("{}/setup?token={token}", config.base_url);
             tracing::warn!("no administrator yet: open {url} to create the first operator");
             Some(url)
@@ -85,7 +86,14 @@ impl Application {
         .shutdown_timeout(30)
         .run();
 
-        Ok(Self { port, server, db, setup_url, worker, stop_worker })
+        Ok(Self {
+            port,
+            server,
+            db,
+            setup_url,
+            worker,
+            stop_worker,
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -43,7 +43,6 @@ pub(crate) fn contains_ci(column: impl Into<SimpleExpr>, needle: &str) -> Simple
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
-    Expr::expr(Func::lower(column.into())).like(
-        sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'),
-    )
+    Expr::expr(Func::lower(column.into()))
+        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }

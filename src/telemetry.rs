@@ -11,5 +11,6 @@ pub fn init() {
         .with_env_filter(filter)
         .with_target(false)
         .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
         .try_init();
 }

@@ -11,9 +11,13 @@ pub mod pages;
 pub mod session;
 pub mod state;
 
-use actix_session::{SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore};
+use actix_session::{
+    SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
+};
 use actix_web::{
-    HttpRequest, HttpResponse, cookie::{Key, SameSite}, get, middleware, web,
+    HttpRequest, HttpResponse,
+    cookie::{Key, SameSite},
+    get, middleware, web,
 };
 
 use self::{error::AppError, guard::CurrentAdmin, page::redirect};
@@ -28,9 +32,13 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 /// Registers every route and the middleware that wraps them.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use pages::*;
-    cfg.app_data(web::FormConfig::default().limit(BODY_LIMIT).error_handler(|error, _| {
-        AppError::BadRequest(format!("The form could not be read: {error}")).into()
-    }))
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(BODY_LIMIT)
+            .error_handler(|error, _| {
+                AppError::BadRequest(format!("The form could not be read: {error}")).into()
+            }),
+    )
     .app_data(web::QueryConfig::default().error_handler(|error, _| {
         AppError::BadRequest(format!("The address has a bad parameter: {error}")).into()
     }))
@@ -104,4 +112,3 @@ async fn home(admin: CurrentAdmin) -> Result<HttpResponse, AppError> {
 pub async fn not_found(_: HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
-

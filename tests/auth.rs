@@ -3,26 +3,33 @@
 mod common;
 
 use common::{PASSWORD, location, spawn_app};
+use licensedesk::domain::paging::PageRequest;
 use licensedesk::{
     domain::permissions::Role,
     storage::{self, audit::AuditFilter},
 };
-use licensedesk::domain::paging::PageRequest;
 
 async fn audit_actions(app: &common::TestApp) -> Vec<String> {
-    storage::audit::search(&app.db, &AuditFilter::default(), PageRequest::new(None, Some(100)))
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|e| e.action)
-        .collect()
+    storage::audit::search(
+        &app.db,
+        &AuditFilter::default(),
+        PageRequest::new(None, Some(100)),
+    )
+    .await
+    .unwrap()
+    .items
+    .into_iter()
+    .map(|e| e.action)
+    .collect()
 }
 
 #[tokio::test]
 async fn setup_link_creates_the_first_operator_and_then_dies() {
     let app = spawn_app().await;
-    let setup_url = app.setup_url.clone().expect("a fresh install prints a setup link");
+    let setup_url = app
+        .setup_url
+        .clone()
+        .expect("a fresh install prints a setup link");
     let path = setup_url.trim_start_matches(&app.address).to_owned();
     let token = path.split("token=").nth(1).unwrap().to_owned();
 
@@ -47,19 +54,43 @@ async fn setup_link_creates_the_first_operator_and_then_dies() {
     // Logged in straight away.
     let organizations = app.get("/organizations").await;
     assert_eq!(organizations.status(), 200);
-    assert!(organizations.text().await.unwrap().contains("Olga Operator"));
+    assert!(
+        organizations
+            .text()
+            .await
+            .unwrap()
+            .contains("Olga Operator")
+    );
 
     // The link is single-use, and no second operator can be made with it.
     assert_eq!(app.get(&path).await.status(), 404);
     let again = app
         .post_form(
             "/setup",
-            &[("token", &token), ("name", "Eve"), ("email", "eve@example.com"), ("password", PASSWORD), ("password_confirmation", PASSWORD)],
+            &[
+                ("token", &token),
+                ("name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(again.status(), 404);
-    assert!(storage::administrators::find_by_email(&app.db, &licensedesk::domain::email::Email::parse("eve@example.com").unwrap()).await.unwrap().is_none());
-    assert!(audit_actions(&app).await.contains(&"setup.complete".to_owned()));
+    assert!(
+        storage::administrators::find_by_email(
+            &app.db,
+            &licensedesk::domain::email::Email::parse("eve@example.com").unwrap()
+        )
+        .await
+        .unwrap()
+        .is_none()
+    );
+    assert!(
+        audit_actions(&app)
+            .await
+            .contains(&"setup.complete".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -70,7 +101,13 @@ async fn setup_refuses_a_short_password_and_keeps_the_link() {
     let response = app
         .post_form(
             "/setup",
-            &[("token", &token), ("name", ""), ("email", "olga@example.com"), ("password", "short"), ("password_confirmation", "short")],
+            &[
+                ("token", &token),
+                ("name", ""),
+                ("email", "olga@example.com"),
+                ("password", "short"),
+                ("password_confirmation", "short"),
+            ],
         )
         .await;
     assert_eq!(response.status(), 422);
@@ -78,14 +115,18 @@ async fn setup_refuses_a_short_password_and_keeps_the_link() {
     assert!(body.contains("at least 12 characters"), "{body}");
     assert!(body.contains("olga@example.com"), "the typed email is kept");
     assert!(!storage::administrators::any_exist(&app.db).await.unwrap());
-    assert_eq!(app.get(&format!("/setup?token={token}")).await.status(), 200);
+    assert_eq!(
+        app.get(&format!("/setup?token={token}")).await.status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn setup_link_is_dead_once_any_administrator_exists() {
     let app = spawn_app().await;
     let setup_url = app.setup_url.clone().unwrap();
-    app.create_administrator("first@example.com", Role::Operator, None).await;
+    app.create_administrator("first@example.com", Role::Operator, None)
+        .await;
     let path = setup_url.trim_start_matches(&app.address).to_owned();
     assert_eq!(app.get(&path).await.status(), 404);
     assert_eq!(app.get("/setup?token=guessed").await.status(), 404);
@@ -94,7 +135,8 @@ async fn setup_link_is_dead_once_any_administrator_exists() {
 #[tokio::test]
 async fn login_and_logout() {
     let app = spawn_app().await;
-    app.create_administrator("ann@example.com", Role::Operator, None).await;
+    app.create_administrator("ann@example.com", Role::Operator, None)
+        .await;
     assert_eq!(location(&app.get("/administrators").await), "/login");
 
     let response = app.login("ANN@example.com", PASSWORD).await;
@@ -110,7 +152,8 @@ async fn login_and_logout() {
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer_and_are_audited() {
     let app = spawn_app().await;
-    app.create_administrator("ann@example.com", Role::Operator, None).await;
+    app.create_administrator("ann@example.com", Role::Operator, None)
+        .await;
 
     let wrong = app.login("ann@example.com", "not the password").await;
     let unknown = app.login("nobody@example.com", "not the password").await;
@@ -122,31 +165,48 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_and_are_audited() 
 
     let actions = audit_actions(&app).await;
     assert_eq!(actions.iter().filter(|a| *a == "login.failed").count(), 2);
-    assert_eq!(app.get("/administrators").await.status(), 303, "still logged out");
+    assert_eq!(
+        app.get("/administrators").await.status(),
+        303,
+        "still logged out"
+    );
 }
 
 #[tokio::test]
 async fn failed_logins_are_limited_per_address() {
     let app = spawn_app().await;
-    app.create_administrator("ann@example.com", Role::Operator, None).await;
+    app.create_administrator("ann@example.com", Role::Operator, None)
+        .await;
     for _ in 0..5 {
         assert_eq!(app.login("ann@example.com", "guess").await.status(), 401);
     }
     // Even the right password is refused now, with a message that says why.
     let blocked = app.login("ann@example.com", PASSWORD).await;
     assert_eq!(blocked.status(), 429);
-    assert!(blocked.text().await.unwrap().contains("Too many failed logins"));
-    assert!(audit_actions(&app).await.contains(&"login.blocked".to_owned()));
+    assert!(
+        blocked
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many failed logins")
+    );
+    assert!(
+        audit_actions(&app)
+            .await
+            .contains(&"login.blocked".to_owned())
+    );
 
     // Another address from the same client is not affected by this address's limit.
-    app.create_administrator("bob@example.com", Role::Operator, None).await;
+    app.create_administrator("bob@example.com", Role::Operator, None)
+        .await;
     assert_eq!(app.login("bob@example.com", PASSWORD).await.status(), 303);
 }
 
 #[tokio::test]
 async fn failed_logins_are_limited_per_client() {
     let app = spawn_app().await;
-    app.create_administrator("ann@example.com", Role::Operator, None).await;
+    app.create_administrator("ann@example.com", Role::Operator, None)
+        .await;
     for i in 0..20 {
         let email = format!("guess{i}@example.com");
         assert_eq!(app.login(&email, "guess").await.status(), 401);
@@ -160,7 +220,10 @@ async fn forms_without_the_session_csrf_token_are_rejected_and_change_nothing() 
     app.logged_in_operator().await;
 
     let missing = app
-        .post_raw("/organizations", &[("name", "Forged"), ("url", "https://forged.example")])
+        .post_raw(
+            "/organizations",
+            &[("name", "Forged"), ("url", "https://forged.example")],
+        )
         .await;
     assert_eq!(missing.status(), 403);
     assert!(missing.text().await.unwrap().contains("Form expired"));
@@ -168,15 +231,27 @@ async fn forms_without_the_session_csrf_token_are_rejected_and_change_nothing() 
     let wrong = app
         .post_raw(
             "/organizations",
-            &[("name", "Forged"), ("url", "https://forged.example"), ("csrf_token", "0000")],
+            &[
+                ("name", "Forged"),
+                ("url", "https://forged.example"),
+                ("csrf_token", "0000"),
+            ],
         )
         .await;
     assert_eq!(wrong.status(), 403);
-    assert!(storage::organizations::all(&app.db).await.unwrap().is_empty());
+    assert!(
+        storage::organizations::all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // The same form with the token works.
     let ok = app
-        .post_form("/organizations", &[("name", "Real"), ("url", "https://real.example")])
+        .post_form(
+            "/organizations",
+            &[("name", "Real"), ("url", "https://real.example")],
+        )
         .await;
     assert_eq!(ok.status(), 303);
     assert_eq!(storage::organizations::all(&app.db).await.unwrap().len(), 1);
@@ -185,7 +260,12 @@ async fn forms_without_the_session_csrf_token_are_rejected_and_change_nothing() 
 #[tokio::test]
 async fn api_routes_are_outside_the_csrf_check() {
     let app = spawn_app().await;
-    let response = app.client.post(app.url("/api/v1/nothing-here")).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404, "not a CSRF 403");
 }
 
@@ -212,25 +292,51 @@ async fn oversized_forms_are_refused() {
     let app = spawn_app().await;
     app.logged_in_operator().await;
     let huge = "x".repeat(100 * 1024);
-    let response = app.post_form("/organizations", &[("name", &huge), ("url", "https://x.example")]).await;
-    assert!(response.status() == 413 || response.status() == 400, "got {}", response.status());
-    assert!(storage::organizations::all(&app.db).await.unwrap().is_empty());
+    let response = app
+        .post_form(
+            "/organizations",
+            &[("name", &huge), ("url", "https://x.example")],
+        )
+        .await;
+    assert!(
+        response.status() == 413 || response.status() == 400,
+        "got {}",
+        response.status()
+    );
+    assert!(
+        storage::organizations::all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
 async fn a_deactivated_administrator_is_logged_out_at_once() {
     let app = spawn_app().await;
     let org = app.create_organization("Acme").await;
-    let admin = app.create_administrator("ann@example.com", Role::Admin, Some(org.id)).await;
+    let admin = app
+        .create_administrator("ann@example.com", Role::Admin, Some(org.id))
+        .await;
     app.login_ok("ann@example.com").await;
     assert_eq!(app.get("/administrators").await.status(), 200);
 
     let op_app = app.second_client();
-    op_app.create_administrator("op@example.com", Role::Operator, None).await;
+    op_app
+        .create_administrator("op@example.com", Role::Operator, None)
+        .await;
     op_app.login_ok("op@example.com").await;
-    op_app.post_form("/organization/select", &[("organization", &org.id.to_string())]).await;
+    op_app
+        .post_form(
+            "/organization/select",
+            &[("organization", &org.id.to_string())],
+        )
+        .await;
     let response = op_app
-        .post_form(&format!("/administrators/{}/access", admin.id), &[("role", "admin")])
+        .post_form(
+            &format!("/administrators/{}/access", admin.id),
+            &[("role", "admin")],
+        )
         .await;
     assert_eq!(response.status(), 303);
 

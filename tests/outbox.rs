@@ -14,18 +14,30 @@ use licensedesk::{
 };
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
 async fn a_new_administrator_gets_a_welcome_mail_whose_link_sets_the_password() {
     let app = spawn_app().await;
     let acme = app.create_organization("Acme").await;
-    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id)).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
     app.login_ok("ada@acme.example").await;
 
     let created = app
-        .post_form("/administrators", &[("email", "new@acme.example"), ("name", "Nina New"), ("role", "admin")])
+        .post_form(
+            "/administrators",
+            &[
+                ("email", "new@acme.example"),
+                ("name", "Nina New"),
+                ("role", "admin"),
+            ],
+        )
         .await;
     assert_eq!(created.status(), 303);
 
@@ -37,7 +49,10 @@ async fn a_new_administrator_gets_a_welcome_mail_whose_link_sets_the_password() 
     let html = smtp::html_body(raw);
     assert!(text.contains("Hello Nina New") && text.contains("Acme"));
     assert!(html.contains("Choose your password"));
-    assert!(!text.to_lowercase().contains("password:"), "no password is mailed");
+    assert!(
+        !text.to_lowercase().contains("password:"),
+        "no password is mailed"
+    );
     let link = smtp::link_in(&text, &app.address).expect("a set-password link");
     let path = link.trim_start_matches(&app.address).to_owned();
     let token = path.split("token=").nth(1).unwrap().to_owned();
@@ -48,7 +63,14 @@ async fn a_new_administrator_gets_a_welcome_mail_whose_link_sets_the_password() 
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("new@acme.example"));
     let set = newcomer
-        .post_form("/password/set", &[("token", &token), ("password", PASSWORD), ("password_confirmation", PASSWORD)])
+        .post_form(
+            "/password/set",
+            &[
+                ("token", &token),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(set.status(), 303);
     assert_eq!(location(&set), "/login");
@@ -67,13 +89,23 @@ async fn mail_is_retried_while_smtp_is_down_and_delivered_when_it_is_back() {
     let app = spawn_app_with_smtp(None, Some(format!("smtp://127.0.0.1:{port}"))).await;
     app.logged_in_operator().await;
     let acme = app.create_organization("Acme").await;
-    app.post_form("/organization/select", &[("organization", &acme.id.to_string())]).await;
-    app.post_form("/administrators", &[("email", "late@acme.example"), ("role", "viewer")]).await;
+    app.post_form(
+        "/organization/select",
+        &[("organization", &acme.id.to_string())],
+    )
+    .await;
+    app.post_form(
+        "/administrators",
+        &[("email", "late@acme.example"), ("role", "viewer")],
+    )
+    .await;
 
     // Wait for at least two failed attempts.
     let mut failed_attempts = 0;
     for _ in 0..100 {
-        let page = storage::outbox::list(&app.db, None, None, PageRequest::new(None, None)).await.unwrap();
+        let page = storage::outbox::list(&app.db, None, None, PageRequest::new(None, None))
+            .await
+            .unwrap();
         let mail = &page.items[0];
         if mail.attempts >= 2 && mail.last_error.is_some() && mail.status == "pending" {
             failed_attempts = mail.attempts;
@@ -81,15 +113,23 @@ async fn mail_is_retried_while_smtp_is_down_and_delivered_when_it_is_back() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(failed_attempts >= 2, "the mail was tried and failed at least twice");
+    assert!(
+        failed_attempts >= 2,
+        "the mail was tried and failed at least twice"
+    );
     let outbox = app.get_html("/outbox").await;
-    assert!(outbox.contains("late@acme.example") && outbox.contains("SMTP"), "last error shown");
+    assert!(
+        outbox.contains("late@acme.example") && outbox.contains("SMTP"),
+        "last error shown"
+    );
 
     let server = MailServer::start_on_port(port);
     let mails = server.wait_for(1).await;
     assert!(smtp::header(&mails[0], "To").contains("late@acme.example"));
     app.wait_for_outbox_drained().await;
-    let page = storage::outbox::list(&app.db, None, None, PageRequest::new(None, None)).await.unwrap();
+    let page = storage::outbox::list(&app.db, None, None, PageRequest::new(None, None))
+        .await
+        .unwrap();
     assert_eq!(page.items[0].status, "sent");
     assert_eq!(page.items[0].last_error, None);
     assert_eq!(server.received().len(), 1);
@@ -120,9 +160,13 @@ async fn two_workers_never_send_one_mail_twice() {
     let second = tokio::spawn(
         Worker {
             db: second_db,
-            transport: Transport::new(Some(&app.mail().url()), app.data_dir.path().join("mail")).unwrap(),
+            transport: Transport::new(Some(&app.mail().url()), app.data_dir.path().join("mail"))
+                .unwrap(),
             from: "LicenseDesk <second@test.example>".into(),
-            settings: OutboxSettings { poll_interval: std::time::Duration::from_millis(10), ..Default::default() },
+            settings: OutboxSettings {
+                poll_interval: std::time::Duration::from_millis(10),
+                ..Default::default()
+            },
         }
         .run(stopped),
     );
@@ -131,7 +175,10 @@ async fn two_workers_never_send_one_mail_twice() {
     second.await.unwrap();
 
     let received = app.mail().received();
-    let subjects: HashSet<String> = received.iter().map(|m| smtp::header(m, "Subject")).collect();
+    let subjects: HashSet<String> = received
+        .iter()
+        .map(|m| smtp::header(m, "Subject"))
+        .collect();
     assert_eq!(subjects.len(), 40, "every mail arrived");
     assert_eq!(received.len(), 40, "and none twice");
 }
@@ -140,9 +187,14 @@ async fn two_workers_never_send_one_mail_twice() {
 async fn without_smtp_mail_is_written_as_eml_files_and_shows_as_sent() {
     let app = spawn_app_with_smtp(None, None).await;
     let acme = app.create_organization("Acme").await;
-    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id)).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
     app.login_ok("ada@acme.example").await;
-    app.post_form("/administrators", &[("email", "eml@acme.example"), ("role", "viewer")]).await;
+    app.post_form(
+        "/administrators",
+        &[("email", "eml@acme.example"), ("role", "viewer")],
+    )
+    .await;
     app.wait_for_outbox_drained().await;
 
     let dir = app.data_dir.path().join("mail");
@@ -158,9 +210,14 @@ async fn without_smtp_mail_is_written_as_eml_files_and_shows_as_sent() {
 async fn the_outbox_page_resends_a_mail_and_audits_it() {
     let app = spawn_app().await;
     let acme = app.create_organization("Acme").await;
-    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id)).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
     app.login_ok("ada@acme.example").await;
-    app.post_form("/administrators", &[("email", "again@acme.example"), ("role", "viewer")]).await;
+    app.post_form(
+        "/administrators",
+        &[("email", "again@acme.example"), ("role", "viewer")],
+    )
+    .await;
     app.mail().wait_for(1).await;
     app.wait_for_outbox_drained().await;
     let mail = storage::outbox::list(&app.db, Some(acme.id), None, PageRequest::new(None, None))
@@ -169,7 +226,9 @@ async fn the_outbox_page_resends_a_mail_and_audits_it() {
         .items
         .remove(0);
 
-    let resent = app.post_form(&format!("/outbox/{}/resend", mail.id), &[]).await;
+    let resent = app
+        .post_form(&format!("/outbox/{}/resend", mail.id), &[])
+        .await;
     assert_eq!(resent.status(), 303);
     let mails = app.mail().wait_for(2).await;
     assert_eq!(mails.len(), 2);
@@ -190,30 +249,53 @@ async fn the_outbox_page_resends_a_mail_and_audits_it() {
     )
     .await
     .unwrap();
-    assert_eq!(app.post_form(&format!("/outbox/{}/resend", other.id), &[]).await.status(), 404);
+    assert_eq!(
+        app.post_form(&format!("/outbox/{}/resend", other.id), &[])
+            .await
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
 async fn a_password_reset_signs_the_administrator_out_and_mails_a_new_link() {
     let app = spawn_app().await;
     let acme = app.create_organization("Acme").await;
-    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id)).await;
-    let vic = app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id)).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    let vic = app
+        .create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))
+        .await;
     let vic_browser = app.second_client();
     vic_browser.login_ok("vic@acme.example").await;
     app.login_ok("ada@acme.example").await;
 
-    let reset = app.post_form(&format!("/administrators/{}/reset-password", vic.id), &[]).await;
+    let reset = app
+        .post_form(&format!("/administrators/{}/reset-password", vic.id), &[])
+        .await;
     assert_eq!(reset.status(), 303);
-    assert_eq!(location(&vic_browser.get("/administrators").await), "/login");
-    assert_eq!(vic_browser.login("vic@acme.example", PASSWORD).await.status(), 401);
+    assert_eq!(
+        location(&vic_browser.get("/administrators").await),
+        "/login"
+    );
+    assert_eq!(
+        vic_browser
+            .login("vic@acme.example", PASSWORD)
+            .await
+            .status(),
+        401
+    );
 
     let mails = app.mail().wait_for(1).await;
-    assert_eq!(smtp::header(&mails[0], "Subject"), "Choose a new LicenseDesk password");
+    assert_eq!(
+        smtp::header(&mails[0], "Subject"),
+        "Choose a new LicenseDesk password"
+    );
     assert!(smtp::link_in(&smtp::text_body(&mails[0]), &app.address).is_some());
-    let stored = storage::administrators::find_by_email(&app.db, &Email::parse("vic@acme.example").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let stored =
+        storage::administrators::find_by_email(&app.db, &Email::parse("vic@acme.example").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
     assert!(stored.password_hash.is_none());
 }

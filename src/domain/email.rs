@@ -55,7 +55,15 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["", "ann", "@example.com", "ann@", "ann@@example.com", "a nn@x.com", "ann@.com"] {
+        for bad in [
+            "",
+            "ann",
+            "@example.com",
+            "ann@",
+            "ann@@example.com",
+            "a nn@x.com",
+            "ann@.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} was accepted");
         }
     }

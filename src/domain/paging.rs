@@ -64,7 +64,10 @@ mod tests {
     #[test]
     fn unknown_page_sizes_fall_back_to_the_default() {
         assert_eq!(PageRequest::new(None, Some(7)).size, DEFAULT_PAGE_SIZE);
-        assert_eq!(PageRequest::new(Some(0), Some(25)), PageRequest { page: 1, size: 25 });
+        assert_eq!(
+            PageRequest::new(Some(0), Some(25)),
+            PageRequest { page: 1, size: 25 }
+        );
     }
 
     #[test]

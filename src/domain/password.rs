@@ -92,7 +92,10 @@ mod tests {
 
     #[test]
     fn short_or_mismatched_passwords_are_refused() {
-        assert_eq!(NewPassword::parse("short", "short").unwrap_err(), PasswordError::TooShort);
+        assert_eq!(
+            NewPassword::parse("short", "short").unwrap_err(),
+            PasswordError::TooShort
+        );
         assert_eq!(
             NewPassword::parse("long enough password", "long enough passworD").unwrap_err(),
             PasswordError::Mismatch

@@ -83,7 +83,8 @@ impl Role {
             Self::Operator => true,
             Self::Admin => permission.class != Organizations,
             Self::Viewer => {
-                permission.action == Action::Select && !matches!(permission.class, Organizations | Outbox)
+                permission.action == Action::Select
+                    && !matches!(permission.class, Organizations | Outbox)
             }
         }
     }

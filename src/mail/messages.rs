@@ -53,8 +53,20 @@ pub fn administrator_welcome(
         kind: "administrator_welcome",
         recipient: recipient.to_owned(),
         subject: "Your LicenseDesk account".to_owned(),
-        body_text: WelcomeText { name, organization, link, valid_hours }.render()?,
-        body_html: WelcomeHtml { name, organization, link, valid_hours }.render()?,
+        body_text: WelcomeText {
+            name,
+            organization,
+            link,
+            valid_hours,
+        }
+        .render()?,
+        body_html: WelcomeHtml {
+            name,
+            organization,
+            link,
+            valid_hours,
+        }
+        .render()?,
     })
 }
 
@@ -71,7 +83,17 @@ pub fn password_reset(
         kind: "password_reset",
         recipient: recipient.to_owned(),
         subject: "Choose a new LicenseDesk password".to_owned(),
-        body_text: ResetText { name, link, valid_hours }.render()?,
-        body_html: ResetHtml { name, link, valid_hours }.render()?,
+        body_text: ResetText {
+            name,
+            link,
+            valid_hours,
+        }
+        .render()?,
+        body_html: ResetHtml {
+            name,
+            link,
+            valid_hours,
+        }
+        .render()?,
     })
 }

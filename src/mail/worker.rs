@@ -53,7 +53,8 @@ impl Worker {
                 let retry_at = (mail.attempts < self.settings.max_attempts)
                     .then(|| Utc::now() + self.backoff(mail.attempts));
                 tracing::warn!(mail_id = mail.id, attempts = mail.attempts, %error, "mail not sent");
-                outbox::mark_attempt_failed(&self.db, mail.id, &error.to_string(), retry_at).await?;
+                outbox::mark_attempt_failed(&self.db, mail.id, &error.to_string(), retry_at)
+                    .await?;
             }
         }
         Ok(true)

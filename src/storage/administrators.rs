@@ -96,7 +96,10 @@ pub async fn find_in(
         .await
 }
 
-pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::Email.eq(email.as_str()))
         .one(db)
@@ -133,7 +136,11 @@ pub async fn list(
         .limit(request.size)
         .all(db)
         .await?;
-    Ok(Page { items, total, request })
+    Ok(Page {
+        items,
+        total,
+        request,
+    })
 }
 
 pub async fn create(
@@ -218,8 +225,23 @@ pub async fn set_password(
     audit::record(
         db,
         actor,
-        Change::new(after.organization_id, "administrator.set_password", &after.email),
+        Change::new(
+            after.organization_id,
+            "administrator.set_password",
+            &after.email,
+        ),
     )
     .await?;
     Ok(after)
+}
+
+/// Removes the password (a reset): the old one stops working and every session ends; the
+/// administrator chooses a new one from the mailed link.
+pub async fn clear_password(db: &impl ConnectionTrait, admin: &Model) -> Result<(), DbErr> {
+    let mut model = admin.clone().into_active_model();
+    model.password_hash = Set(None);
+    model.session_epoch = Set(admin.session_epoch + 1);
+    model.updated_at = Set(Utc::now());
+    model.update(db).await?;
+    Ok(())
 }

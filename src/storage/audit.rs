@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Condition,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -68,7 +68,11 @@ impl<'a> Change<'a> {
     }
 }
 
-pub async fn record(db: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<(), DbErr> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    change: Change<'_>,
+) -> Result<(), DbErr> {
     audit_log::ActiveModel {
         at: Set(Utc::now()),
         organization_id: Set(change.organization_id),
@@ -134,7 +138,11 @@ pub async fn search(
         .limit(request.size)
         .all(db)
         .await?;
-    Ok(Page { items, total, request })
+    Ok(Page {
+        items,
+        total,
+        request,
+    })
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

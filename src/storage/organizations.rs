@@ -83,7 +83,11 @@ pub async fn list(
         .limit(request.size)
         .all(db)
         .await?;
-    Ok(Page { items, total, request })
+    Ok(Page {
+        items,
+        total,
+        request,
+    })
 }
 
 pub async fn create(

@@ -4,8 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    sea_query::Expr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
 };
 
 use super::entities::outbox::{self, Column, Entity, Model};
@@ -81,7 +80,10 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> 
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(SENT))
         .col_expr(Column::SentAt, Expr::value(Utc::now()))
-        .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
         .filter(Column::Id.eq(id))
         .exec(db)
@@ -98,7 +100,10 @@ pub async fn mark_attempt_failed(
 ) -> Result<(), DbErr> {
     let mut update = Entity::update_many()
         .col_expr(Column::LastError, Expr::value(error))
-        .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None));
+        .col_expr(
+            Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        );
     update = match retry_at {
         Some(at) => update
             .col_expr(Column::Status, Expr::value(PENDING))
@@ -130,7 +135,11 @@ pub async fn backlog(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .await
 }
 
-pub async fn find(db: &impl ConnectionTrait, organization: Option<i64>, id: i64) -> Result<Option<Model>, DbErr> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    organization: Option<i64>,
+    id: i64,
+) -> Result<Option<Model>, DbErr> {
     let mut query = Entity::find_by_id(id);
     if let Some(org) = organization {
         query = query.filter(Column::OrganizationId.eq(org));
@@ -159,5 +168,9 @@ pub async fn list(
         .limit(request.size)
         .all(db)
         .await?;
-    Ok(Page { items, total, request })
+    Ok(Page {
+        items,
+        total,
+        request,
+    })
 }

@@ -54,7 +54,11 @@ pub async fn issue(
 }
 
 /// The token's row if it is unused and unexpired; does not use it up.
-pub async fn peek(db: &impl ConnectionTrait, purpose: Purpose, token: &str) -> Result<Option<Model>, DbErr> {
+pub async fn peek(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::Purpose.eq(purpose.as_str()))
         .filter(Column::TokenHash.eq(hash_token(token)))
@@ -65,7 +69,11 @@ pub async fn peek(db: &impl ConnectionTrait, purpose: Purpose, token: &str) -> R
 }
 
 /// Uses the token up, atomically: of two concurrent requests with one token, one wins.
-pub async fn consume(db: &impl ConnectionTrait, purpose: Purpose, token: &str) -> Result<Option<Model>, DbErr> {
+pub async fn consume(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Option<Model>, DbErr> {
     let Some(found) = peek(db, purpose, token).await? else {
         return Ok(None);
     };
@@ -90,7 +98,11 @@ pub async fn revoke_all(db: &impl ConnectionTrait, purpose: Purpose) -> Result<(
     Ok(())
 }
 
-async fn revoke_for(db: &impl ConnectionTrait, purpose: Purpose, administrator_id: i64) -> Result<(), DbErr> {
+async fn revoke_for(
+    db: &impl ConnectionTrait,
+    purpose: Purpose,
+    administrator_id: i64,
+) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::UsedAt, Expr::value(Utc::now()))
         .filter(Column::Purpose.eq(purpose.as_str()))

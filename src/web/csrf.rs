@@ -4,8 +4,12 @@
 
 use actix_session::SessionExt;
 use actix_web::{
-    Error, ResponseError, body::MessageBody, dev::{Payload, ServiceRequest, ServiceResponse},
-    http::Method, middleware::Next, web::Bytes,
+    Error, ResponseError,
+    body::MessageBody,
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::Method,
+    middleware::Next,
+    web::Bytes,
 };
 use serde::Deserialize;
 

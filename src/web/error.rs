@@ -96,7 +96,11 @@ impl ResponseError for AppError {
             }
             Self::LoginRequired => unreachable!("handled above"),
         };
-        let page = ErrorPage { status: status.as_u16(), title, message };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title,
+            message,
+        };
         let body = page.render().unwrap_or_else(|_| title.to_owned());
         HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")

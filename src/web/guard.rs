@@ -104,9 +104,10 @@ impl CurrentAdmin {
         };
         // An operator who has not chosen yet works in the first organization by name.
         let organization = match organization {
-            None if role.is_global() => {
-                storage::organizations::all(&state.db).await?.into_iter().next()
-            }
+            None if role.is_global() => storage::organizations::all(&state.db)
+                .await?
+                .into_iter()
+                .next(),
             found => found,
         };
         Ok(Self {

@@ -25,10 +25,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let backlog = storage::outbox::backlog(&state.db).await.unwrap_or_else(|error| {
-        tracing::warn!(%error, "cannot count the outbox backlog");
-        0
-    });
+    let backlog = storage::outbox::backlog(&state.db)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot count the outbox backlog");
+            0
+        });
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render(backlog))

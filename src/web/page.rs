@@ -45,8 +45,16 @@ pub struct PageContext {
 }
 
 const NAV: [(&str, &str, ObjectClass); 4] = [
-    ("Organizations", "/organizations", ObjectClass::Organizations),
-    ("Administrators", "/administrators", ObjectClass::Administrators),
+    (
+        "Organizations",
+        "/organizations",
+        ObjectClass::Organizations,
+    ),
+    (
+        "Administrators",
+        "/administrators",
+        ObjectClass::Administrators,
+    ),
     ("Audit log", "/audit", ObjectClass::Audit),
     ("Outbox", "/outbox", ObjectClass::Outbox),
 ];
@@ -73,14 +81,22 @@ impl PageContext {
         let nav = NAV
             .iter()
             .filter(|(_, _, class)| admin.can(Permission::new(*class, Action::Select)))
-            .map(|(label, href, _)| NavItem { label, href, active: *href == active })
+            .map(|(label, href, _)| NavItem {
+                label,
+                href,
+                active: *href == active,
+            })
             .collect();
         let selected = admin.organization.as_ref().map(|o| o.id);
         let organizations = if admin.role.is_global() {
             storage::organizations::all(&state.db)
                 .await?
                 .into_iter()
-                .map(|o| OrganizationOption { selected: Some(o.id) == selected, id: o.id, name: o.name })
+                .map(|o| OrganizationOption {
+                    selected: Some(o.id) == selected,
+                    id: o.id,
+                    name: o.name,
+                })
                 .collect()
         } else {
             Vec::new()

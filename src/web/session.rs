@@ -35,7 +35,8 @@ impl TypedSession {
         self.0.renew();
         self.0.insert(ADMIN_ID, admin_id)?;
         self.0.insert(EPOCH, epoch)?;
-        self.0.insert(LOGGED_IN_AT, chrono::Utc::now().timestamp())?;
+        self.0
+            .insert(LOGGED_IN_AT, chrono::Utc::now().timestamp())?;
         Ok(())
     }
 
@@ -85,7 +86,13 @@ impl TypedSession {
     }
 
     fn flash(&self, kind: &str, text: String) -> Result<(), AppError> {
-        Ok(self.0.insert(FLASH, Flash { kind: kind.to_owned(), text })?)
+        Ok(self.0.insert(
+            FLASH,
+            Flash {
+                kind: kind.to_owned(),
+                text,
+            },
+        )?)
     }
 
     /// The message left by the previous request, shown once.

@@ -27,13 +27,15 @@ where
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let outcome = AssertUnwindSafe(test(browser.client.clone())).catch_unwind().await;
-    if outcome.is_err() {
-        if let Ok(png) = browser.client.screenshot().await {
-            let path = std::env::temp_dir().join("licensedesk-browser-failure.png");
-            let _ = std::fs::write(&path, png);
-            eprintln!("screenshot of the failure: {}", path.display());
-        }
+    let outcome = AssertUnwindSafe(test(browser.client.clone()))
+        .catch_unwind()
+        .await;
+    if outcome.is_err()
+        && let Ok(png) = browser.client.screenshot().await
+    {
+        let path = std::env::temp_dir().join("licensedesk-browser-failure.png");
+        let _ = std::fs::write(&path, png);
+        eprintln!("screenshot of the failure: {}", path.display());
     }
     let _ = browser.client.clone().close().await;
     if let Err(panic) = outcome {
@@ -53,7 +55,11 @@ impl Browser {
             );
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let driver = tokio::process::Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -83,7 +89,11 @@ impl Browser {
                 .connect(&url)
                 .await;
             if let Ok(client) = connected {
-                return Some(Self { client, _driver: driver, _profile: profile });
+                return Some(Self {
+                    client,
+                    _driver: driver,
+                    _profile: profile,
+                });
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -110,20 +120,37 @@ pub async fn assert_accessible(client: &Client) {
         .await
         .expect("run axe-core");
     let violations: Vec<String> = serde_json::from_value(result).unwrap_or_default();
-    let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-    assert!(violations.is_empty(), "accessibility violations on {url}:\n{}", violations.join("\n"));
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    assert!(
+        violations.is_empty(),
+        "accessibility violations on {url}:\n{}",
+        violations.join("\n")
+    );
 }
 
 /// Fills the field with this id.
 pub async fn fill(client: &Client, id: &str, value: &str) {
-    let field = client.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("field #{id}"));
+    let field = client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("field #{id}"));
     field.clear().await.ok();
     field.send_keys(value).await.unwrap();
 }
 
 /// The visible text of the page's <main>.
 pub async fn main_text(client: &Client) -> String {
-    client.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
+    client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 /// Saves a screenshot when `LICENSEDESK_SCREENSHOTS` names a directory.

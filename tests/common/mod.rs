@@ -48,14 +48,20 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create test database");
-            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("URL with a database name");
             format!("{base}/{name}")
         }
         _ => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
     }
 }
 
-pub fn test_config(data_dir: &std::path::Path, database_url: String, smtp_url: Option<String>) -> Config {
+pub fn test_config(
+    data_dir: &std::path::Path,
+    database_url: String,
+    smtp_url: Option<String>,
+) -> Config {
     let mut config = Config::load(Settings {
         bind: "127.0.0.1:0".into(),
         data_dir: data_dir.to_path_buf(),
@@ -90,7 +96,9 @@ pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<Stri
     let data_dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database_url(data_dir.path()).await;
     let config = test_config(data_dir.path(), database_url.clone(), smtp_url);
-    let app = Application::build(config).await.expect("application starts");
+    let app = Application::build(config)
+        .await
+        .expect("application starts");
     let port = app.port();
     let db = app.db().clone();
     let setup_url = app.setup_url().map(str::to_owned);
@@ -152,16 +160,27 @@ impl TestApp {
         let token = self.csrf_token().await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", &token));
-        self.client.post(self.url(path)).form(&form).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// Posts a form exactly as given (no CSRF token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(&fields).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post_form("/login", &[("email", email), ("password", password)]).await
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
     }
 
     /// Logs in and checks that it worked.
@@ -193,7 +212,10 @@ impl TestApp {
         role: Role,
         organization: Option<i64>,
     ) -> entities::administrators::Model {
-        let hash = NewPassword::parse(PASSWORD, PASSWORD).unwrap().hash().unwrap();
+        let hash = NewPassword::parse(PASSWORD, PASSWORD)
+            .unwrap()
+            .hash()
+            .unwrap();
         storage::administrators::create(
             &self.db,
             &Actor::command_line(),
@@ -211,7 +233,9 @@ impl TestApp {
 
     /// An operator logged in on this client.
     pub async fn logged_in_operator(&self) -> entities::administrators::Model {
-        let operator = self.create_administrator("operator@example.com", Role::Operator, None).await;
+        let operator = self
+            .create_administrator("operator@example.com", Role::Operator, None)
+            .await;
         self.login_ok("operator@example.com").await;
         operator
     }

@@ -15,7 +15,13 @@ struct Collector {
 }
 
 impl Handler for Collector {
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
         self.current.clear();
         response::OK
     }
@@ -91,14 +97,20 @@ pub fn text_body(raw: &str) -> String {
     let message = mail_parser::MessageParser::default()
         .parse(raw.as_bytes())
         .expect("a parsable mail");
-    message.body_text(0).map(|b| b.into_owned()).unwrap_or_default()
+    message
+        .body_text(0)
+        .map(|b| b.into_owned())
+        .unwrap_or_default()
 }
 
 pub fn html_body(raw: &str) -> String {
     let message = mail_parser::MessageParser::default()
         .parse(raw.as_bytes())
         .expect("a parsable mail");
-    message.body_html(0).map(|b| b.into_owned()).unwrap_or_default()
+    message
+        .body_html(0)
+        .map(|b| b.into_owned())
+        .unwrap_or_default()
 }
 
 pub fn header(raw: &str, name: &str) -> String {

@@ -29,7 +29,10 @@ pub async fn change_password_page(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
 ) -> Result<HttpResponse, AppError> {
-    render(&ChangePasswordPage { ctx: PageContext::for_admin(&state, &admin, "").await?, error: None })
+    render(&ChangePasswordPage {
+        ctx: PageContext::for_admin(&state, &admin, "").await?,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -59,7 +62,10 @@ pub async fn change_password(
         Err(error) => {
             return render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &ChangePasswordPage { ctx: PageContext::for_admin(&state, &admin, "").await?, error: Some(error) },
+                &ChangePasswordPage {
+                    ctx: PageContext::for_admin(&state, &admin, "").await?,
+                    error: Some(error),
+                },
             );
         }
     };
@@ -68,7 +74,8 @@ pub async fn change_password(
         .map_err(|e| AppError::Unexpected(e.into()))?;
     let txn = state.db.begin().await?;
     let updated =
-        storage::administrators::set_password(&txn, &admin.actor(), admin.account.clone(), hash).await?;
+        storage::administrators::set_password(&txn, &admin.actor(), admin.account.clone(), hash)
+            .await?;
     txn.commit().await?;
     // Other sessions end (the epoch moved on); this one continues under a new cookie.
     admin.session.log_in(updated.id, updated.session_epoch)?;
@@ -162,7 +169,10 @@ pub async fn set_password(
         .await?
         .map_err(|e| AppError::Unexpected(e.into()))?;
     let txn = state.db.begin().await?;
-    if storage::tokens::consume(&txn, Purpose::SetPassword, &form.token).await?.is_none() {
+    if storage::tokens::consume(&txn, Purpose::SetPassword, &form.token)
+        .await?
+        .is_none()
+    {
         return Err(expired());
     }
     let actor = Actor::administrator(admin.id, &admin.email);

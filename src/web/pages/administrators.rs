@@ -4,11 +4,14 @@
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
-    domain::{email::Email, permissions::{Action, ObjectClass, Permission, Role}},
+    domain::{
+        email::Email,
+        permissions::{Action, ObjectClass, Permission, Role},
+    },
     mail::messages,
     storage::{
         self,
@@ -19,7 +22,9 @@ use crate::{
     },
     web::{
         error::AppError,
-        guard::{Can, CreateAdministrators, CurrentAdmin, ReadAdministrators, UpdateAdministrators},
+        guard::{
+            Can, CreateAdministrators, CurrentAdmin, ReadAdministrators, UpdateAdministrators,
+        },
         page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
         state::AppState,
     },
@@ -42,7 +47,9 @@ pub struct AdministratorRow {
 }
 
 fn row(model: Model) -> AdministratorRow {
-    let role_label = Role::parse(&model.role).map(Role::label).unwrap_or("Unknown");
+    let role_label = Role::parse(&model.role)
+        .map(Role::label)
+        .unwrap_or("Unknown");
     AdministratorRow { model, role_label }
 }
 
@@ -115,7 +122,10 @@ pub async fn new_administrator_page(
 ) -> Result<HttpResponse, AppError> {
     render(&NewAdministratorPage {
         ctx: PageContext::for_admin(&state, &admin, "/administrators").await?,
-        form: AdministratorForm { role: "admin".to_owned(), ..Default::default() },
+        form: AdministratorForm {
+            role: "admin".to_owned(),
+            ..Default::default()
+        },
         roles: assignable_roles(&admin),
         error: None,
     })
@@ -162,14 +172,22 @@ pub async fn create_administrator(
         "" => email.to_string(),
         name => name.to_owned(),
     };
-    let organization_name = organization.map_or("all organizations", |o| o.name.as_str()).to_owned();
+    let organization_name = organization
+        .map_or("all organizations", |o| o.name.as_str())
+        .to_owned();
     let organization_id = organization.map(|o| o.id);
 
     let txn = state.db.begin().await?;
     let created = storage::administrators::create(
         &txn,
         &admin.actor(),
-        NewAdministrator { organization_id, email, display_name, role, password_hash: None },
+        NewAdministrator {
+            organization_id,
+            email,
+            display_name,
+            role,
+            password_hash: None,
+        },
     )
     .await;
     let created = match created {
@@ -204,7 +222,11 @@ pub async fn create_administrator(
     Ok(redirect("/administrators"))
 }
 
-async fn find_administrator(state: &AppState, admin: &CurrentAdmin, id: i64) -> Result<Model, AppError> {
+async fn find_administrator(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+) -> Result<Model, AppError> {
     storage::administrators::find_in(&state.db, admin.administrator_scope(), id)
         .await?
         .ok_or(AppError::NotFound)
@@ -256,7 +278,9 @@ pub async fn update_administrator_access(
     let active = form.active.is_some();
     let current_role = Role::parse(&subject.role).unwrap_or(Role::Viewer);
     if subject.id == admin.account.id && (role != current_role || !active) {
-        admin.session.flash_error("You cannot change your own role or deactivate yourself.")?;
+        admin
+            .session
+            .flash_error("You cannot change your own role or deactivate yourself.")?;
         return Ok(redirect(&back));
     }
     // Operators are global and others belong to an organization: the role cannot cross that line.
@@ -267,9 +291,12 @@ pub async fn update_administrator_access(
         return Ok(redirect(&back));
     }
     let txn = state.db.begin().await?;
-    let after = storage::administrators::update_access(&txn, &admin.actor(), subject, role, active).await?;
+    let after =
+        storage::administrators::update_access(&txn, &admin.actor(), subject, role, active).await?;
     txn.commit().await?;
-    admin.session.flash_success(format!("Administrator {} saved.", after.email))?;
+    admin
+        .session
+        .flash_success(format!("Administrator {} saved.", after.email))?;
     Ok(redirect(&back))
 }
 
@@ -289,7 +316,7 @@ pub async fn reset_administrator_password(
     )
     .await?;
     // The old password stops working at once, and so do the administrator's sessions.
-    clear_password(&txn, &subject).await?;
+    storage::administrators::clear_password(&txn, &subject).await?;
     let link = format!("{}/password/set?token={token}", state.config.base_url);
     let mail = messages::password_reset(
         subject.organization_id,
@@ -302,7 +329,11 @@ pub async fn reset_administrator_password(
     storage::audit::record(
         &txn,
         &admin.actor(),
-        Change::new(subject.organization_id, "administrator.reset_password", &subject.email),
+        Change::new(
+            subject.organization_id,
+            "administrator.reset_password",
+            &subject.email,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -311,14 +342,4 @@ pub async fn reset_administrator_password(
         subject.email
     ))?;
     Ok(redirect(&format!("/administrators/{}", subject.id)))
-}
-
-async fn clear_password(db: &impl ConnectionTrait, subject: &Model) -> Result<(), sea_orm::DbErr> {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
-    let mut model = subject.clone().into_active_model();
-    model.password_hash = Set(None);
-    model.session_epoch = Set(subject.session_epoch + 1);
-    model.updated_at = Set(chrono::Utc::now());
-    model.update(db).await?;
-    Ok(())
 }

@@ -89,7 +89,10 @@ pub async fn audit_page(
         until,
     };
     let page = storage::audit::search(&state.db, &filter, query.list.page_request()).await?;
-    let names: HashMap<i64, &str> = organizations.iter().map(|o| (o.id, o.name.as_str())).collect();
+    let names: HashMap<i64, &str> = organizations
+        .iter()
+        .map(|o| (o.id, o.name.as_str()))
+        .collect();
     let rows = page
         .items
         .iter()
@@ -104,11 +107,19 @@ pub async fn audit_page(
         .collect();
     let organization_value = organization_id.map_or("all".to_owned(), |id| id.to_string());
     let organization_choices = if admin.role.is_global() {
-        std::iter::once(("all".to_owned(), "All organizations".to_owned(), organization_id.is_none()))
-            .chain(organizations.iter().map(|o| {
-                (o.id.to_string(), o.name.clone(), Some(o.id) == organization_id)
-            }))
-            .collect()
+        std::iter::once((
+            "all".to_owned(),
+            "All organizations".to_owned(),
+            organization_id.is_none(),
+        ))
+        .chain(organizations.iter().map(|o| {
+            (
+                o.id.to_string(),
+                o.name.clone(),
+                Some(o.id) == organization_id,
+            )
+        }))
+        .collect()
     } else {
         Vec::new()
     };
@@ -119,7 +130,14 @@ pub async fn audit_page(
         &page,
         vec![
             ("actor", query.actor.clone()),
-            ("organization", if admin.role.is_global() { organization_value } else { String::new() }),
+            (
+                "organization",
+                if admin.role.is_global() {
+                    organization_value
+                } else {
+                    String::new()
+                },
+            ),
             ("from", query.from.clone()),
             ("until", query.until.clone()),
         ],

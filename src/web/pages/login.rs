@@ -4,12 +4,15 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Utc;
-use serde::Deserialize;
 use sea_orm::TransactionTrait;
+use serde::Deserialize;
 
 use crate::{
     domain::{email::Email, password},
-    storage::{self, audit::{Actor, Change}},
+    storage::{
+        self,
+        audit::{Actor, Change},
+    },
     web::{
         error::AppError,
         page::{PageContext, redirect, render, render_with_status},
@@ -31,7 +34,11 @@ pub async fn login_page(session: TypedSession) -> Result<HttpResponse, AppError>
     if session.logged_in()?.is_some() {
         return Ok(redirect("/"));
     }
-    render(&LoginPage { ctx: PageContext::public(&session)?, email: String::new(), error: None })
+    render(&LoginPage {
+        ctx: PageContext::public(&session)?,
+        email: String::new(),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -65,7 +72,11 @@ pub async fn log_in(
     let again = |error: &str, status| {
         render_with_status(
             status,
-            &LoginPage { ctx: PageContext::public(&session)?, email: email.trim().to_owned(), error: Some(error.to_owned()) },
+            &LoginPage {
+                ctx: PageContext::public(&session)?,
+                email: email.trim().to_owned(),
+                error: Some(error.to_owned()),
+            },
         )
     };
 

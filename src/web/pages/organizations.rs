@@ -174,7 +174,9 @@ pub async fn create_organization(
     txn.commit().await?;
     // Work in the new organization from now on: the next step is usually its administrator.
     admin.session.select_organization(org.id)?;
-    admin.session.flash_success(format!("Organization {} created.", org.name))?;
+    admin
+        .session
+        .flash_success(format!("Organization {} created.", org.name))?;
     Ok(redirect("/organizations"))
 }
 
@@ -217,7 +219,9 @@ pub async fn update_organization(
     let txn = state.db.begin().await?;
     let after = storage::organizations::update(&txn, &admin.actor(), before, details).await?;
     txn.commit().await?;
-    admin.session.flash_success(format!("Organization {} saved.", after.name))?;
+    admin
+        .session
+        .flash_success(format!("Organization {} saved.", after.name))?;
     Ok(redirect("/organizations"))
 }
 

@@ -7,7 +7,12 @@ use serde::Deserialize;
 
 use crate::{
     domain::permissions::{Action, ObjectClass, Permission},
-    storage::{self, audit::Change, entities::outbox, outbox::{FAILED, PENDING, SENDING, SENT}},
+    storage::{
+        self,
+        audit::Change,
+        entities::outbox,
+        outbox::{FAILED, PENDING, SENDING, SENT},
+    },
     web::{
         error::AppError,
         guard::{Can, ReadOutbox, UpdateOutbox},
@@ -83,15 +88,23 @@ pub async fn resend_mail(
         storage::audit::record(
             &txn,
             &admin.actor(),
-            Change::new(mail.organization_id, "outbox.resend", format!("{} to {}", mail.subject, mail.recipient)),
+            Change::new(
+                mail.organization_id,
+                "outbox.resend",
+                format!("{} to {}", mail.subject, mail.recipient),
+            ),
         )
         .await?;
     }
     txn.commit().await?;
     if queued {
-        admin.session.flash_success(format!("The mail to {} is queued again.", mail.recipient))?;
+        admin
+            .session
+            .flash_success(format!("The mail to {} is queued again.", mail.recipient))?;
     } else {
-        admin.session.flash_error("This mail is already waiting to be sent.")?;
+        admin
+            .session
+            .flash_error("This mail is already waiting to be sent.")?;
     }
     Ok(redirect("/outbox"))
 }

@@ -40,7 +40,9 @@ pub struct SetupQuery {
 
 async fn link_is_live(state: &AppState, token: &str) -> Result<bool, AppError> {
     Ok(!storage::administrators::any_exist(&state.db).await?
-        && storage::tokens::peek(&state.db, Purpose::Setup, token).await?.is_some())
+        && storage::tokens::peek(&state.db, Purpose::Setup, token)
+            .await?
+            .is_some())
 }
 
 #[get("/setup")]
@@ -110,7 +112,9 @@ pub async fn create_first_operator(
 
     let txn = state.db.begin().await?;
     // Using the link revokes every other setup link, so two racing setups cannot both win.
-    if storage::tokens::consume(&txn, Purpose::Setup, &form.token).await?.is_none()
+    if storage::tokens::consume(&txn, Purpose::Setup, &form.token)
+        .await?
+        .is_none()
         || storage::administrators::any_exist(&txn).await?
     {
         return Err(AppError::NotFound);
@@ -136,7 +140,12 @@ pub async fn create_first_operator(
         }
         Err(AdministratorStoreError::Db(error)) => return Err(error.into()),
     };
-    storage::audit::record(&txn, &actor, Change::new(None, "setup.complete", &operator.email)).await?;
+    storage::audit::record(
+        &txn,
+        &actor,
+        Change::new(None, "setup.complete", &operator.email),
+    )
+    .await?;
     txn.commit().await?;
 
     session.log_in(operator.id, operator.session_epoch)?;

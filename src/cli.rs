@@ -4,6 +4,7 @@ use std::io::Read;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use sea_orm::TransactionTrait;
 
 use crate::{
     config::{Config, Settings},
@@ -119,8 +120,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
             let hash = NewPassword::parse(password, password)?.hash()?;
+            let txn = db.begin().await?;
             let admin = storage::administrators::create(
-                &db,
+                &txn,
                 &Actor::command_line(),
                 NewAdministrator {
                     organization_id,
@@ -131,6 +133,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await?;
+            txn.commit().await?;
             println!(
                 "created {} administrator {} (id {})",
                 admin.role, admin.email, admin.id
@@ -149,8 +152,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => OrganizationGuid::new_random(),
             };
             let details = OrganizationDetails::parse(&name, &url, trial_until)?;
+            let txn = db.begin().await?;
             let org =
-                storage::organizations::create(&db, &Actor::command_line(), guid, details).await?;
+                storage::organizations::create(&txn, &Actor::command_line(), guid, details).await?;
+            txn.commit().await?;
             println!(
                 "created organization {} with id {}",
                 org.name, org.organization_id

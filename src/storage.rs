@@ -11,9 +11,12 @@ pub mod tokens;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QuerySelect, Select,
     sea_query::{Expr, ExprTrait, Func, SimpleExpr},
 };
+
+use crate::domain::paging::{Page, PageRequest};
 
 /// Opens the database named by `url` (SQLite file or PostgreSQL) and brings its schema up to
 /// date.
@@ -45,4 +48,35 @@ pub(crate) fn contains_ci(column: impl Into<SimpleExpr>, needle: &str) -> Simple
         .replace('_', "\\_");
     Expr::expr(Func::lower(column.into()))
         .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+/// One page of an already filtered and ordered query, with the total count.
+pub(crate) async fn fetch_page<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    request: PageRequest,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+{
+    let total = query.clone().count(db).await?;
+    let items = query
+        .offset(request.offset())
+        .limit(request.size)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        request,
+    })
+}
+
+pub(crate) fn order(descending: bool) -> sea_orm::Order {
+    if descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    }
 }

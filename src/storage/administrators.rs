@@ -1,7 +1,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 
@@ -9,6 +9,7 @@ use super::{
     audit::{self, Actor, Change},
     contains_ci,
     entities::administrators::{self, Column, Entity, Model},
+    fetch_page, order,
 };
 use crate::domain::{
     email::Email,
@@ -123,24 +124,10 @@ pub async fn list(
                 .add(contains_ci(Column::DisplayName.into_expr(), search)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let order = if descending {
-        sea_orm::Order::Desc
-    } else {
-        sea_orm::Order::Asc
-    };
-    let items = query
-        .order_by(sort, order)
-        .order_by_asc(Column::Id)
-        .offset(request.offset())
-        .limit(request.size)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        request,
-    })
+    let query = query
+        .order_by(sort, order(descending))
+        .order_by_asc(Column::Id);
+    fetch_page(db, query, request).await
 }
 
 pub async fn create(

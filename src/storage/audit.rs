@@ -3,11 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 
-use super::{contains_ci, entities::audit_log};
+use super::{contains_ci, entities::audit_log, fetch_page};
 use crate::domain::paging::{Page, PageRequest};
 
 /// Who made a change: an administrator, the command line, the setup page, or a service.
@@ -129,20 +129,11 @@ pub async fn search(
     if let Some(until) = filter.until.and_then(|d| d.succ_opt()) {
         condition = condition.add(Column::At.lt(start_of(until)));
     }
-    let query = audit_log::Entity::find().filter(condition);
-    let total = query.clone().count(db).await?;
-    let items = query
+    let query = audit_log::Entity::find()
+        .filter(condition)
         .order_by_desc(Column::At)
-        .order_by_desc(Column::Id)
-        .offset(request.offset())
-        .limit(request.size)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        request,
-    })
+        .order_by_desc(Column::Id);
+    fetch_page(db, query, request).await
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

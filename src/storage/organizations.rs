@@ -1,13 +1,14 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 
 use super::{
     audit::{self, Actor, Change},
     contains_ci,
     entities::organizations::{self, Column, Entity, Model},
+    fetch_page, order,
 };
 use crate::domain::{
     organization::{OrganizationDetails, OrganizationGuid},
@@ -65,29 +66,15 @@ pub async fn list(
                 .add(contains_ci(Column::Url.into_expr(), search)),
         );
     }
-    let total = query.clone().count(db).await?;
     let column = match sort {
         OrganizationSort::Name => Column::Name,
         OrganizationSort::Created => Column::CreatedAt,
         OrganizationSort::TrialUntil => Column::TrialUntil,
     };
-    let order = if descending {
-        sea_orm::Order::Desc
-    } else {
-        sea_orm::Order::Asc
-    };
-    let items = query
-        .order_by(column, order)
-        .order_by_asc(Column::Id)
-        .offset(request.offset())
-        .limit(request.size)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        request,
-    })
+    let query = query
+        .order_by(column, order(descending))
+        .order_by_asc(Column::Id);
+    fetch_page(db, query, request).await
 }
 
 pub async fn create(

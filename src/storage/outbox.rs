@@ -4,10 +4,13 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement, sea_query::Expr,
 };
 
-use super::entities::outbox::{self, Column, Entity, Model};
+use super::{
+    entities::outbox::{self, Column, Entity, Model},
+    fetch_page,
+};
 use crate::domain::paging::{Page, PageRequest};
 
 pub const PENDING: &str = "pending";
@@ -161,16 +164,5 @@ pub async fn list(
     if let Some(status) = status {
         query = query.filter(Column::Status.eq(status));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(Column::Id)
-        .offset(request.offset())
-        .limit(request.size)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        request,
-    })
+    fetch_page(db, query.order_by_desc(Column::Id), request).await
 }

@@ -75,13 +75,13 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::LoginRequired = self {
-            return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/login"))
-                .finish();
-        }
         let status = self.status_code();
         let (title, message) = match self {
+            Self::LoginRequired => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, "/login"))
+                    .finish();
+            }
             Self::NotFound => ("Not found", "There is nothing at this address, or it belongs to another organization.".to_owned()),
             Self::Forbidden(permission) => (
                 "Permission missing",
@@ -94,7 +94,6 @@ impl ResponseError for AppError {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 ("Something went wrong", "LicenseDesk could not complete this request. The error was logged; try again in a moment.".to_owned())
             }
-            Self::LoginRequired => unreachable!("handled above"),
         };
         let page = ErrorPage {
             status: status.as_u16(),

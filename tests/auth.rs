@@ -343,3 +343,70 @@ async fn a_deactivated_administrator_is_logged_out_at_once() {
     assert_eq!(location(&app.get("/administrators").await), "/login");
     assert_eq!(app.login("ann@example.com", PASSWORD).await.status(), 401);
 }
+
+#[tokio::test]
+async fn changing_my_password_ends_my_other_sessions_but_keeps_this_one() {
+    let app = spawn_app().await;
+    app.create_administrator("ann@example.com", Role::Operator, None)
+        .await;
+    let laptop = app.second_client();
+    laptop.login_ok("ann@example.com").await;
+    app.login_ok("ann@example.com").await;
+
+    let wrong = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", "not it"),
+                ("password", "a brand new password"),
+                ("password_confirmation", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("The current password is wrong.")
+    );
+
+    let changed = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "a brand new password"),
+                ("password_confirmation", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), 303);
+    assert_eq!(
+        app.get("/administrators").await.status(),
+        200,
+        "this session goes on"
+    );
+    assert_eq!(
+        location(&laptop.get("/administrators").await),
+        "/login",
+        "the other one ended"
+    );
+    assert_eq!(
+        laptop.login("ann@example.com", PASSWORD).await.status(),
+        401
+    );
+    assert_eq!(
+        laptop
+            .login("ann@example.com", "a brand new password")
+            .await
+            .status(),
+        303
+    );
+    assert!(
+        audit_actions(&app)
+            .await
+            .contains(&"administrator.set_password".to_owned())
+    );
+}

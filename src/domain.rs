@@ -2,8 +2,10 @@
 //! outside has a constructor that parses it and says in words what was wrong.
 
 pub mod email;
+pub mod license_key;
 pub mod organization;
 pub mod paging;
 pub mod password;
 pub mod permissions;
+pub mod products;
 pub mod tokens;

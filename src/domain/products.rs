@@ -1,0 +1,198 @@
+//! Products and how licences of one product combine (§5.2).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Product {
+    CallCenter,
+    CallManager,
+    VoipDevice,
+    Mobile,
+    Email,
+    Chat,
+    QualityAuditor,
+    CustomerService,
+    CustomerPortal,
+    /// Device registrations (§6).
+    Device,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("“{0}” is not a product (one of {list})", list = Product::names())]
+pub struct UnknownProduct(pub String);
+
+impl Product {
+    pub const ALL: [Product; 10] = [
+        Self::CallCenter,
+        Self::CallManager,
+        Self::VoipDevice,
+        Self::Mobile,
+        Self::Email,
+        Self::Chat,
+        Self::QualityAuditor,
+        Self::CustomerService,
+        Self::CustomerPortal,
+        Self::Device,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CallCenter => "CALL_CENTER",
+            Self::CallManager => "CALL_MANAGER",
+            Self::VoipDevice => "VOIP_DEVICE",
+            Self::Mobile => "MOBILE",
+            Self::Email => "EMAIL",
+            Self::Chat => "CHAT",
+            Self::QualityAuditor => "QUALITY_AUDITOR",
+            Self::CustomerService => "CUSTOMER_SERVICE",
+            Self::CustomerPortal => "CUSTOMER_PORTAL",
+            Self::Device => "DEVICE",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, UnknownProduct> {
+        let wanted = input.trim().to_uppercase();
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == wanted)
+            .ok_or_else(|| UnknownProduct(input.trim().to_owned()))
+    }
+
+    fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
+    }
+
+    /// CHAT is sold per assigned user only.
+    pub fn allows_competitive(self) -> bool {
+        self != Self::Chat
+    }
+
+    /// For CHAT and EMAIL the largest licence applies; for the rest limits add up.
+    pub fn limits_add_up(self) -> bool {
+        !matches!(self, Self::Chat | Self::Email)
+    }
+}
+
+impl fmt::Display for Product {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The facts of one licence that decide what it grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LicenceTerms {
+    pub valid_from: NaiveDate,
+    pub valid_till: NaiveDate,
+    pub limit: u32,
+}
+
+impl LicenceTerms {
+    /// Granting seats on `today`: started, and not past its last day.
+    pub fn is_valid_on(&self, today: NaiveDate) -> bool {
+        self.valid_from <= today && today <= self.valid_till
+    }
+
+    pub fn is_expired_on(&self, today: NaiveDate) -> bool {
+        today > self.valid_till
+    }
+
+    /// Days until the end (0 on the last day), or `None` once expired.
+    pub fn days_left(&self, today: NaiveDate) -> Option<i64> {
+        (!self.is_expired_on(today)).then(|| (self.valid_till - today).num_days())
+    }
+}
+
+/// How many seats several licences of one product grant together on `today`: expired (or
+/// not yet started) licences grant nothing; CHAT and EMAIL take the largest, others the sum.
+pub fn combined_limit(product: Product, licences: &[LicenceTerms], today: NaiveDate) -> u32 {
+    let valid = licences
+        .iter()
+        .filter(|l| l.is_valid_on(today))
+        .map(|l| l.limit);
+    if product.limits_add_up() {
+        valid.fold(0u32, u32::saturating_add)
+    } else {
+        valid.max().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn terms(from: &str, till: &str, limit: u32) -> LicenceTerms {
+        LicenceTerms {
+            valid_from: date(from),
+            valid_till: date(till),
+            limit,
+        }
+    }
+
+    #[test]
+    fn products_parse_case_insensitively_and_unknown_ones_are_named() {
+        assert_eq!(Product::parse(" chat ").unwrap(), Product::Chat);
+        let error = Product::parse("FAX").unwrap_err().to_string();
+        assert!(error.contains("“FAX” is not a product") && error.contains("CUSTOMER_PORTAL"));
+    }
+
+    #[test]
+    fn chat_and_email_take_the_largest_licence() {
+        let licences = [
+            terms("2026-01-01", "2027-12-31", 10),
+            terms("2026-01-01", "2027-12-31", 25),
+        ];
+        let today = date("2026-06-01");
+        assert_eq!(combined_limit(Product::Chat, &licences, today), 25);
+        assert_eq!(combined_limit(Product::Email, &licences, today), 25);
+        assert_eq!(combined_limit(Product::Mobile, &licences, today), 35);
+    }
+
+    #[test]
+    fn expired_and_future_licences_grant_nothing() {
+        let licences = [
+            terms("2025-01-01", "2025-12-31", 100),
+            terms("2026-01-01", "2026-12-31", 5),
+            terms("2027-01-01", "2027-12-31", 50),
+        ];
+        assert_eq!(
+            combined_limit(Product::Mobile, &licences, date("2026-06-01")),
+            5
+        );
+        assert_eq!(
+            combined_limit(Product::Chat, &licences, date("2026-06-01")),
+            5
+        );
+        assert_eq!(
+            combined_limit(Product::Mobile, &licences, date("2028-01-01")),
+            0
+        );
+    }
+
+    #[test]
+    fn the_last_day_still_counts() {
+        let licence = terms("2026-01-01", "2026-12-31", 5);
+        assert!(licence.is_valid_on(date("2026-12-31")));
+        assert_eq!(licence.days_left(date("2026-12-31")), Some(0));
+        assert_eq!(licence.days_left(date("2027-01-01")), None);
+        assert_eq!(licence.days_left(date("2026-12-01")), Some(30));
+    }
+
+    #[test]
+    fn only_chat_refuses_competitive_licences() {
+        assert!(!Product::Chat.allows_competitive());
+        assert!(
+            Product::ALL
+                .iter()
+                .filter(|p| !p.allows_competitive())
+                .count()
+                == 1
+        );
+    }
+}

@@ -1,21 +1,23 @@
-//! The command line (§8): `licensedesk [SETTINGS] <serve|migrate|admin|org>`.
+//! The command line (§8): `licensedesk [SETTINGS] <serve|migrate|admin|org|license>`.
 
-use std::io::Read;
+use std::{io::Read, path::PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use sea_orm::TransactionTrait;
 
 use crate::{
-    config::{Config, Settings},
+    config::{Config, Settings, write_private},
     domain::{
         email::Email,
+        license_key::{LicenceKeyPayload, VendorSigningKey},
         organization::{OrganizationDetails, OrganizationGuid},
         password::NewPassword,
         permissions::Role,
+        products::Product,
     },
     startup::Application,
-    storage::{self, administrators::NewAdministrator, audit::Actor},
+    storage::{self, administrators::NewAdministrator, audit::Actor, licenses::ImportOutcome},
 };
 
 #[derive(Debug, Parser)]
@@ -43,6 +45,40 @@ pub enum Command {
     /// Manage organizations.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Licence keys: the vendor side (keygen, issue) and import.
+    #[command(subcommand)]
+    License(LicenseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LicenseCommand {
+    /// Write a new vendor key pair as DIR/vendor.key (private, mode 0600) and DIR/vendor.pub.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print a signed licence key.
+    Issue {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        limit: u32,
+        #[arg(long)]
+        valid_from: chrono::NaiveDate,
+        #[arg(long)]
+        valid_till: chrono::NaiveDate,
+        /// Count users active at the same time instead of assigned users.
+        #[arg(long)]
+        competitive: bool,
+        /// GUID of an organization the licence is for (repeat for several).
+        #[arg(long = "org", required = true)]
+        organizations: Vec<String>,
+        /// The vendor's private key file (from `license keygen`).
+        #[arg(long)]
+        signing_key: PathBuf,
+    },
+    /// Import a licence key (verified against LICENSEDESK_VENDOR_PUBLIC_KEY).
+    Import { key: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +121,7 @@ pub enum OrgCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.settings)?;
     match cli.command.unwrap_or(Command::Serve) {
+        Command::License(command) => license(&config, command).await,
         Command::Serve => {
             let app = Application::build(config).await?;
             app.run_until_stopped().await
@@ -160,6 +197,86 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "created organization {} with id {}",
                 org.name, org.organization_id
             );
+            Ok(())
+        }
+    }
+}
+
+async fn license(config: &Config, command: LicenseCommand) -> anyhow::Result<()> {
+    match command {
+        LicenseCommand::Keygen { out } => {
+            std::fs::create_dir_all(&out)?;
+            let key = VendorSigningKey::generate();
+            let private = out.join("vendor.key");
+            write_private(&private, &key.to_base64())
+                .with_context(|| format!("cannot write {}", private.display()))?;
+            let public = out.join("vendor.pub");
+            std::fs::write(&public, key.public_key().to_base64())?;
+            println!(
+                "wrote {} (keep it secret) and {}",
+                private.display(),
+                public.display()
+            );
+            println!(
+                "trust it with LICENSEDESK_VENDOR_PUBLIC_KEY={}",
+                key.public_key().to_base64()
+            );
+            Ok(())
+        }
+        LicenseCommand::Issue {
+            product,
+            limit,
+            valid_from,
+            valid_till,
+            competitive,
+            organizations,
+            signing_key,
+        } => {
+            let signing = std::fs::read_to_string(&signing_key)
+                .with_context(|| format!("cannot read {}", signing_key.display()))?;
+            let signing = VendorSigningKey::parse(&signing)?;
+            let organizations = organizations
+                .iter()
+                .map(|guid| OrganizationGuid::parse(guid).map(OrganizationGuid::into_uuid))
+                .collect::<Result<Vec<_>, _>>()?;
+            let key = signing.issue(&LicenceKeyPayload {
+                licence_id: uuid::Uuid::new_v4(),
+                product: Product::parse(&product)?,
+                valid_from,
+                valid_till,
+                limit,
+                competitive,
+                organizations,
+                issued_at: chrono::Utc::now(),
+            })?;
+            println!("{key}");
+            Ok(())
+        }
+        LicenseCommand::Import { key } => {
+            let vendor = config
+                .vendor_public_key()?
+                .context("set LICENSEDESK_VENDOR_PUBLIC_KEY to the vendor's public key first")?;
+            let db = storage::connect(&config.database_url).await?;
+            let txn = db.begin().await?;
+            let outcome =
+                storage::licenses::import_key(&txn, &vendor, &Actor::command_line(), &key).await?;
+            txn.commit().await?;
+            match outcome {
+                ImportOutcome::Imported(licence) => println!(
+                    "imported {} licence {} ({} seats, {} to {})",
+                    licence.product,
+                    licence.licence_id,
+                    licence.seat_limit,
+                    licence.valid_from,
+                    licence.valid_till
+                ),
+                ImportOutcome::AlreadyImported(licence) => {
+                    println!(
+                        "licence {} was already imported: nothing changed",
+                        licence.licence_id
+                    )
+                }
+            }
             Ok(())
         }
     }

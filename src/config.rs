@@ -10,6 +10,8 @@ use anyhow::Context;
 use clap::Args;
 use sha2::{Digest, Sha512};
 
+use crate::domain::license_key::VendorPublicKey;
+
 /// The settings shared by every subcommand (`licensedesk --help` lists them).
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -59,12 +61,12 @@ pub struct Settings {
     pub vendor_public_key: Option<String>,
     /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
     #[arg(
-        long,
+        long = "offline-signing-key",
         env = "LICENSEDESK_SIGNING_KEY",
         hide_env_values = true,
         global = true
     )]
-    pub signing_key: Option<String>,
+    pub offline_signing_key: Option<String>,
 }
 
 /// Everything the application needs to run, resolved from `Settings`.
@@ -161,7 +163,7 @@ impl Config {
             mail_from: settings.mail_from,
             cookie_key: Sha512::digest(secret.as_bytes()).to_vec(),
             vendor_public_key: settings.vendor_public_key,
-            signing_key: settings.signing_key,
+            signing_key: settings.offline_signing_key,
             outbox: OutboxSettings::default(),
             login_limits: LoginLimits::default(),
         })
@@ -170,6 +172,25 @@ impl Config {
     /// Cookies are marked Secure when the server is reached over TLS.
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    /// The vendor public key (§5.1), given as base64 or as the path of a file holding it.
+    pub fn vendor_public_key(&self) -> anyhow::Result<Option<VendorPublicKey>> {
+        let Some(value) = self
+            .vendor_public_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        else {
+            return Ok(None);
+        };
+        let text = match std::fs::read_to_string(value) {
+            Ok(contents) => contents,
+            Err(_) => value.to_owned(),
+        };
+        VendorPublicKey::parse(&text)
+            .map(Some)
+            .context("LICENSEDESK_VENDOR_PUBLIC_KEY")
     }
 
     pub fn mail_dir(&self) -> PathBuf {

@@ -4,6 +4,7 @@
 pub mod administrators;
 pub mod audit;
 pub mod entities;
+pub mod licenses;
 pub mod login_failures;
 pub mod organizations;
 pub mod outbox;

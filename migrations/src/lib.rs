@@ -8,6 +8,9 @@ mod m20261123_000003_create_audit_log;
 mod m20261123_000004_create_outbox;
 mod m20261123_000005_create_auth_tokens;
 mod m20261123_000006_create_login_failures;
+mod m20261123_000007_create_mobile_users;
+mod m20261123_000008_create_licenses;
+mod m20261123_000009_create_license_seats;
 
 pub struct Migrator;
 
@@ -21,6 +24,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_outbox::Migration),
             Box::new(m20261123_000005_create_auth_tokens::Migration),
             Box::new(m20261123_000006_create_login_failures::Migration),
+            Box::new(m20261123_000007_create_mobile_users::Migration),
+            Box::new(m20261123_000008_create_licenses::Migration),
+            Box::new(m20261123_000009_create_license_seats::Migration),
         ]
     }
 }

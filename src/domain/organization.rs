@@ -30,6 +30,10 @@ impl OrganizationGuid {
     pub fn new_random() -> Self {
         Self(Uuid::new_v4())
     }
+
+    pub fn into_uuid(self) -> Uuid {
+        self.0
+    }
 }
 
 impl fmt::Display for OrganizationGuid {

@@ -3,6 +3,11 @@
 pub mod administrators;
 pub mod audit_log;
 pub mod auth_tokens;
+pub mod license_assignments;
+pub mod license_organizations;
+pub mod license_sessions;
+pub mod licenses;
 pub mod login_failures;
+pub mod mobile_users;
 pub mod organizations;
 pub mod outbox;

@@ -71,7 +71,7 @@ pub fn test_config(
         mail_from: "LicenseDesk <licensedesk@test.example>".into(),
         secret_key: Some("test secret key".into()),
         vendor_public_key: None,
-        signing_key: None,
+        offline_signing_key: None,
     })
     .expect("test config");
     config.outbox.poll_interval = Duration::from_millis(50);

@@ -66,7 +66,14 @@ impl Application {
 
         let cookie_key = config.cookie_key.clone();
         let secure = config.secure_cookies();
+        let vendor_key = config.vendor_public_key()?;
+        if vendor_key.is_none() {
+            tracing::warn!(
+                "LICENSEDESK_VENDOR_PUBLIC_KEY is not set: licence keys cannot be imported"
+            );
+        }
         let state = actix_web::web::Data::new(AppState {
+            vendor_key,
             db: db.clone(),
             config,
             metrics: Metrics::new().context("cannot register metrics")?,

@@ -6,8 +6,10 @@ pub mod audit;
 pub mod entities;
 pub mod licenses;
 pub mod login_failures;
+pub mod mobile_users;
 pub mod organizations;
 pub mod outbox;
+pub mod seats;
 pub mod tokens;
 
 use migrations::{Migrator, MigratorTrait};

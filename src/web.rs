@@ -70,6 +70,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(administrators::administrator_page)
     .service(administrators::update_administrator_access)
     .service(administrators::reset_administrator_password)
+    .service(licenses::licenses_page)
+    .service(licenses::import_license_page)
+    .service(licenses::import_license)
+    .service(licenses::license_key_page)
+    .service(license_usage::used_page)
+    .service(license_usage::release_seat)
+    .service(license_usage::assign_seat)
     .service(audit::audit_page)
     .service(outbox::outbox_page)
     .service(outbox::resend_mail);
@@ -98,11 +105,14 @@ pub fn security_headers() -> middleware::DefaultHeaders {
 #[get("/")]
 async fn home(admin: CurrentAdmin) -> Result<HttpResponse, AppError> {
     let target = [
+        (ObjectClass::Licenses, "/licenses"),
         (ObjectClass::Organizations, "/organizations"),
         (ObjectClass::Administrators, "/administrators"),
         (ObjectClass::Audit, "/audit"),
     ]
     .into_iter()
+    // Licences are an organization's: an operator without one starts with organizations.
+    .filter(|(class, _)| *class != ObjectClass::Licenses || admin.organization.is_some())
     .find(|(class, _)| admin.can(Permission::new(*class, Action::Select)))
     .map_or("/account/password", |(_, href)| href);
     Ok(redirect(target))

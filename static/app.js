@@ -26,12 +26,79 @@
   // Selects in forms marked data-autosubmit (or marked themselves) submit on change.
   document.addEventListener("change", function (event) {
     var field = event.target;
-    if (field.tagName !== "SELECT") { return; }
+    if (field.tagName !== "SELECT" && field.type !== "checkbox") { return; }
     var form = field.form;
     if (form && (form.hasAttribute("data-autosubmit") || field.hasAttribute("data-autosubmit-field"))) {
       form.requestSubmit();
     }
   });
+
+  // Copy buttons (links to a page showing the text, without JavaScript).
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest("[data-copy]");
+    if (!copy || !navigator.clipboard) { return; }
+    event.preventDefault();
+    navigator.clipboard.writeText(copy.getAttribute("data-copy")).then(function () {
+      var status = document.getElementById("copy-status");
+      if (!status) { return; }
+      status.textContent = "Copied to clipboard!";
+      status.classList.add("visible");
+      clearTimeout(status.hideTimer);
+      status.hideTimer = setTimeout(function () { status.classList.remove("visible"); }, 2500);
+    });
+  });
+
+  // A submit button named by data-enable-when-filled is active only while the field has text.
+  function syncFilled(field) {
+    var button = document.getElementById(field.getAttribute("data-enable-when-filled"));
+    if (button) { button.disabled = field.value.trim() === ""; }
+  }
+  document.querySelectorAll("[data-enable-when-filled]").forEach(syncFilled);
+  document.addEventListener("input", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-enable-when-filled")) { syncFilled(event.target); }
+  });
+
+  // Links with data-fragment-dialog load their page's main content into that dialog.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-fragment-dialog]");
+    if (!link) { return; }
+    var dialog = document.getElementById(link.getAttribute("data-fragment-dialog"));
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    event.preventDefault();
+    loadFragment(dialog, link.getAttribute("href"));
+  });
+  function loadFragment(dialog, url) {
+    fetch(url, { headers: { "X-Fragment": "1" }, credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var body = page.querySelector("[data-fragment]");
+        var target = dialog.querySelector(".fragment-target");
+        target.replaceChildren();
+        if (body) { target.appendChild(document.importNode(body, true)); }
+        dialog.setAttribute("data-url", url);
+        if (!dialog.open) { dialog.showModal(); }
+      });
+  }
+  // Forms and links inside a fragment dialog stay in the dialog.
+  document.addEventListener("submit", function (event) {
+    var dialog = event.target.closest("dialog[data-url]");
+    if (!dialog) { return; }
+    event.preventDefault();
+    var form = event.target;
+    var method = (form.getAttribute("method") || "get").toLowerCase();
+    var data = new FormData(form);
+    if (method === "get") {
+      var url = form.getAttribute("action") + "?" + new URLSearchParams(data).toString();
+      loadFragment(dialog, url);
+      return;
+    }
+    fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
+      .then(function () { loadFragment(dialog, dialog.getAttribute("data-url")); });
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-url")) { window.location.reload(); }
+  }, true);
 
   // Clicking outside a dialog's box closes it.
   document.addEventListener("click", function (event) {

@@ -119,6 +119,25 @@ pub fn combined_limit(product: Product, licences: &[LicenceTerms], today: NaiveD
     }
 }
 
+/// Spreads `used` seats over licences with these capacities, filling them in order (the
+/// caller sorts, e.g. by end date); what exceeds every capacity shows on the last one, so an
+/// over-limit organization sees it.
+pub fn spread_usage(used: u64, capacities: &[u32]) -> Vec<u64> {
+    let mut left = used;
+    let mut spread: Vec<u64> = capacities
+        .iter()
+        .map(|&capacity| {
+            let take = left.min(u64::from(capacity));
+            left -= take;
+            take
+        })
+        .collect();
+    if let Some(last) = spread.last_mut() {
+        *last += left;
+    }
+    spread
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +201,14 @@ mod tests {
         assert_eq!(licence.days_left(date("2026-12-31")), Some(0));
         assert_eq!(licence.days_left(date("2027-01-01")), None);
         assert_eq!(licence.days_left(date("2026-12-01")), Some(30));
+    }
+
+    #[test]
+    fn usage_fills_licences_in_order_and_overflow_shows_on_the_last() {
+        assert_eq!(spread_usage(12, &[10, 5]), vec![10, 2]);
+        assert_eq!(spread_usage(20, &[10, 5]), vec![10, 10]);
+        assert_eq!(spread_usage(0, &[10]), vec![0]);
+        assert!(spread_usage(3, &[]).is_empty());
     }
 
     #[test]

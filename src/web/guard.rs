@@ -185,5 +185,8 @@ requirements! {
     UpdateAdministrators => Administrators / Update,
     ReadAudit => Audit / Select,
     ReadOutbox => Outbox / Select,
+    ReadLicenses => Licenses / Select,
+    CreateLicenses => Licenses / Create,
+    UpdateLicenses => Licenses / Update,
     UpdateOutbox => Outbox / Update,
 }

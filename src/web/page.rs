@@ -163,7 +163,7 @@ impl ListParams {
 /// A list as displayed: builds the links of sortable headers and pagination, keeping every
 /// other parameter (search, filters) in place.
 pub struct Listing {
-    path: &'static str,
+    path: String,
     /// Search text and filters, kept in every link.
     filters: Vec<(&'static str, String)>,
     pub sort: String,
@@ -178,7 +178,7 @@ pub struct Listing {
 
 impl Listing {
     pub fn new<T>(
-        path: &'static str,
+        path: impl Into<String>,
         params: &ListParams,
         sort: &str,
         page: &Page<T>,
@@ -189,7 +189,7 @@ impl Listing {
         kept.retain(|(_, value)| !value.is_empty());
         let (first_shown, last_shown) = page.shown_range();
         Self {
-            path,
+            path: path.into(),
             filters: kept,
             sort: sort.to_owned(),
             descending: params.descending(),
@@ -272,7 +272,7 @@ impl Listing {
         PAGE_SIZES
     }
 
-    pub fn path(&self) -> &'static str {
-        self.path
+    pub fn path(&self) -> &str {
+        &self.path
     }
 }

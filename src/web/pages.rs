@@ -3,6 +3,8 @@
 pub mod account;
 pub mod administrators;
 pub mod audit;
+pub mod license_usage;
+pub mod licenses;
 pub mod login;
 pub mod organizations;
 pub mod outbox;

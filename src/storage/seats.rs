@@ -1,0 +1,193 @@
+//! Who holds the seats of a licence (§5.3 Used), taking seats back, assigning nominal seats,
+//! and competitive sessions (§5.4). Every change that counts seats first locks the licence
+//! row (an UPDATE that changes nothing), so on PostgreSQL concurrent requests wait for each
+//! other and on SQLite the transaction holds the write lock before it counts.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Statement,
+    sea_query::{Expr, Query},
+};
+
+use super::{
+    contains_ci,
+    entities::{
+        license_assignments, license_organizations, license_sessions, licenses, mobile_users,
+    },
+    fetch_page,
+    mobile_users::ENABLED,
+};
+use crate::domain::{
+    paging::{Page, PageRequest},
+    products::Product,
+};
+
+/// Takes the licence's row lock for the rest of the transaction.
+pub async fn lock_licence(db: &impl ConnectionTrait, licence_id: i64) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE licenses SET id = id WHERE id = $1",
+        _ => "UPDATE licenses SET id = id WHERE id = ?",
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [licence_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+fn is_mobile_seat(licence: &licenses::Model) -> bool {
+    licence.product == Product::Mobile.as_str() && !licence.competitive
+}
+
+fn holders(licence: &licenses::Model, now: DateTime<Utc>) -> Condition {
+    use mobile_users::Column;
+    if is_mobile_seat(licence) {
+        return Condition::all().add(Column::State.eq(ENABLED)).add(
+            Column::OrganizationId.in_subquery(
+                Query::select()
+                    .column(license_organizations::Column::OrganizationId)
+                    .from(license_organizations::Entity)
+                    .and_where(license_organizations::Column::LicenseId.eq(licence.id))
+                    .to_owned(),
+            ),
+        );
+    }
+    let subquery = if licence.competitive {
+        Query::select()
+            .column(license_sessions::Column::MobileUserId)
+            .from(license_sessions::Entity)
+            .and_where(license_sessions::Column::LicenseId.eq(licence.id))
+            .and_where(license_sessions::Column::EndedAt.is_null())
+            .and_where(license_sessions::Column::ExpiresAt.gt(now))
+            .to_owned()
+    } else {
+        Query::select()
+            .column(license_assignments::Column::MobileUserId)
+            .from(license_assignments::Entity)
+            .and_where(license_assignments::Column::LicenseId.eq(licence.id))
+            .to_owned()
+    };
+    Condition::all().add(Column::Id.in_subquery(subquery))
+}
+
+/// The users holding a seat of `licence`, searched on user id, name or email.
+pub async fn holders_page(
+    db: &impl ConnectionTrait,
+    licence: &licenses::Model,
+    search: &str,
+    request: PageRequest,
+) -> Result<Page<mobile_users::Model>, DbErr> {
+    use mobile_users::Column;
+    let mut query = mobile_users::Entity::find().filter(holders(licence, Utc::now()));
+    let search = search.trim();
+    if !search.is_empty() {
+        query = query.filter(
+            Condition::any()
+                .add(contains_ci(Column::UserId.into_expr(), search))
+                .add(contains_ci(Column::DisplayName.into_expr(), search))
+                .add(contains_ci(Column::Email.into_expr(), search)),
+        );
+    }
+    let query = query
+        .order_by_asc(Column::OrganizationId)
+        .order_by_asc(Column::DisplayName)
+        .order_by_asc(Column::UserId);
+    fetch_page(db, query, request).await
+}
+
+/// Seats of this one licence in use now.
+pub async fn used(db: &impl ConnectionTrait, licence: &licenses::Model) -> Result<u64, DbErr> {
+    mobile_users::Entity::find()
+        .filter(holders(licence, Utc::now()))
+        .count(db)
+        .await
+}
+
+/// Takes back a nominal seat of a product other than MOBILE.
+pub async fn unassign(
+    db: &impl ConnectionTrait,
+    licence_id: i64,
+    user_id: i64,
+) -> Result<bool, DbErr> {
+    let result = license_assignments::Entity::delete_many()
+        .filter(license_assignments::Column::LicenseId.eq(licence_id))
+        .filter(license_assignments::Column::MobileUserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AssignError {
+    #[error("all {0} seats of this licence are assigned")]
+    Full(i32),
+    #[error("the licence has expired or has not started")]
+    NotValid,
+    #[error("this user already has a seat of this licence")]
+    AlreadyAssigned,
+    #[error(
+        "MOBILE seats are given by enabling users on the Mobile Users page; competitive seats by sessions"
+    )]
+    NotAssignable,
+}
+
+/// Gives `user` a nominal seat of `licence`, never beyond its limit. Call inside a transaction.
+pub async fn assign(
+    db: &impl ConnectionTrait,
+    licence: &licenses::Model,
+    user: &mobile_users::Model,
+) -> Result<Result<(), AssignError>, DbErr> {
+    if licence.competitive || is_mobile_seat(licence) {
+        return Ok(Err(AssignError::NotAssignable));
+    }
+    let today = Utc::now().date_naive();
+    if licence.valid_from > today || licence.valid_till < today {
+        return Ok(Err(AssignError::NotValid));
+    }
+    lock_licence(db, licence.id).await?;
+    let existing = license_assignments::Entity::find()
+        .filter(license_assignments::Column::LicenseId.eq(licence.id))
+        .filter(license_assignments::Column::MobileUserId.eq(user.id))
+        .count(db)
+        .await?;
+    if existing > 0 {
+        return Ok(Err(AssignError::AlreadyAssigned));
+    }
+    if used(db, licence).await? >= u64::try_from(licence.seat_limit).unwrap_or(0) {
+        return Ok(Err(AssignError::Full(licence.seat_limit)));
+    }
+    license_assignments::ActiveModel {
+        license_id: Set(licence.id),
+        mobile_user_id: Set(user.id),
+        assigned_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Ends the user's live sessions of a competitive licence, recording why (the next
+/// heartbeat reports it).
+pub async fn end_sessions(
+    db: &impl ConnectionTrait,
+    licence_id: i64,
+    user_id: i64,
+    reason: &str,
+) -> Result<u64, DbErr> {
+    let result = license_sessions::Entity::update_many()
+        .col_expr(license_sessions::Column::EndedAt, Expr::value(Utc::now()))
+        .col_expr(license_sessions::Column::EndReason, Expr::value(reason))
+        .filter(license_sessions::Column::LicenseId.eq(licence_id))
+        .filter(license_sessions::Column::MobileUserId.eq(user_id))
+        .filter(license_sessions::Column::EndedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

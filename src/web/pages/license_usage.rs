@@ -1,0 +1,233 @@
+//! The Used modal (§5.3): who holds the seats of one licence; switching a user off takes the
+//! seat back (nominal) or logs the user out (competitive); nominal seats of products other
+//! than MOBILE are assigned here.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::{
+        permissions::{Action, ObjectClass, Permission},
+        products::Product,
+    },
+    storage::{
+        self,
+        audit::Change,
+        entities::{licenses, mobile_users},
+        mobile_users::DISABLED,
+    },
+    web::{
+        error::AppError,
+        guard::{Can, CurrentAdmin, ReadLicenses, UpdateLicenses},
+        page::{ListParams, Listing, PageContext, redirect, render},
+        state::AppState,
+    },
+};
+
+pub struct HolderRow {
+    pub id: i64,
+    pub domain: String,
+    pub user: String,
+    pub user_id: String,
+    /// Only users of the administrator's own organization can be switched.
+    pub switchable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "license_used.html")]
+struct UsedPage {
+    ctx: PageContext,
+    licence: licenses::Model,
+    rows: Vec<HolderRow>,
+    list: Listing,
+    can_assign: bool,
+}
+
+async fn find_licence(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+) -> Result<licenses::Model, AppError> {
+    storage::licenses::find(&state.db, admin.organization()?.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn assignable(licence: &licenses::Model) -> bool {
+    !licence.competitive && licence.product != Product::Mobile.as_str()
+}
+
+#[get("/licenses/{id}/used")]
+pub async fn used_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadLicenses>,
+    id: web::Path<i64>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let licence = find_licence(&state, &admin, *id).await?;
+    let page =
+        storage::seats::holders_page(&state.db, &licence, &params.q, params.page_request()).await?;
+    let names: HashMap<i64, String> = storage::licenses::organizations_of(&state.db, licence.id)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let own = admin.organization()?.id;
+    let can_update = admin.can(Permission::new(ObjectClass::Licenses, Action::Update));
+    let list = Listing::new(
+        format!("/licenses/{}/used", licence.id),
+        &params,
+        "user",
+        &page,
+        vec![],
+    );
+    let rows = page
+        .items
+        .into_iter()
+        .map(|user| HolderRow {
+            id: user.id,
+            domain: names
+                .get(&user.organization_id)
+                .cloned()
+                .unwrap_or_default(),
+            user: user
+                .display_name
+                .clone()
+                .unwrap_or_else(|| user.user_id.clone()),
+            user_id: user.user_id,
+            switchable: can_update && user.organization_id == own,
+        })
+        .collect();
+    render(&UsedPage {
+        ctx: PageContext::for_admin(&state, &admin, "/licenses").await?,
+        can_assign: can_update && assignable(&licence),
+        licence,
+        rows,
+        list,
+    })
+}
+
+/// Finds a mobile user of the administrator's organization; users of other organizations
+/// (even ones sharing the licence) are not found.
+async fn own_user(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+) -> Result<mobile_users::Model, AppError> {
+    storage::mobile_users::find_in(&state.db, admin.organization()?.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[post("/licenses/{id}/used/{user}/release")]
+pub async fn release_seat(
+    state: web::Data<AppState>,
+    admin: Can<UpdateLicenses>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (licence_id, user_id) = path.into_inner();
+    let licence = find_licence(&state, &admin, licence_id).await?;
+    let user = own_user(&state, &admin, user_id).await?;
+    let target = format!(
+        "{} licence {}: user {}",
+        licence.product, licence.licence_id, user.user_id
+    );
+    let txn = state.db.begin().await?;
+    let (action, done) = if licence.competitive {
+        let ended = storage::seats::end_sessions(
+            &txn,
+            licence.id,
+            user.id,
+            "forced logout by an administrator",
+        )
+        .await?;
+        ("license.force_logout", ended > 0)
+    } else if licence.product == Product::Mobile.as_str() {
+        storage::mobile_users::set_state(&txn, &user, DISABLED).await?;
+        ("mobile_user.disable", true)
+    } else {
+        (
+            "license.unassign",
+            storage::seats::unassign(&txn, licence.id, user.id).await?,
+        )
+    };
+    if done {
+        storage::audit::record(
+            &txn,
+            &admin.actor(),
+            Change::new(Some(user.organization_id), action, target),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let who = user.display_name.unwrap_or(user.user_id);
+    admin
+        .session
+        .flash_success(match (done, licence.competitive) {
+            (false, _) => format!("{who} held no seat of this licence any more."),
+            (true, true) => format!("{who} was logged out; the seat is free."),
+            (true, false) => format!("The seat of {who} was taken back."),
+        })?;
+    Ok(redirect(&format!("/licenses/{}/used", licence.id)))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+#[post("/licenses/{id}/assign")]
+pub async fn assign_seat(
+    state: web::Data<AppState>,
+    admin: Can<UpdateLicenses>,
+    id: web::Path<i64>,
+    form: web::Form<AssignForm>,
+) -> Result<HttpResponse, AppError> {
+    let licence = find_licence(&state, &admin, *id).await?;
+    let back = format!("/licenses/{}/used", licence.id);
+    let organization = admin.organization()?.id;
+    let Some(user) =
+        storage::mobile_users::find_by_user_id(&state.db, organization, &form.user_id).await?
+    else {
+        admin.session.flash_error(format!(
+            "No mobile user with the id “{}” in this organization.",
+            form.user_id.trim()
+        ))?;
+        return Ok(redirect(&back));
+    };
+    let txn = state.db.begin().await?;
+    match storage::seats::assign(&txn, &licence, &user).await? {
+        Ok(()) => {
+            storage::audit::record(
+                &txn,
+                &admin.actor(),
+                Change::new(
+                    Some(organization),
+                    "license.assign",
+                    format!(
+                        "{} licence {}: user {}",
+                        licence.product, licence.licence_id, user.user_id
+                    ),
+                ),
+            )
+            .await?;
+            txn.commit().await?;
+            admin.session.flash_success(format!(
+                "{} now has a seat of this licence.",
+                user.display_name.unwrap_or(user.user_id)
+            ))?;
+        }
+        Err(refused) => {
+            txn.rollback().await?;
+            admin
+                .session
+                .flash_error(format!("Not assigned: {refused}."))?;
+        }
+    }
+    Ok(redirect(&back))
+}

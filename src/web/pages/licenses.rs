@@ -1,0 +1,263 @@
+//! All licenses (§5.3): the registry of imported licences, the Import license modal, and the
+//! licence key for copying.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use askama::Template;
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use serde::Deserialize;
+
+use crate::{
+    domain::{
+        permissions::{Action, ObjectClass, Permission},
+        products::{LicenceTerms, Product, spread_usage},
+    },
+    storage::{
+        self,
+        entities::licenses::Model,
+        licenses::{ImportOutcome, KeyImportError},
+    },
+    web::{
+        error::AppError,
+        guard::{Can, CreateLicenses, CurrentAdmin, ReadLicenses},
+        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        state::AppState,
+    },
+};
+
+/// One row of the registry, as shown.
+pub struct LicenceRow {
+    pub id: i64,
+    pub licence_id: String,
+    pub key: String,
+    pub product: String,
+    pub valid_from: NaiveDate,
+    pub valid_till: NaiveDate,
+    pub used: u64,
+    pub limit: i32,
+    pub competitive: bool,
+    pub status: String,
+    pub expired: bool,
+}
+
+fn terms(licence: &Model) -> LicenceTerms {
+    LicenceTerms {
+        valid_from: licence.valid_from,
+        valid_till: licence.valid_till,
+        limit: u32::try_from(licence.seat_limit).unwrap_or(0),
+    }
+}
+
+/// "12 days left", "Last day", "Expired", "Starts 2027-01-01".
+pub fn status(licence: &Model, today: NaiveDate) -> String {
+    let terms = terms(licence);
+    if terms.is_expired_on(today) {
+        return "Expired".to_owned();
+    }
+    if licence.valid_from > today {
+        return format!("Starts {}", licence.valid_from);
+    }
+    match terms.days_left(today) {
+        Some(0) => "Last day".to_owned(),
+        Some(1) => "1 day left".to_owned(),
+        Some(days) => format!("{days} days left"),
+        None => "Expired".to_owned(),
+    }
+}
+
+/// Seats used per licence of this organization: Enabled mobile users spread over the valid
+/// MOBILE licences (earliest end first), assigned users or live sessions for the rest.
+async fn usage(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    licences: &[Model],
+    today: NaiveDate,
+) -> Result<HashMap<i64, u64>, DbErr> {
+    let ids: Vec<i64> = licences.iter().map(|l| l.id).collect();
+    let mut used: HashMap<i64, u64> = storage::licenses::seats_in_use(db, &ids, Utc::now())
+        .await?
+        .into_iter()
+        .map(|(id, n)| (id, u64::from(n)))
+        .collect();
+    if licences
+        .iter()
+        .any(|l| l.product == Product::Mobile.as_str() && !l.competitive)
+    {
+        let mobile: Vec<Model> =
+            storage::licenses::of_product(db, organization_id, Product::Mobile)
+                .await?
+                .into_iter()
+                .filter(|l| !l.competitive && terms(l).is_valid_on(today))
+                .collect();
+        let capacities: Vec<u32> = mobile.iter().map(|l| terms(l).limit).collect();
+        let enabled = storage::licenses::enabled_mobile_users(db, organization_id).await?;
+        for (licence, seats) in mobile.iter().zip(spread_usage(enabled, &capacities)) {
+            used.insert(licence.id, seats);
+        }
+    }
+    Ok(used)
+}
+
+#[derive(Template)]
+#[template(path = "licenses.html")]
+struct LicensesPage {
+    ctx: PageContext,
+    rows: Vec<LicenceRow>,
+    list: Listing,
+    can_import: bool,
+    key: String,
+    vendor_key_missing: bool,
+}
+
+#[get("/licenses")]
+pub async fn licenses_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadLicenses>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?;
+    let page =
+        storage::licenses::list(&state.db, organization.id, &params.q, params.page_request())
+            .await?;
+    let today = Utc::now().date_naive();
+    let used = usage(&state.db, organization.id, &page.items, today).await?;
+    let list = Listing::new("/licenses", &params, "product", &page, vec![]);
+    let rows = page
+        .items
+        .into_iter()
+        .map(|licence| LicenceRow {
+            used: used.get(&licence.id).copied().unwrap_or(0),
+            status: status(&licence, today),
+            expired: terms(&licence).is_expired_on(today),
+            id: licence.id,
+            licence_id: licence.licence_id,
+            key: licence.license_key,
+            product: licence.product,
+            valid_from: licence.valid_from,
+            valid_till: licence.valid_till,
+            limit: licence.seat_limit,
+            competitive: licence.competitive,
+        })
+        .collect();
+    render(&LicensesPage {
+        ctx: PageContext::for_admin(&state, &admin, "/licenses").await?,
+        rows,
+        list,
+        can_import: admin.can(Permission::new(ObjectClass::Licenses, Action::Create)),
+        key: String::new(),
+        vendor_key_missing: state.vendor_key.is_none(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "license_import.html")]
+struct ImportPage {
+    ctx: PageContext,
+    key: String,
+    error: Option<String>,
+    vendor_key_missing: bool,
+}
+
+#[get("/licenses/import")]
+pub async fn import_license_page(
+    state: web::Data<AppState>,
+    admin: Can<CreateLicenses>,
+) -> Result<HttpResponse, AppError> {
+    render(&ImportPage {
+        ctx: PageContext::for_admin(&state, &admin, "/licenses").await?,
+        key: String::new(),
+        error: None,
+        vendor_key_missing: state.vendor_key.is_none(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    key: String,
+}
+
+async fn import_again(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    key: String,
+    error: String,
+) -> Result<HttpResponse, AppError> {
+    render_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ImportPage {
+            ctx: PageContext::for_admin(state, admin, "/licenses").await?,
+            key,
+            error: Some(error),
+            vendor_key_missing: state.vendor_key.is_none(),
+        },
+    )
+}
+
+#[post("/licenses/import")]
+pub async fn import_license(
+    state: web::Data<AppState>,
+    admin: Can<CreateLicenses>,
+    form: web::Form<ImportForm>,
+) -> Result<HttpResponse, AppError> {
+    let key = form.into_inner().key;
+    let Some(vendor) = state.vendor_key.as_ref() else {
+        let error = "No vendor public key is configured (LICENSEDESK_VENDOR_PUBLIC_KEY), so no key can be verified.";
+        return import_again(&state, &admin, key, error.to_owned()).await;
+    };
+    if key.trim().is_empty() {
+        return import_again(&state, &admin, key, "Paste a licence key first.".to_owned()).await;
+    }
+    let txn = state.db.begin().await?;
+    let outcome = match storage::licenses::import_key(&txn, vendor, &admin.actor(), &key).await {
+        Ok(outcome) => outcome,
+        Err(KeyImportError::Import(storage::licenses::ImportError::Db(error))) => {
+            return Err(error.into());
+        }
+        Err(refused) => {
+            let error = format!("This key was refused: {refused}.");
+            return import_again(&state, &admin, key, error).await;
+        }
+    };
+    txn.commit().await?;
+    match outcome {
+        ImportOutcome::Imported(licence) => admin.session.flash_success(format!(
+            "Imported the {} licence {} ({} seats, valid {} to {}).",
+            licence.product,
+            licence.licence_id,
+            licence.seat_limit,
+            licence.valid_from,
+            licence.valid_till
+        ))?,
+        ImportOutcome::AlreadyImported(licence) => admin.session.flash_success(format!(
+            "The {} licence {} was imported before; nothing changed.",
+            licence.product, licence.licence_id
+        ))?,
+    }
+    Ok(redirect("/licenses"))
+}
+
+#[derive(Template)]
+#[template(path = "license_key.html")]
+struct KeyPage {
+    ctx: PageContext,
+    licence: Model,
+}
+
+/// The key as text, for copying without JavaScript.
+#[get("/licenses/{id}/key")]
+pub async fn license_key_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadLicenses>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let licence = storage::licenses::find(&state.db, admin.organization()?.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&KeyPage {
+        ctx: PageContext::for_admin(&state, &admin, "/licenses").await?,
+        licence,
+    })
+}

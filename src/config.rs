@@ -59,6 +59,14 @@ pub struct Settings {
     /// Vendor public key that licence keys must be signed with (§5.1).
     #[arg(long, env = "LICENSEDESK_VENDOR_PUBLIC_KEY", global = true)]
     pub vendor_public_key: Option<String>,
+    /// Seconds without a heartbeat after which a competitive session ends (§5.4).
+    #[arg(
+        long,
+        env = "LICENSEDESK_SESSION_TIMEOUT",
+        default_value_t = 300,
+        global = true
+    )]
+    pub session_timeout: u64,
     /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
     #[arg(
         long = "offline-signing-key",
@@ -84,6 +92,8 @@ pub struct Config {
     pub signing_key: Option<String>,
     pub outbox: OutboxSettings,
     pub login_limits: LoginLimits,
+    /// How long a competitive session lives without a heartbeat.
+    pub session_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -166,6 +176,7 @@ impl Config {
             signing_key: settings.offline_signing_key,
             outbox: OutboxSettings::default(),
             login_limits: LoginLimits::default(),
+            session_timeout: Duration::from_secs(settings.session_timeout.max(1)),
         })
     }
 

@@ -1,5 +1,6 @@
 //! The HTTP edge: routes, middleware (session, CSRF, security headers, metrics, logging).
 
+pub mod api;
 pub mod assets;
 pub mod csrf;
 pub mod error;
@@ -44,6 +45,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
     .app_data(web::PayloadConfig::new(BODY_LIMIT))
+    .app_data(api::json_config())
+    .service(api::sessions::start_session)
+    .service(api::sessions::heartbeat)
+    .service(api::sessions::end_session)
     .service(ops::healthz)
     .service(ops::readyz)
     .service(ops::metrics)

@@ -191,3 +191,100 @@ pub async fn end_sessions(
         .await?;
     Ok(result.rows_affected)
 }
+
+/// Live sessions of one licence at `now`.
+async fn live_sessions(
+    db: &impl ConnectionTrait,
+    licence_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    license_sessions::Entity::find()
+        .filter(license_sessions::Column::LicenseId.eq(licence_id))
+        .filter(license_sessions::Column::EndedAt.is_null())
+        .filter(license_sessions::Column::ExpiresAt.gt(now))
+        .count(db)
+        .await
+}
+
+/// Takes a seat of the first of `licences` (valid, competitive, one product) that has one
+/// free, for `user`; `None` when all are full. A user's earlier live session of the same
+/// licences is replaced, so one user never holds two seats. Call inside a transaction.
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    licences: &[licenses::Model],
+    user: &mobile_users::Model,
+    token_hash: String,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<Option<license_sessions::Model>, DbErr> {
+    // Lock in id order, so two requests never wait for each other crosswise.
+    let mut by_id: Vec<i64> = licences.iter().map(|l| l.id).collect();
+    by_id.sort_unstable();
+    for id in &by_id {
+        lock_licence(db, *id).await?;
+    }
+    for licence in licences {
+        end_sessions(db, licence.id, user.id, "replaced by a new session").await?;
+    }
+    for licence in licences {
+        let limit = u64::try_from(licence.seat_limit).unwrap_or(0);
+        if live_sessions(db, licence.id, now).await? < limit {
+            let session = license_sessions::ActiveModel {
+                license_id: Set(licence.id),
+                mobile_user_id: Set(user.id),
+                token_hash: Set(token_hash),
+                started_at: Set(now),
+                expires_at: Set(expires_at),
+                ended_at: Set(None),
+                end_reason: Set(None),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            return Ok(Some(session));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn find_session(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<license_sessions::Model>, DbErr> {
+    license_sessions::Entity::find()
+        .filter(license_sessions::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+/// Keeps a live session alive until `expires_at`; `false` if it had ended meanwhile.
+pub async fn extend_session(
+    db: &impl ConnectionTrait,
+    session_id: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = license_sessions::Entity::update_many()
+        .col_expr(license_sessions::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(license_sessions::Column::Id.eq(session_id))
+        .filter(license_sessions::Column::EndedAt.is_null())
+        .filter(license_sessions::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn end_session(
+    db: &impl ConnectionTrait,
+    session_id: i64,
+    reason: &str,
+) -> Result<(), DbErr> {
+    license_sessions::Entity::update_many()
+        .col_expr(license_sessions::Column::EndedAt, Expr::value(Utc::now()))
+        .col_expr(license_sessions::Column::EndReason, Expr::value(reason))
+        .filter(license_sessions::Column::Id.eq(session_id))
+        .filter(license_sessions::Column::EndedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}

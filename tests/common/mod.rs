@@ -12,9 +12,11 @@ use licensedesk::{
     config::{Config, Settings},
     domain::{
         email::Email,
+        license_key::{LicenceKeyPayload, VendorSigningKey},
         organization::{OrganizationDetails, OrganizationGuid},
         password::NewPassword,
         permissions::Role,
+        products::Product,
     },
     startup::Application,
     storage::{self, administrators::NewAdministrator, audit::Actor, entities},
@@ -26,6 +28,8 @@ pub use smtp::MailServer;
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
+    /// The vendor whose public key this app trusts.
+    pub vendor: std::sync::Arc<VendorSigningKey>,
     pub address: String,
     pub port: u16,
     pub client: reqwest::Client,
@@ -61,6 +65,7 @@ pub fn test_config(
     data_dir: &std::path::Path,
     database_url: String,
     smtp_url: Option<String>,
+    vendor: &VendorSigningKey,
 ) -> Config {
     let mut config = Config::load(Settings {
         bind: "127.0.0.1:0".into(),
@@ -70,8 +75,9 @@ pub fn test_config(
         smtp_url,
         mail_from: "LicenseDesk <licensedesk@test.example>".into(),
         secret_key: Some("test secret key".into()),
-        vendor_public_key: None,
+        vendor_public_key: Some(vendor.public_key().to_base64()),
         offline_signing_key: None,
+        session_timeout: 300,
     })
     .expect("test config");
     config.outbox.poll_interval = Duration::from_millis(50);
@@ -95,7 +101,8 @@ pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<Stri
     }
     let data_dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database_url(data_dir.path()).await;
-    let config = test_config(data_dir.path(), database_url.clone(), smtp_url);
+    let vendor = std::sync::Arc::new(VendorSigningKey::generate());
+    let config = test_config(data_dir.path(), database_url.clone(), smtp_url, &vendor);
     let app = Application::build(config)
         .await
         .expect("application starts");
@@ -104,6 +111,7 @@ pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<Stri
     let setup_url = app.setup_url().map(str::to_owned);
     tokio::spawn(app.run_until_stopped());
     TestApp {
+        vendor,
         address: format!("http://127.0.0.1:{port}"),
         port,
         client: new_client(),
@@ -243,6 +251,7 @@ impl TestApp {
     /// Another visitor of the same running app, with its own cookie jar.
     pub fn second_client(&self) -> TestApp {
         TestApp {
+            vendor: self.vendor.clone(),
             address: self.address.clone(),
             port: self.port,
             client: new_client(),
@@ -252,6 +261,90 @@ impl TestApp {
             mail: None,
             data_dir: tempfile::tempdir().expect("temp dir"),
         }
+    }
+
+    /// A key from this app's vendor, valid from `valid_from` for `days` days.
+    pub fn issue_key(
+        &self,
+        product: Product,
+        limit: u32,
+        competitive: bool,
+        organizations: &[&entities::organizations::Model],
+        valid_from: chrono::NaiveDate,
+        valid_till: chrono::NaiveDate,
+    ) -> String {
+        self.vendor
+            .issue(&LicenceKeyPayload {
+                licence_id: uuid::Uuid::new_v4(),
+                product,
+                valid_from,
+                valid_till,
+                limit,
+                competitive,
+                organizations: organizations
+                    .iter()
+                    .map(|o| {
+                        OrganizationGuid::parse(&o.organization_id)
+                            .unwrap()
+                            .into_uuid()
+                    })
+                    .collect(),
+                issued_at: chrono::Utc::now(),
+            })
+            .expect("a valid key")
+    }
+
+    /// A key valid from a year ago until `days_left` days from today.
+    pub fn current_key(
+        &self,
+        product: Product,
+        limit: u32,
+        competitive: bool,
+        organizations: &[&entities::organizations::Model],
+        days_left: i64,
+    ) -> String {
+        let today = chrono::Utc::now().date_naive();
+        self.issue_key(
+            product,
+            limit,
+            competitive,
+            organizations,
+            today - chrono::Duration::days(365),
+            today + chrono::Duration::days(days_left),
+        )
+    }
+
+    /// Imports a key straight into storage and returns the licence.
+    pub async fn import(&self, key: &str) -> entities::licenses::Model {
+        match storage::licenses::import_key(
+            &self.db,
+            &self.vendor.public_key(),
+            &Actor::command_line(),
+            key,
+        )
+        .await
+        .expect("the key imports")
+        {
+            storage::licenses::ImportOutcome::Imported(licence)
+            | storage::licenses::ImportOutcome::AlreadyImported(licence) => licence,
+        }
+    }
+
+    pub async fn add_mobile_user(
+        &self,
+        organization: &entities::organizations::Model,
+        name: &str,
+        state: &str,
+    ) -> entities::mobile_users::Model {
+        storage::mobile_users::insert(
+            &self.db,
+            organization.id,
+            &uuid::Uuid::new_v4().to_string(),
+            Some(name),
+            state,
+        )
+        .await
+        .expect("mobile user")
     }
 
     pub fn mail(&self) -> &MailServer {

@@ -1,0 +1,357 @@
+//! All licenses (§5.3): import through the page, refusals, the registry, the Used modal,
+//! nominal assignment, and the audit of each.
+
+mod common;
+
+use common::{location, spawn_app};
+use licensedesk::{
+    domain::{permissions::Role, products::Product},
+    storage::{
+        self,
+        mobile_users::{DISABLED, ENABLED},
+    },
+};
+
+async fn licence_count(app: &common::TestApp) -> usize {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    storage::entities::licenses::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap() as usize
+}
+
+#[tokio::test]
+async fn a_key_imported_through_the_page_shows_in_the_registry_once() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    let key = app.current_key(Product::Mobile, 25, false, &[&acme], 40);
+
+    let imported = app.post_form("/licenses/import", &[("key", &key)]).await;
+    assert_eq!(imported.status(), 303);
+    assert_eq!(location(&imported), "/licenses");
+    let page = app.get_html("/licenses").await;
+    assert!(page.contains("Imported the MOBILE licence"), "{page}");
+    assert!(page.contains("<td>MOBILE</td>"));
+    assert!(page.contains("<td>25</td>"));
+    assert!(page.contains("40 days left"));
+    assert!(page.contains("Copy key"));
+    assert!(
+        page.contains(&format!("data-copy=\"{key}\"")),
+        "the key is there to copy"
+    );
+
+    // The same key again keeps one licence.
+    let again = app.post_form("/licenses/import", &[("key", &key)]).await;
+    assert_eq!(again.status(), 303);
+    assert!(
+        app.get_html("/licenses")
+            .await
+            .contains("was imported before; nothing changed")
+    );
+    assert_eq!(licence_count(&app).await, 1);
+    assert!(app.get_html("/audit").await.contains("license.import"));
+}
+
+#[tokio::test]
+async fn refused_keys_say_why_and_store_nothing() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    let key = app.current_key(Product::Chat, 5, false, &[&acme], 100);
+
+    // One changed character in the payload.
+    let mut tampered = key.clone().into_bytes();
+    tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let response = app
+        .post_form("/licenses/import", &[("key", &tampered)])
+        .await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("signature does not verify"), "{body}");
+    assert!(
+        body.contains(&tampered),
+        "the pasted key is kept in the field"
+    );
+
+    let malformed = app
+        .post_form("/licenses/import", &[("key", "hello world")])
+        .await;
+    assert!(malformed.text().await.unwrap().contains("malformed"));
+
+    let elsewhere = app.create_organization("Elsewhere").await;
+    let foreign = app.current_key(Product::Chat, 5, false, &[&elsewhere], 100);
+    use sea_orm::{EntityTrait, ModelTrait};
+    storage::entities::organizations::Entity::find_by_id(elsewhere.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .delete(&app.db)
+        .await
+        .unwrap();
+    let response = app
+        .post_form("/licenses/import", &[("key", &foreign)])
+        .await;
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("for no organization of this LicenseDesk")
+    );
+
+    let empty = app.post_form("/licenses/import", &[("key", "  ")]).await;
+    assert!(
+        empty
+            .text()
+            .await
+            .unwrap()
+            .contains("Paste a licence key first.")
+    );
+
+    let other_vendor = licensedesk::domain::license_key::VendorSigningKey::generate();
+    let stranger = other_vendor
+        .issue(&licensedesk::domain::license_key::LicenceKeyPayload {
+            licence_id: uuid::Uuid::new_v4(),
+            product: Product::Mobile,
+            valid_from: "2026-01-01".parse().unwrap(),
+            valid_till: "2030-01-01".parse().unwrap(),
+            limit: 5,
+            competitive: false,
+            organizations: vec![uuid::Uuid::parse_str(&acme.organization_id).unwrap()],
+            issued_at: chrono::Utc::now(),
+        })
+        .unwrap();
+    let response = app
+        .post_form("/licenses/import", &[("key", &stranger)])
+        .await;
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("signature does not verify")
+    );
+    assert_eq!(licence_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_registry_searches_on_product_marks_competitive_and_expired_and_stays_in_its_organization()
+ {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let globex = app.create_organization("Globex").await;
+    let today = chrono::Utc::now().date_naive();
+    app.import(&app.current_key(Product::Chat, 3, false, &[&acme], 10))
+        .await;
+    app.import(&app.current_key(Product::CallCenter, 7, true, &[&acme], 200))
+        .await;
+    let old = app
+        .import(&app.issue_key(
+            Product::Email,
+            2,
+            false,
+            &[&acme],
+            today - chrono::Duration::days(400),
+            today - chrono::Duration::days(1),
+        ))
+        .await;
+    let hidden = app
+        .import(&app.current_key(Product::Device, 9, false, &[&globex], 10))
+        .await;
+    app.create_administrator("ada@acme.example", Role::Viewer, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let page = app.get_html("/licenses").await;
+    assert!(page.contains("CALL_CENTER") && page.contains("<td>True</td>"));
+    assert!(page.contains(">Expired<"));
+    assert!(page.contains(&old.licence_id));
+    assert!(
+        !page.contains(&hidden.licence_id),
+        "another organization's licence"
+    );
+    assert!(page.contains("1–3 of 3"));
+    assert!(
+        !page.contains("data-dialog=\"import-license\""),
+        "viewers cannot add"
+    );
+
+    let searched = app.get_html("/licenses?q=chat").await;
+    assert!(searched.contains("1–1 of 1") && searched.contains("<td>CHAT</td>"));
+
+    assert_eq!(
+        app.get(&format!("/licenses/{}/used", hidden.id))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/licenses/{}/key", hidden.id))
+            .await
+            .status(),
+        404
+    );
+    let import = app.post_form("/licenses/import", &[("key", "x")]).await;
+    assert_eq!(import.status(), 403);
+    assert!(import.text().await.unwrap().contains("licenses/create"));
+}
+
+#[tokio::test]
+async fn nominal_seats_are_assigned_in_the_used_modal_never_beyond_the_limit_and_taken_back() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let chat = app
+        .import(&app.current_key(Product::Chat, 2, false, &[&acme], 30))
+        .await;
+    let users = [
+        app.add_mobile_user(&acme, "Ann Field", ENABLED).await,
+        app.add_mobile_user(&acme, "Bob Road", ENABLED).await,
+        app.add_mobile_user(&acme, "Cy Late", ENABLED).await,
+    ];
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    for user in &users {
+        app.post_form(
+            &format!("/licenses/{}/assign", chat.id),
+            &[("user_id", &user.user_id.to_uppercase())],
+        )
+        .await;
+    }
+    let used = app.get_html(&format!("/licenses/{}/used", chat.id)).await;
+    assert!(
+        used.contains("Not assigned: all 2 seats of this licence are assigned."),
+        "{used}"
+    );
+    assert!(used.contains("Ann Field") && used.contains("Bob Road") && !used.contains("Cy Late"));
+    assert!(
+        app.get_html("/licenses").await.contains(">2</a>"),
+        "Used shows 2"
+    );
+
+    let searched = app
+        .get_html(&format!("/licenses/{}/used?q=bob", chat.id))
+        .await;
+    assert!(searched.contains("Bob Road") && !searched.contains("Ann Field"));
+
+    let released = app
+        .post_form(
+            &format!("/licenses/{}/used/{}/release", chat.id, users[0].id),
+            &[],
+        )
+        .await;
+    assert_eq!(released.status(), 303);
+    let used = app.get_html(&format!("/licenses/{}/used", chat.id)).await;
+    assert!(used.contains("was taken back") && !used.contains("Ann Field</td>"));
+    assert!(
+        app.get_html("/licenses").await.contains(">1</a>"),
+        "Used drops to 1"
+    );
+
+    let unknown = app
+        .post_form(
+            &format!("/licenses/{}/assign", chat.id),
+            &[("user_id", "nobody")],
+        )
+        .await;
+    assert_eq!(unknown.status(), 303);
+    assert!(
+        app.get_html(&format!("/licenses/{}/used", chat.id))
+            .await
+            .contains("No mobile user with the id")
+    );
+
+    let audit = app.get_html("/audit").await;
+    assert!(audit.contains("license.assign") && audit.contains("license.unassign"));
+}
+
+#[tokio::test]
+async fn users_of_another_organization_show_a_disabled_switch_and_the_server_refuses() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let globex = app.create_organization("Globex").await;
+    let shared = app
+        .import(&app.current_key(Product::QualityAuditor, 5, false, &[&acme, &globex], 30))
+        .await;
+    let ours = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
+    let theirs = app.add_mobile_user(&globex, "Gus Globex", ENABLED).await;
+    for user in [&ours, &theirs] {
+        let licence = storage::licenses::find(&app.db, user.organization_id, shared.id)
+            .await
+            .unwrap()
+            .unwrap();
+        storage::seats::assign(&app.db, &licence, user)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let used = app.get_html(&format!("/licenses/{}/used", shared.id)).await;
+    assert!(used.contains("Gus Globex") && used.contains("Globex"));
+    assert!(used.contains("Gus Globex uses a seat (another organization)"));
+    assert_eq!(
+        used.matches(" disabled>").count(),
+        1,
+        "only the other organization's switch is disabled"
+    );
+    assert!(!used.contains(&format!("/used/{}/release", theirs.id)));
+    assert!(used.contains(&format!("/used/{}/release", ours.id)));
+
+    let refused = app
+        .post_form(
+            &format!("/licenses/{}/used/{}/release", shared.id, theirs.id),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(storage::seats::used(&app.db, &shared).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn mobile_seats_are_enabled_users_and_switching_one_off_disables_the_user() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let mobile = app
+        .import(&app.current_key(Product::Mobile, 10, false, &[&acme], 90))
+        .await;
+    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
+    app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
+    app.add_mobile_user(&acme, "Pat Pending", "Pending").await;
+    app.logged_in_operator().await;
+
+    let registry = app.get_html("/licenses").await;
+    assert!(
+        registry.contains(">2</a>"),
+        "two Enabled users use MOBILE seats"
+    );
+    let used = app.get_html(&format!("/licenses/{}/used", mobile.id)).await;
+    assert!(used.contains("Ann Field") && !used.contains("Pat Pending"));
+    assert!(
+        !used.contains("Add a user"),
+        "MOBILE seats come from enabling users"
+    );
+
+    app.post_form(
+        &format!("/licenses/{}/used/{}/release", mobile.id, ann.id),
+        &[],
+    )
+    .await;
+    let ann = storage::mobile_users::find_in(&app.db, acme.id, ann.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ann.state, DISABLED);
+    assert!(app.get_html("/licenses").await.contains(">1</a>"));
+    assert!(app.get_html("/audit").await.contains("mobile_user.disable"));
+}

@@ -81,7 +81,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(LicenseSessions::StartedAt))
                     .col(timestamp_with_time_zone(LicenseSessions::ExpiresAt))
                     .col(timestamp_with_time_zone_null(LicenseSessions::EndedAt))
-                    .col(string_len_null(LicenseSessions::EndReason, 32))
+                    .col(string_null(LicenseSessions::EndReason))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_license_sessions_license")

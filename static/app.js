@@ -67,18 +67,19 @@
     event.preventDefault();
     loadFragment(dialog, link.getAttribute("href"));
   });
+  function showFragment(dialog, response) {
+    return response.text().then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var body = page.querySelector("[data-fragment]");
+      var target = dialog.querySelector(".fragment-target");
+      target.replaceChildren();
+      if (body) { target.appendChild(document.importNode(body, true)); }
+      dialog.setAttribute("data-url", response.url);
+      if (!dialog.open) { dialog.showModal(); }
+    });
+  }
   function loadFragment(dialog, url) {
-    fetch(url, { headers: { "X-Fragment": "1" }, credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var body = page.querySelector("[data-fragment]");
-        var target = dialog.querySelector(".fragment-target");
-        target.replaceChildren();
-        if (body) { target.appendChild(document.importNode(body, true)); }
-        dialog.setAttribute("data-url", url);
-        if (!dialog.open) { dialog.showModal(); }
-      });
+    fetch(url, { credentials: "same-origin" }).then(function (response) { return showFragment(dialog, response); });
   }
   // Forms and links inside a fragment dialog stay in the dialog.
   document.addEventListener("submit", function (event) {
@@ -93,8 +94,9 @@
       loadFragment(dialog, url);
       return;
     }
+    // The answer is the page the form redirects to, with its message: show it in place.
     fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
-      .then(function () { loadFragment(dialog, dialog.getAttribute("data-url")); });
+      .then(function (response) { return showFragment(dialog, response); });
   });
   document.addEventListener("close", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-url")) { window.location.reload(); }

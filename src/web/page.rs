@@ -44,7 +44,8 @@ pub struct PageContext {
     pub organization_name: Option<String>,
 }
 
-const NAV: [(&str, &str, ObjectClass); 4] = [
+const NAV: [(&str, &str, ObjectClass); 5] = [
+    ("All licenses", "/licenses", ObjectClass::Licenses),
     (
         "Organizations",
         "/organizations",

@@ -79,7 +79,14 @@ impl Browser {
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                     "--window-size=1366,900",
                     format!("--user-data-dir={}", profile.path().display()),
-                ]
+                ],
+                // Let pages on the test server read and write the clipboard, so a test can
+                // check what a copy button copied.
+                "prefs": {
+                    "profile.content_settings.exceptions.clipboard": {
+                        "http://127.0.0.1:*,*": { "setting": 1 }
+                    }
+                }
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -161,4 +168,17 @@ pub async fn screenshot(client: &Client, name: &str) {
             std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).ok();
         }
     }
+}
+
+/// What the page's clipboard holds now.
+pub async fn clipboard_text(client: &Client) -> String {
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.clipboard.readText().then(done, e => done('clipboard error: ' + e));",
+            vec![],
+        )
+        .await
+        .expect("read the clipboard");
+    result.as_str().unwrap_or_default().to_owned()
 }

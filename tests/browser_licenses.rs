@@ -1,0 +1,250 @@
+//! The All licenses page in real headless Chromium: import a key through the modal, copy
+//! it, open Used, switch a user off and see the count drop.
+
+mod common;
+
+use common::{
+    browser::{assert_accessible, clipboard_text, fill, main_text, screenshot, with_browser},
+    spawn_app,
+};
+use fantoccini::Locator;
+use licensedesk::{
+    domain::{permissions::Role, products::Product},
+    storage::mobile_users::ENABLED,
+};
+
+#[tokio::test]
+async fn administrator_imports_a_key_copies_it_and_takes_a_seat_back() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme Field Service").await;
+    let key = app.current_key(Product::Chat, 5, false, &[&acme], 45);
+    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
+    let bob = app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    let address = app.address.clone();
+    let db = app.db.clone();
+
+    with_browser(|browser| async move {
+        browser.goto(&format!("{address}/login")).await.unwrap();
+        fill(&browser, "email", "ada@acme.example").await;
+        fill(&browser, "password", common::PASSWORD).await;
+        browser
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css("h1"))
+            .await
+            .unwrap();
+        assert!(
+            browser
+                .current_url()
+                .await
+                .unwrap()
+                .path()
+                .ends_with("/licenses")
+        );
+        let current = browser
+            .find(Locator::Css(".mainnav a[aria-current=page]"))
+            .await
+            .unwrap();
+        assert_eq!(current.text().await.unwrap(), "All licenses");
+        assert_accessible(&browser).await;
+
+        // Import license: Add is inactive until the field has text.
+        browser
+            .find(Locator::LinkText("Add"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let submit = browser.find(Locator::Id("import-submit")).await.unwrap();
+        assert!(!submit.is_enabled().await.unwrap(), "Add starts inactive");
+        fill(&browser, "license-key", &key).await;
+        assert!(
+            submit.is_enabled().await.unwrap(),
+            "Add is active with text"
+        );
+        assert_accessible(&browser).await;
+        screenshot(&browser, "11-import-license").await;
+        submit.click().await.unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        let text = main_text(&browser).await;
+        assert!(text.contains("Imported the CHAT licence"), "{text}");
+        assert!(
+            text.contains("CHAT") && text.contains("45 days left"),
+            "{text}"
+        );
+
+        // Copy key.
+        browser
+            .find(Locator::Css(".copy-key"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let toast = browser.find(Locator::Id("copy-status")).await.unwrap();
+        browser
+            .wait()
+            .for_element(Locator::XPath(
+                "//*[@id='copy-status'][normalize-space()='Copied to clipboard!']",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            toast.prop("textContent").await.unwrap().as_deref(),
+            Some("Copied to clipboard!")
+        );
+        assert!(
+            toast
+                .attr("class")
+                .await
+                .unwrap()
+                .unwrap_or_default()
+                .contains("visible")
+        );
+        assert_eq!(clipboard_text(&browser).await, key);
+        assert!(
+            browser
+                .current_url()
+                .await
+                .unwrap()
+                .path()
+                .ends_with("/licenses"),
+            "no navigation"
+        );
+        screenshot(&browser, "12-registry").await;
+    })
+    .await;
+
+    // Two users get a seat (the modal's Add form is covered by the API tests).
+    let licence = storage_licence(&db, acme.id).await;
+    for user in [&ann, &bob] {
+        licensedesk::storage::seats::assign(&db, &licence, user)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    let address = app.address.clone();
+    with_browser(|browser| async move {
+        browser.goto(&format!("{address}/login")).await.unwrap();
+        fill(&browser, "email", "ada@acme.example").await;
+        fill(&browser, "password", common::PASSWORD).await;
+        browser
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css("table"))
+            .await
+            .unwrap();
+        let used_link = browser
+            .find(Locator::Css("a[data-fragment-dialog]"))
+            .await
+            .unwrap();
+        assert_eq!(used_link.text().await.unwrap(), "2");
+
+        // Used opens in place.
+        used_link.click().await.unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css("#used-dialog[open] table"))
+            .await
+            .unwrap();
+        let dialog = browser.find(Locator::Id("used-dialog")).await.unwrap();
+        let text = dialog.text().await.unwrap();
+        assert!(
+            text.contains("Ann Field") && text.contains("Bob Road"),
+            "{text}"
+        );
+        assert_accessible(&browser).await;
+        screenshot(&browser, "13-used").await;
+
+        // Switch Ann off: the seat is taken back and the list follows.
+        let switch = dialog
+            .find(Locator::Css(&format!("label[for='used-{}']", ann.id)))
+            .await
+            .unwrap();
+        switch.click().await.unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css("#used-dialog .flash-success"))
+            .await
+            .unwrap();
+        let flash = browser
+            .find(Locator::Css("#used-dialog .flash-success"))
+            .await
+            .unwrap();
+        assert!(
+            flash
+                .text()
+                .await
+                .unwrap()
+                .contains("The seat of Ann Field was taken back.")
+        );
+        let mut gone = false;
+        for _ in 0..50 {
+            let rows = browser
+                .find(Locator::Css("#used-dialog tbody"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if !rows.contains("Ann Field") && rows.contains("Bob Road") {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(gone, "Ann left the Used list");
+
+        // Closing the modal refreshes the registry: the count dropped.
+        browser
+            .find(Locator::Css("#used-dialog [data-close-dialog]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let mut dropped = false;
+        for _ in 0..50 {
+            if let Ok(link) = browser.find(Locator::Css("a[data-fragment-dialog]")).await
+                && link.text().await.unwrap_or_default() == "1"
+            {
+                dropped = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(dropped, "Used shows 1 after the switch");
+        screenshot(&browser, "14-registry-after").await;
+    })
+    .await;
+}
+
+async fn storage_licence(
+    db: &sea_orm::DatabaseConnection,
+    organization: i64,
+) -> licensedesk::storage::entities::licenses::Model {
+    licensedesk::storage::licenses::of_product(db, organization, Product::Chat)
+        .await
+        .unwrap()
+        .remove(0)
+}

@@ -1,6 +1,7 @@
 //! Rules of LicenseDesk as plain Rust: no actix, no sea-orm. Each type that comes from the
 //! outside has a constructor that parses it and says in words what was wrong.
 
+pub mod channels;
 pub mod email;
 pub mod ids;
 pub mod license_key;

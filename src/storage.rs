@@ -3,6 +3,7 @@
 
 pub mod administrators;
 pub mod audit;
+pub mod channels;
 pub mod entities;
 pub mod licenses;
 pub mod login_failures;

@@ -11,6 +11,7 @@ mod m20261123_000006_create_login_failures;
 mod m20261123_000007_create_mobile_users;
 mod m20261123_000008_create_licenses;
 mod m20261123_000009_create_license_seats;
+mod m20261123_000010_create_channels;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_mobile_users::Migration),
             Box::new(m20261123_000008_create_licenses::Migration),
             Box::new(m20261123_000009_create_license_seats::Migration),
+            Box::new(m20261123_000010_create_channels::Migration),
         ]
     }
 }

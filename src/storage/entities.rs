@@ -3,6 +3,7 @@
 pub mod administrators;
 pub mod audit_log;
 pub mod auth_tokens;
+pub mod channels;
 pub mod license_assignments;
 pub mod license_organizations;
 pub mod license_sessions;

@@ -186,6 +186,8 @@ requirements! {
     ReadAudit => Audit / Select,
     ReadOutbox => Outbox / Select,
     ReadLicenses => Licenses / Select,
+    ReadSettings => Settings / Select,
+    UpdateSettings => Settings / Update,
     CreateLicenses => Licenses / Create,
     UpdateLicenses => Licenses / Update,
     UpdateOutbox => Outbox / Update,

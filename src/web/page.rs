@@ -44,8 +44,10 @@ pub struct PageContext {
     pub organization_name: Option<String>,
 }
 
-const NAV: [(&str, &str, ObjectClass); 5] = [
+const NAV: [(&str, &str, ObjectClass); 7] = [
     ("All licenses", "/licenses", ObjectClass::Licenses),
+    ("Chat gateways", "/chat-gateways", ObjectClass::Settings),
+    ("Email profiles", "/email-profiles", ObjectClass::Settings),
     (
         "Organizations",
         "/organizations",

@@ -23,6 +23,8 @@ pub struct Application {
     /// The one-time link that creates the first operator, while there is no administrator.
     setup_url: Option<String>,
     worker: JoinHandle<()>,
+    expiry_warnings: JoinHandle<()>,
+    /// Tells the mail worker and the jobs to stop.
     stop_worker: watch::Sender<bool>,
 }
 
@@ -54,6 +56,11 @@ impl Application {
         let transport = Transport::new(config.smtp_url.as_deref(), config.mail_dir())
             .context("cannot set up mail")?;
         let (stop_worker, stopped) = watch::channel(false);
+        let expiry_warnings = tokio::spawn(crate::jobs::run_expiry_warnings(
+            db.clone(),
+            config.base_url.clone(),
+            stopped.clone(),
+        ));
         let worker = tokio::spawn(
             Worker {
                 db: db.clone(),
@@ -99,6 +106,7 @@ impl Application {
             db,
             setup_url,
             worker,
+            expiry_warnings,
             stop_worker,
         })
     }
@@ -124,6 +132,7 @@ impl Application {
         self.server.await?;
         let _ = self.stop_worker.send(true);
         self.worker.await.ok();
+        self.expiry_warnings.await.ok();
         tracing::info!("stopped");
         Ok(())
     }

@@ -5,6 +5,7 @@ pub mod administrators;
 pub mod audit;
 pub mod channels;
 pub mod entities;
+pub mod expiry;
 pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;

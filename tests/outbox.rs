@@ -299,3 +299,85 @@ async fn a_password_reset_signs_the_administrator_out_and_mails_a_new_link() {
             .unwrap();
     assert!(stored.password_hash.is_none());
 }
+
+#[tokio::test]
+async fn subscribed_administrators_get_each_expiry_warning_once() {
+    use licensedesk::domain::products::Product;
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let licence = app
+        .import(&app.current_key(Product::Mobile, 10, false, &[&acme], 25))
+        .await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))
+        .await;
+    let quiet = app
+        .create_administrator("quiet@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        let mut model = quiet.into_active_model();
+        model.notify = Set(false);
+        model.update(&app.db).await.unwrap();
+    }
+    let today = chrono::Utc::now().date_naive();
+
+    // 25 days left: the 30-day warning, once, however often the job runs.
+    // (The app's own hourly job may have run first; either way two mails in all.)
+    storage::expiry::queue_due_warnings(&app.db, &app.address, today)
+        .await
+        .unwrap();
+    let again = storage::expiry::queue_due_warnings(&app.db, &app.address, today)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    app.wait_for_outbox_drained().await;
+    let mails = app.mail().received();
+    assert_eq!(mails.len(), 2);
+    let recipients: HashSet<String> = mails.iter().map(|m| smtp::header(m, "To")).collect();
+    assert!(recipients.iter().any(|r| r.contains("ada@acme.example")));
+    assert!(recipients.iter().any(|r| r.contains("vic@acme.example")));
+    assert!(
+        !recipients.iter().any(|r| r.contains("quiet@")),
+        "not subscribed"
+    );
+    assert_eq!(
+        smtp::header(&mails[0], "Subject"),
+        "MOBILE licence of Acme ends in 25 days"
+    );
+    assert!(smtp::text_body(&mails[0]).contains(&licence.licence_id));
+
+    // Five days left: the 7-day warning; the last day: the 1-day warning; then nothing more.
+    let later = |days: i64| today + chrono::Duration::days(days);
+    assert_eq!(
+        storage::expiry::queue_due_warnings(&app.db, &app.address, later(20))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        storage::expiry::queue_due_warnings(&app.db, &app.address, later(22))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        storage::expiry::queue_due_warnings(&app.db, &app.address, later(25))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        storage::expiry::queue_due_warnings(&app.db, &app.address, later(26))
+            .await
+            .unwrap(),
+        0
+    );
+    let mails = app.mail().wait_for(6).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| smtp::header(m, "Subject") == "MOBILE licence of Acme ends today")
+    );
+}

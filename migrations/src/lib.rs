@@ -12,6 +12,7 @@ mod m20261123_000007_create_mobile_users;
 mod m20261123_000008_create_licenses;
 mod m20261123_000009_create_license_seats;
 mod m20261123_000010_create_channels;
+mod m20261123_000011_create_license_warnings;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_licenses::Migration),
             Box::new(m20261123_000009_create_license_seats::Migration),
             Box::new(m20261123_000010_create_channels::Migration),
+            Box::new(m20261123_000011_create_license_warnings::Migration),
         ]
     }
 }

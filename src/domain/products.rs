@@ -119,6 +119,19 @@ pub fn combined_limit(product: Product, licences: &[LicenceTerms], today: NaiveD
     }
 }
 
+/// Days before the end at which subscribed administrators are warned, each once.
+pub const EXPIRY_WARNINGS: [i64; 3] = [30, 7, 1];
+
+/// The warning due for a licence with `days_left` (0 on its last day): the tightest
+/// threshold reached, so a licence imported 5 days before its end warns at 7, not 30.
+pub fn expiry_warning_due(days_left: i64) -> Option<i64> {
+    EXPIRY_WARNINGS
+        .iter()
+        .rev()
+        .copied()
+        .find(|threshold| days_left >= 0 && days_left <= *threshold)
+}
+
 /// Spreads `used` seats over licences with these capacities, filling them in order (the
 /// caller sorts, e.g. by end date); what exceeds every capacity shows on the last one, so an
 /// over-limit organization sees it.
@@ -209,6 +222,18 @@ mod tests {
         assert_eq!(spread_usage(20, &[10, 5]), vec![10, 10]);
         assert_eq!(spread_usage(0, &[10]), vec![0]);
         assert!(spread_usage(3, &[]).is_empty());
+    }
+
+    #[test]
+    fn the_tightest_reached_expiry_warning_is_due() {
+        assert_eq!(expiry_warning_due(31), None);
+        assert_eq!(expiry_warning_due(30), Some(30));
+        assert_eq!(expiry_warning_due(8), Some(30));
+        assert_eq!(expiry_warning_due(7), Some(7));
+        assert_eq!(expiry_warning_due(2), Some(7));
+        assert_eq!(expiry_warning_due(1), Some(1));
+        assert_eq!(expiry_warning_due(0), Some(1));
+        assert_eq!(expiry_warning_due(-1), None);
     }
 
     #[test]

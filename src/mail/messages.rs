@@ -97,3 +97,69 @@ pub fn password_reset(
         .render()?,
     })
 }
+
+#[derive(Template)]
+#[template(path = "mail/licence_expiry.txt")]
+struct ExpiryText<'a> {
+    organization: &'a str,
+    product: &'a str,
+    licence_id: &'a str,
+    valid_till: chrono::NaiveDate,
+    days_left: i64,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/licence_expiry.html")]
+struct ExpiryHtml<'a> {
+    organization: &'a str,
+    product: &'a str,
+    licence_id: &'a str,
+    valid_till: chrono::NaiveDate,
+    days_left: i64,
+    link: &'a str,
+}
+
+/// "Your MOBILE licence ends in 7 days."
+pub fn licence_expiry(
+    organization: &crate::storage::entities::organizations::Model,
+    recipient: &str,
+    licence: &crate::storage::entities::licenses::Model,
+    days_left: i64,
+    link: &str,
+) -> Result<NewMail, askama::Error> {
+    let when = match days_left {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        n => format!("in {n} days"),
+    };
+    let (organization_name, product, licence_id) = (
+        organization.name.as_str(),
+        licence.product.as_str(),
+        licence.licence_id.as_str(),
+    );
+    Ok(NewMail {
+        organization_id: Some(organization.id),
+        kind: "licence_expiry",
+        recipient: recipient.to_owned(),
+        subject: format!("{product} licence of {organization_name} ends {when}"),
+        body_text: ExpiryText {
+            organization: organization_name,
+            product,
+            licence_id,
+            valid_till: licence.valid_till,
+            days_left,
+            link,
+        }
+        .render()?,
+        body_html: ExpiryHtml {
+            organization: organization_name,
+            product,
+            licence_id,
+            valid_till: licence.valid_till,
+            days_left,
+            link,
+        }
+        .render()?,
+    })
+}

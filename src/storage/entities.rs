@@ -7,6 +7,7 @@ pub mod channels;
 pub mod license_assignments;
 pub mod license_organizations;
 pub mod license_sessions;
+pub mod license_warnings;
 pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;

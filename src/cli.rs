@@ -48,6 +48,16 @@ pub enum Command {
     /// Licence keys: the vendor side (keygen, issue) and import.
     #[command(subcommand)]
     License(LicenseCommand),
+    /// Fill the database with demo data (organizations, licences, mobile users); for trying
+    /// LicenseDesk out and for benchmarks, never for production.
+    Demo {
+        /// Mobile users in all (spread over the demo organizations).
+        #[arg(long, default_value_t = 150)]
+        users: usize,
+        /// Licences beyond the basic set, spread over the demo organizations.
+        #[arg(long, default_value_t = 0)]
+        licenses: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +132,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.settings)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::License(command) => license(&config, command).await,
+        Command::Demo { users, licenses } => {
+            let db = storage::connect(&config.database_url).await?;
+            let size = crate::demo::DemoSize {
+                users,
+                extra_licences: licenses,
+            };
+            for organization in crate::demo::fill(&db, &config.data_dir, size).await? {
+                println!("{}  {}", organization.organization_id, organization.name);
+            }
+            println!(
+                "demo vendor key: {} (trusted only while LICENSEDESK_VENDOR_PUBLIC_KEY is unset)",
+                config
+                    .data_dir
+                    .join(crate::demo::DEMO_PUBLIC_KEY_FILE)
+                    .display()
+            );
+            Ok(())
+        }
         Command::Serve => {
             let app = Application::build(config).await?;
             app.run_until_stopped().await

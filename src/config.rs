@@ -186,6 +186,8 @@ impl Config {
     }
 
     /// The vendor public key (§5.1), given as base64 or as the path of a file holding it.
+    /// Without one, the key `licensedesk demo` made in the data directory is trusted (for
+    /// trying LicenseDesk out only).
     pub fn vendor_public_key(&self) -> anyhow::Result<Option<VendorPublicKey>> {
         let Some(value) = self
             .vendor_public_key
@@ -193,7 +195,13 @@ impl Config {
             .map(str::trim)
             .filter(|v| !v.is_empty())
         else {
-            return Ok(None);
+            let demo = crate::demo::demo_public_key(&self.data_dir);
+            if demo.is_some() {
+                tracing::warn!(
+                    "trusting the demo vendor key of `licensedesk demo`: for trying out only"
+                );
+            }
+            return Ok(demo);
         };
         let text = match std::fs::read_to_string(value) {
             Ok(contents) => contents,

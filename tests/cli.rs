@@ -200,3 +200,44 @@ async fn serve_prints_a_setup_link_answers_and_stops_gracefully_on_sigterm() {
     let status = status.expect("the server stopped within 10 s");
     assert!(status.success(), "clean exit after SIGTERM: {status:?}");
 }
+
+#[tokio::test]
+async fn demo_fills_a_registry_once_and_its_vendor_key_is_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::fresh_database_url(dir.path()).await;
+    for _ in 0..2 {
+        let demo = licensedesk(dir.path(), &url)
+            .args(["demo", "--users", "60"])
+            .output()
+            .unwrap();
+        assert!(
+            demo.status.success(),
+            "{}",
+            String::from_utf8_lossy(&demo.stderr)
+        );
+        let printed = String::from_utf8_lossy(&demo.stdout).into_owned();
+        assert!(printed.contains("Northwind Field Service") && printed.contains("7c1f3a52-"));
+    }
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let db = storage::connect(&url).await.unwrap();
+    assert_eq!(storage::organizations::all(&db).await.unwrap().len(), 3);
+    assert_eq!(
+        storage::entities::licenses::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        21,
+        "a second run adds nothing"
+    );
+    assert_eq!(
+        storage::entities::mobile_users::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        60
+    );
+    assert!(
+        licensedesk::demo::demo_public_key(dir.path()).is_some(),
+        "the demo vendor key is in the data directory"
+    );
+}

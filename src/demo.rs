@@ -1,0 +1,264 @@
+//! `licensedesk demo`: realistic data for trying the UI and for benchmarks. Creates a demo
+//! vendor key pair in the data directory (trusted when no vendor key is configured — for
+//! trying LicenseDesk out only), a few organizations, licences of every kind and mobile
+//! users. Running it again adds nothing that is already there.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+
+use crate::{
+    config::write_private,
+    domain::{
+        license_key::{LicenceKeyPayload, VendorPublicKey, VendorSigningKey},
+        organization::{OrganizationDetails, OrganizationGuid},
+        products::Product,
+    },
+    storage::{
+        self,
+        audit::Actor,
+        entities::{mobile_users, organizations},
+        mobile_users::{DISABLED, ENABLED, PENDING},
+    },
+};
+
+pub const DEMO_PUBLIC_KEY_FILE: &str = "demo-vendor.pub";
+const DEMO_PRIVATE_KEY_FILE: &str = "demo-vendor.key";
+
+const ORGANIZATIONS: [(&str, &str, &str); 3] = [
+    (
+        "Northwind Field Service",
+        "7c1f3a52-5d1e-4a8e-9a51-3f0d6f1b2a01",
+        "https://crm.northwind.example",
+    ),
+    (
+        "Contoso Utilities",
+        "7c1f3a52-5d1e-4a8e-9a51-3f0d6f1b2a02",
+        "https://contoso-utilities.example",
+    ),
+    (
+        "Fabrikam Logistics",
+        "7c1f3a52-5d1e-4a8e-9a51-3f0d6f1b2a03",
+        "https://dynamics.fabrikam.example",
+    ),
+];
+
+const FIRST_NAMES: [&str; 16] = [
+    "Anna", "Ben", "Carla", "David", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kira",
+    "Lars", "Maya", "Nico", "Olga", "Paul",
+];
+const LAST_NAMES: [&str; 12] = [
+    "Novak", "Schmidt", "García", "Okafor", "Larsen", "Dubois", "Rossi", "Kowalski", "Silva",
+    "Berg", "Yilmaz", "Murphy",
+];
+
+pub struct DemoSize {
+    pub users: usize,
+    pub extra_licences: usize,
+}
+
+/// The demo vendor's public key, if `licensedesk demo` made one in this data directory.
+pub fn demo_public_key(data_dir: &Path) -> Option<VendorPublicKey> {
+    let text = std::fs::read_to_string(data_dir.join(DEMO_PUBLIC_KEY_FILE)).ok()?;
+    VendorPublicKey::parse(&text).ok()
+}
+
+fn demo_vendor(data_dir: &Path) -> anyhow::Result<VendorSigningKey> {
+    let private: PathBuf = data_dir.join(DEMO_PRIVATE_KEY_FILE);
+    if let Ok(text) = std::fs::read_to_string(&private) {
+        return Ok(VendorSigningKey::parse(&text)?);
+    }
+    let key = VendorSigningKey::generate();
+    write_private(&private, &key.to_base64())
+        .with_context(|| format!("cannot write {}", private.display()))?;
+    std::fs::write(
+        data_dir.join(DEMO_PUBLIC_KEY_FILE),
+        key.public_key().to_base64(),
+    )?;
+    Ok(key)
+}
+
+pub async fn fill(
+    db: &DatabaseConnection,
+    data_dir: &Path,
+    size: DemoSize,
+) -> anyhow::Result<Vec<organizations::Model>> {
+    let vendor = demo_vendor(data_dir)?;
+    let actor = Actor::system("demo");
+    let today = Utc::now().date_naive();
+    let mut made = Vec::new();
+    for (index, (name, guid, url)) in ORGANIZATIONS.iter().enumerate() {
+        let guid = OrganizationGuid::parse(guid)?;
+        let organization = match storage::organizations::find_by_guid(db, guid).await? {
+            Some(existing) => existing,
+            None => {
+                let trial = (index == 2).then(|| today + Duration::days(21));
+                let txn = db.begin().await?;
+                let created = storage::organizations::create(
+                    &txn,
+                    &actor,
+                    guid,
+                    OrganizationDetails::parse(name, url, trial)?,
+                )
+                .await?;
+                txn.commit().await?;
+                created
+            }
+        };
+        // (product, limit, competitive, days since start, days left)
+        let scale = u32::try_from(index + 1).unwrap_or(1);
+        let mut plan: Vec<(Product, u32, bool, i64, i64)> = vec![
+            (Product::Mobile, 25 * scale, false, 200, 165),
+            (Product::Mobile, 10, false, 340, 9),
+            (Product::Chat, 5, false, 100, 265),
+            (Product::Email, 3, false, 30, 335),
+            (Product::CallCenter, 10 * scale, true, 60, 305),
+            (Product::Device, 20, false, 120, 610),
+            (Product::QualityAuditor, 4, false, 400, -35),
+        ];
+        for extra in 0..size.extra_licences / ORGANIZATIONS.len() {
+            let product = Product::ALL[extra % Product::ALL.len()];
+            let competitive = product.allows_competitive() && extra % 3 == 0;
+            plan.push((
+                product,
+                5 + (extra as u32 % 20),
+                competitive,
+                30,
+                90 + extra as i64,
+            ));
+        }
+        for (number, (product, limit, competitive, since, left)) in plan.into_iter().enumerate() {
+            // A stable licence id per organization and line, so a second run imports nothing new.
+            let licence_id = uuid::Uuid::new_v5(
+                &guid.into_uuid(),
+                format!("demo-licence-{number}").as_bytes(),
+            );
+            let key = vendor.issue(&LicenceKeyPayload {
+                licence_id,
+                product,
+                valid_from: today - Duration::days(since),
+                valid_till: today + Duration::days(left),
+                limit,
+                competitive,
+                organizations: vec![guid.into_uuid()],
+                issued_at: Utc::now(),
+            })?;
+            let txn = db.begin().await?;
+            storage::licenses::import_key(&txn, &vendor.public_key(), &actor, &key).await?;
+            txn.commit().await?;
+        }
+        add_users(
+            db,
+            &organization,
+            size.users / ORGANIZATIONS.len(),
+            25 * (index + 1) + 10,
+        )
+        .await?;
+        assign_chat_seats(db, &organization).await?;
+        made.push(organization);
+    }
+    Ok(made)
+}
+
+/// Gives the first three Enabled users a seat of the organization's CHAT licence.
+async fn assign_chat_seats(
+    db: &DatabaseConnection,
+    organization: &organizations::Model,
+) -> anyhow::Result<()> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let Some(chat) = storage::licenses::of_product(db, organization.id, Product::Chat)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let users = mobile_users::Entity::find()
+        .filter(mobile_users::Column::OrganizationId.eq(organization.id))
+        .filter(mobile_users::Column::State.eq(ENABLED))
+        .order_by_asc(mobile_users::Column::Id)
+        .limit(3)
+        .all(db)
+        .await?;
+    for user in users {
+        let txn = db.begin().await?;
+        // Already assigned (a second run) or full: nothing to do.
+        if storage::seats::assign(&txn, &chat, &user).await?.is_ok() {
+            txn.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds users up to `count`: Enabled up to the seats, some Pending and Disabled.
+async fn add_users(
+    db: &DatabaseConnection,
+    organization: &organizations::Model,
+    count: usize,
+    seats: usize,
+) -> anyhow::Result<()> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let existing = mobile_users::Entity::find()
+        .filter(mobile_users::Column::OrganizationId.eq(organization.id))
+        .count(db)
+        .await? as usize;
+    let now = Utc::now();
+    let mut batch = Vec::new();
+    for n in existing..count {
+        let first = FIRST_NAMES[n % FIRST_NAMES.len()];
+        let last = LAST_NAMES[(n / FIRST_NAMES.len()) % LAST_NAMES.len()];
+        let state = match n {
+            n if n < seats.saturating_sub(3) => ENABLED,
+            n if n % 5 == 0 => DISABLED,
+            _ => PENDING,
+        };
+        let user_id = uuid::Uuid::new_v5(
+            &uuid::Uuid::parse_str(&organization.organization_id)?,
+            format!("demo-user-{n}").as_bytes(),
+        );
+        batch.push(mobile_users::ActiveModel {
+            organization_id: Set(organization.id),
+            user_id: Set(user_id.to_string()),
+            display_name: Set(Some(format!(
+                "{first} {last}{}",
+                if n >= 192 {
+                    format!(" {n}")
+                } else {
+                    String::new()
+                }
+            ))),
+            email: Set(Some(format!(
+                "{}.{}{n}@field.example",
+                first.to_lowercase(),
+                last.to_lowercase()
+            ))),
+            state: Set(state.to_owned()),
+            created_at: Set(now - Duration::days((n % 90) as i64)),
+            last_sync_at: Set(Some(now - Duration::minutes((n * 37 % 5000) as i64))),
+            device_info: Set(Some(
+                if n % 2 == 0 {
+                    "iPad (iPad13,1) iPadOS 17.5"
+                } else {
+                    "Galaxy Tab S8 Android 14"
+                }
+                .to_owned(),
+            )),
+            app_version: Set(Some(format!("6.{}.{}.0", 1 + n % 3, n % 7))),
+            temporary_license_until: Set(
+                (state == PENDING).then(|| now + Duration::days(14 - (n % 14) as i64))
+            ),
+            ..Default::default()
+        });
+        if batch.len() == 500 {
+            mobile_users::Entity::insert_many(std::mem::take(&mut batch))
+                .exec(db)
+                .await?;
+        }
+    }
+    if !batch.is_empty() {
+        mobile_users::Entity::insert_many(batch).exec(db).await?;
+    }
+    Ok(())
+}

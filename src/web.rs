@@ -90,6 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(channels::create_email_profile)
     .service(channels::enable_email_profile)
     .service(channels::delete_email_profile)
+    .service(mobile_user::mobile_user_page)
+    .service(mobile_user::set_licence)
     .service(audit::audit_page)
     .service(outbox::outbox_page)
     .service(outbox::resend_mail);

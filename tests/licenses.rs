@@ -355,3 +355,63 @@ async fn mobile_seats_are_enabled_users_and_switching_one_off_disables_the_user(
     assert!(app.get_html("/licenses").await.contains(">1</a>"));
     assert!(app.get_html("/audit").await.contains("mobile_user.disable"));
 }
+
+#[tokio::test]
+async fn nominal_licences_are_assigned_from_the_mobile_users_detail_page() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let globex = app.create_organization("Globex").await;
+    let chat = app
+        .import(&app.current_key(Product::Chat, 1, false, &[&acme], 30))
+        .await;
+    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
+    let bob = app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
+    let gus = app.add_mobile_user(&globex, "Gus Globex", ENABLED).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let page = app.get_html(&format!("/mobile-users/{}", ann.id)).await;
+    assert!(
+        page.contains("Ann Field") && page.contains("CHAT (0 of 1 seats used"),
+        "{page}"
+    );
+    app.post_form(
+        &format!("/mobile-users/{}/licenses/{}", ann.id, chat.id),
+        &[("assigned", "on")],
+    )
+    .await;
+    assert!(
+        app.get_html(&format!("/mobile-users/{}", ann.id))
+            .await
+            .contains("Ann Field now has a CHAT seat.")
+    );
+
+    app.post_form(
+        &format!("/mobile-users/{}/licenses/{}", bob.id, chat.id),
+        &[("assigned", "on")],
+    )
+    .await;
+    assert!(
+        app.get_html(&format!("/mobile-users/{}", bob.id))
+            .await
+            .contains("Not assigned: all 1 seats of this licence are assigned.")
+    );
+
+    app.post_form(
+        &format!("/mobile-users/{}/licenses/{}", ann.id, chat.id),
+        &[],
+    )
+    .await;
+    assert!(
+        app.get_html(&format!("/mobile-users/{}", ann.id))
+            .await
+            .contains("The CHAT seat of Ann Field was taken back.")
+    );
+    assert_eq!(storage::seats::used(&app.db, &chat).await.unwrap(), 0);
+
+    assert_eq!(
+        app.get(&format!("/mobile-users/{}", gus.id)).await.status(),
+        404
+    );
+}

@@ -288,3 +288,16 @@ pub async fn end_session(
         .await?;
     Ok(())
 }
+
+pub async fn is_assigned(
+    db: &impl ConnectionTrait,
+    licence_id: i64,
+    user_id: i64,
+) -> Result<bool, DbErr> {
+    Ok(license_assignments::Entity::find()
+        .filter(license_assignments::Column::LicenseId.eq(licence_id))
+        .filter(license_assignments::Column::MobileUserId.eq(user_id))
+        .count(db)
+        .await?
+        > 0)
+}

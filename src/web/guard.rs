@@ -187,6 +187,7 @@ requirements! {
     ReadOutbox => Outbox / Select,
     ReadLicenses => Licenses / Select,
     ReadSettings => Settings / Select,
+    ReadMobileUsers => MobileUsers / Select,
     UpdateSettings => Settings / Update,
     CreateLicenses => Licenses / Create,
     UpdateLicenses => Licenses / Update,

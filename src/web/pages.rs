@@ -7,6 +7,7 @@ pub mod channels;
 pub mod license_usage;
 pub mod licenses;
 pub mod login;
+pub mod mobile_user;
 pub mod organizations;
 pub mod outbox;
 pub mod setup;

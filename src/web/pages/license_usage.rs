@@ -33,6 +33,8 @@ pub struct HolderRow {
     pub domain: String,
     pub user: String,
     pub user_id: String,
+    /// A user of the administrator's own organization (others are only listed).
+    pub own: bool,
     /// Only users of the administrator's own organization can be switched.
     pub switchable: bool,
 }
@@ -99,6 +101,7 @@ pub async fn used_page(
                 .clone()
                 .unwrap_or_else(|| user.user_id.clone()),
             user_id: user.user_id,
+            own: user.organization_id == own,
             switchable: can_update && user.organization_id == own,
         })
         .collect();

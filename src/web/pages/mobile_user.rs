@@ -1,0 +1,150 @@
+//! A mobile user's detail page: what LicenseDesk knows of the user, and its nominal licences
+//! of products other than MOBILE, assigned and taken back here (§2.2, §5.2).
+
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::Utc;
+use sea_orm::TransactionTrait;
+
+use crate::{
+    domain::{
+        permissions::{Action, ObjectClass, Permission},
+        products::Product,
+    },
+    storage::{
+        self,
+        audit::Change,
+        entities::{licenses, mobile_users},
+    },
+    web::{
+        error::AppError,
+        guard::{Can, CurrentAdmin, ReadMobileUsers, UpdateLicenses},
+        page::{PageContext, redirect, render},
+        state::AppState,
+    },
+};
+
+pub struct LicenceChoice {
+    pub licence: licenses::Model,
+    pub used: u64,
+    pub assigned: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mobile_user.html")]
+struct MobileUserPage {
+    ctx: PageContext,
+    user: mobile_users::Model,
+    licences: Vec<LicenceChoice>,
+    can_assign: bool,
+}
+
+async fn find_user(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+) -> Result<mobile_users::Model, AppError> {
+    storage::mobile_users::find_in(&state.db, admin.organization()?.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[get("/mobile-users/{id}")]
+pub async fn mobile_user_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadMobileUsers>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let user = find_user(&state, &admin, *id).await?;
+    let today = Utc::now().date_naive();
+    let mut licences = Vec::new();
+    for product in Product::ALL.into_iter().filter(|p| *p != Product::Mobile) {
+        for licence in
+            storage::licenses::of_product(&state.db, user.organization_id, product).await?
+        {
+            if licence.competitive || licence.valid_till < today {
+                continue;
+            }
+            let assigned = storage::seats::is_assigned(&state.db, licence.id, user.id).await?;
+            let used = storage::seats::used(&state.db, &licence).await?;
+            licences.push(LicenceChoice {
+                licence,
+                used,
+                assigned,
+            });
+        }
+    }
+    render(&MobileUserPage {
+        ctx: PageContext::for_admin(&state, &admin, "").await?,
+        can_assign: admin.can(Permission::new(ObjectClass::Licenses, Action::Update)),
+        user,
+        licences,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct AssignedForm {
+    /// A checkbox: present when on.
+    assigned: Option<String>,
+}
+
+#[post("/mobile-users/{id}/licenses/{licence}")]
+pub async fn set_licence(
+    state: web::Data<AppState>,
+    admin: Can<UpdateLicenses>,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<AssignedForm>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, licence_id) = path.into_inner();
+    let user = find_user(&state, &admin, user_id).await?;
+    let licence = storage::licenses::find(&state.db, user.organization_id, licence_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let back = format!("/mobile-users/{}", user.id);
+    let target = format!(
+        "{} licence {}: user {}",
+        licence.product, licence.licence_id, user.user_id
+    );
+    let who = user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| user.user_id.clone());
+    let txn = state.db.begin().await?;
+    if form.assigned.is_some() {
+        match storage::seats::assign(&txn, &licence, &user).await? {
+            Ok(()) => {
+                storage::audit::record(
+                    &txn,
+                    &admin.actor(),
+                    Change::new(Some(user.organization_id), "license.assign", target),
+                )
+                .await?;
+                txn.commit().await?;
+                admin
+                    .session
+                    .flash_success(format!("{who} now has a {} seat.", licence.product))?;
+            }
+            Err(refused) => {
+                txn.rollback().await?;
+                admin
+                    .session
+                    .flash_error(format!("Not assigned: {refused}."))?;
+            }
+        }
+    } else {
+        if storage::seats::unassign(&txn, licence.id, user.id).await? {
+            storage::audit::record(
+                &txn,
+                &admin.actor(),
+                Change::new(Some(user.organization_id), "license.unassign", target),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        admin.session.flash_success(format!(
+            "The {} seat of {who} was taken back.",
+            licence.product
+        ))?;
+    }
+    Ok(redirect(&back))
+}

@@ -285,6 +285,47 @@ mod tests {
         assert!(VendorSigningKey::parse(&vendor.to_base64()).is_ok());
     }
 
+    /// Signs any wire payload, as a vendor with other rules (or a newer version) might.
+    fn sign_raw(vendor: &VendorSigningKey, wire: &Wire) -> String {
+        let json = serde_json::to_vec(wire).unwrap();
+        let signed = format!("{PREFIX}.{}", URL_SAFE_NO_PAD.encode(json));
+        let signature = vendor.0.sign(signed.as_bytes());
+        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+    }
+
+    fn wire(product: &str, competitive: bool) -> Wire {
+        Wire {
+            id: Uuid::new_v4(),
+            product: product.to_owned(),
+            valid_from: "2026-01-01".parse().unwrap(),
+            valid_till: "2027-01-01".parse().unwrap(),
+            limit: 3,
+            competitive,
+            organizations: vec![Uuid::new_v4()],
+            issued_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_signed_key_for_an_unknown_product_is_refused_by_name() {
+        let vendor = VendorSigningKey::generate();
+        let key = sign_raw(&vendor, &wire("FAX_MACHINE", false));
+        assert_eq!(
+            verify(&key, &vendor.public_key()),
+            Err(LicenceKeyError::UnknownProduct("FAX_MACHINE".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_signed_competitive_chat_key_is_refused_on_import() {
+        let vendor = VendorSigningKey::generate();
+        let key = sign_raw(&vendor, &wire("CHAT", true));
+        assert_eq!(
+            verify(&key, &vendor.public_key()),
+            Err(LicenceKeyError::CompetitiveChat)
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -4,7 +4,9 @@
 mod common;
 
 use common::{
-    browser::{assert_accessible, clipboard_text, fill, main_text, screenshot, with_browser},
+    browser::{
+        assert_accessible, clipboard_text, fill, main_text, screenshot, sign_in, with_browser,
+    },
     spawn_app,
 };
 use fantoccini::Locator;
@@ -26,21 +28,7 @@ async fn administrator_imports_a_key_copies_it_and_takes_a_seat_back() {
     let db = app.db.clone();
 
     with_browser(|browser| async move {
-        browser.goto(&format!("{address}/login")).await.unwrap();
-        fill(&browser, "email", "ada@acme.example").await;
-        fill(&browser, "password", common::PASSWORD).await;
-        browser
-            .find(Locator::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css("h1"))
-            .await
-            .unwrap();
+        sign_in(&browser, &address, "ada@acme.example").await;
         assert!(
             browser
                 .current_url()
@@ -139,16 +127,7 @@ async fn administrator_imports_a_key_copies_it_and_takes_a_seat_back() {
 
     let address = app.address.clone();
     with_browser(|browser| async move {
-        browser.goto(&format!("{address}/login")).await.unwrap();
-        fill(&browser, "email", "ada@acme.example").await;
-        fill(&browser, "password", common::PASSWORD).await;
-        browser
-            .find(Locator::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        sign_in(&browser, &address, "ada@acme.example").await;
         browser
             .wait()
             .for_element(Locator::Css("table"))

@@ -13,6 +13,7 @@ use sea_orm::{
 };
 
 use super::{
+    audit::{self, Actor, Change},
     contains_ci,
     entities::{
         license_assignments, license_organizations, license_sessions, licenses, mobile_users,
@@ -300,4 +301,57 @@ pub async fn is_assigned(
         .count(db)
         .await?
         > 0)
+}
+
+fn seat_target(licence: &licenses::Model, user: &mobile_users::Model) -> String {
+    format!(
+        "{} licence {}: user {}",
+        licence.product, licence.licence_id, user.user_id
+    )
+}
+
+/// `assign`, recorded in the audit log when it happens.
+pub async fn assign_audited(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    licence: &licenses::Model,
+    user: &mobile_users::Model,
+) -> Result<Result<(), AssignError>, DbErr> {
+    let outcome = assign(db, licence, user).await?;
+    if outcome.is_ok() {
+        audit::record(
+            db,
+            actor,
+            Change::new(
+                Some(user.organization_id),
+                "license.assign",
+                seat_target(licence, user),
+            ),
+        )
+        .await?;
+    }
+    Ok(outcome)
+}
+
+/// `unassign`, recorded in the audit log when a seat was taken back.
+pub async fn unassign_audited(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    licence: &licenses::Model,
+    user: &mobile_users::Model,
+) -> Result<bool, DbErr> {
+    let taken = unassign(db, licence.id, user.id).await?;
+    if taken {
+        audit::record(
+            db,
+            actor,
+            Change::new(
+                Some(user.organization_id),
+                "license.unassign",
+                seat_target(licence, user),
+            ),
+        )
+        .await?;
+    }
+    Ok(taken)
 }

@@ -182,3 +182,22 @@ pub async fn clipboard_text(client: &Client) -> String {
         .expect("read the clipboard");
     result.as_str().unwrap_or_default().to_owned()
 }
+
+/// Signs in through the login page and waits for the first page.
+pub async fn sign_in(client: &Client, address: &str, email: &str) {
+    client.goto(&format!("{address}/login")).await.unwrap();
+    fill(client, "email", email).await;
+    fill(client, "password", super::PASSWORD).await;
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".mainnav"))
+        .await
+        .unwrap();
+}

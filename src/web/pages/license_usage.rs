@@ -204,21 +204,8 @@ pub async fn assign_seat(
         return Ok(redirect(&back));
     };
     let txn = state.db.begin().await?;
-    match storage::seats::assign(&txn, &licence, &user).await? {
+    match storage::seats::assign_audited(&txn, &admin.actor(), &licence, &user).await? {
         Ok(()) => {
-            storage::audit::record(
-                &txn,
-                &admin.actor(),
-                Change::new(
-                    Some(organization),
-                    "license.assign",
-                    format!(
-                        "{} licence {}: user {}",
-                        licence.product, licence.licence_id, user.user_id
-                    ),
-                ),
-            )
-            .await?;
             txn.commit().await?;
             admin.session.flash_success(format!(
                 "{} now has a seat of this licence.",

@@ -13,7 +13,6 @@ use crate::{
     },
     storage::{
         self,
-        audit::Change,
         entities::{licenses, mobile_users},
     },
     web::{
@@ -101,24 +100,14 @@ pub async fn set_licence(
         .await?
         .ok_or(AppError::NotFound)?;
     let back = format!("/mobile-users/{}", user.id);
-    let target = format!(
-        "{} licence {}: user {}",
-        licence.product, licence.licence_id, user.user_id
-    );
     let who = user
         .display_name
         .clone()
         .unwrap_or_else(|| user.user_id.clone());
     let txn = state.db.begin().await?;
     if form.assigned.is_some() {
-        match storage::seats::assign(&txn, &licence, &user).await? {
+        match storage::seats::assign_audited(&txn, &admin.actor(), &licence, &user).await? {
             Ok(()) => {
-                storage::audit::record(
-                    &txn,
-                    &admin.actor(),
-                    Change::new(Some(user.organization_id), "license.assign", target),
-                )
-                .await?;
                 txn.commit().await?;
                 admin
                     .session
@@ -132,14 +121,7 @@ pub async fn set_licence(
             }
         }
     } else {
-        if storage::seats::unassign(&txn, licence.id, user.id).await? {
-            storage::audit::record(
-                &txn,
-                &admin.actor(),
-                Change::new(Some(user.organization_id), "license.unassign", target),
-            )
-            .await?;
-        }
+        storage::seats::unassign_audited(&txn, &admin.actor(), &licence, &user).await?;
         txn.commit().await?;
         admin.session.flash_success(format!(
             "The {} seat of {who} was taken back.",

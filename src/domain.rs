@@ -4,6 +4,7 @@
 pub mod channels;
 pub mod email;
 pub mod ids;
+pub mod license_check;
 pub mod license_key;
 pub mod organization;
 pub mod paging;

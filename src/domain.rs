@@ -2,6 +2,7 @@
 //! outside has a constructor that parses it and says in words what was wrong.
 
 pub mod channels;
+pub mod client_message;
 pub mod email;
 pub mod ids;
 pub mod license_check;

@@ -6,12 +6,14 @@ pub mod audit;
 pub mod channels;
 pub mod entities;
 pub mod expiry;
+pub mod license_check;
 pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;
 pub mod organizations;
 pub mod outbox;
 pub mod seats;
+pub mod settings;
 pub mod tokens;
 
 use migrations::{Migrator, MigratorTrait};

@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
     .app_data(web::PayloadConfig::new(BODY_LIMIT))
     .app_data(api::json_config())
+    .service(api::license_check::license_check)
     .service(api::sessions::start_session)
     .service(api::sessions::heartbeat)
     .service(api::sessions::end_session)

@@ -13,6 +13,7 @@ mod m20261123_000008_create_licenses;
 mod m20261123_000009_create_license_seats;
 mod m20261123_000010_create_channels;
 mod m20261123_000011_create_license_warnings;
+mod m20261123_000012_create_organization_settings;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_create_license_seats::Migration),
             Box::new(m20261123_000010_create_channels::Migration),
             Box::new(m20261123_000011_create_license_warnings::Migration),
+            Box::new(m20261123_000012_create_organization_settings::Migration),
         ]
     }
 }

@@ -116,23 +116,40 @@ pub enum Decision {
     /// Answer; nothing to create.
     Answer(Answer),
     /// Create the unknown user as Pending with a temporary licence until `until`.
-    CreatePending { until: DateTime<Utc>, answer: Answer },
+    CreatePending {
+        until: DateTime<Utc>,
+        answer: Answer,
+    },
     /// Create the unknown user Enabled, taking a free seat (re-checked in the transaction;
     /// if it is gone by then, fall back to `fallback`).
-    CreateEnabled { answer: Answer, fallback: DateTime<Utc> },
+    CreateEnabled {
+        answer: Answer,
+        fallback: DateTime<Utc>,
+    },
     /// No seat is free, but the Enabled user whose last sync is oldest and more than
     /// `days` ago may give up theirs; otherwise as `CreatePending`.
-    FreeOldestThenEnable { days: u32, answer: Answer, fallback: DateTime<Utc> },
+    FreeOldestThenEnable {
+        days: u32,
+        answer: Answer,
+        fallback: DateTime<Utc>,
+    },
 }
 
 /// End of a licence's last day, as the moment the right to sync ends.
 fn end_of(day: NaiveDate) -> DateTime<Utc> {
-    (day + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+    (day + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
 }
 
 pub fn decide(facts: &Facts) -> Decision {
     let today = facts.now.date_naive();
-    let answer = |status, state, valid_until| Answer { status, state, valid_until };
+    let answer = |status, state, valid_until| Answer {
+        status,
+        state,
+        valid_until,
+    };
     let temporary_until = facts.now + Duration::days(i64::from(facts.temporary_license_days));
     let licensed_until = facts.seats.valid_till.map(end_of);
 
@@ -141,13 +158,19 @@ pub fn decide(facts: &Facts) -> Decision {
         let trial = answer(Status::Ok, AnswerState::Trial, Some(end_of(trial_until)));
         return match facts.user {
             Some(_) => Decision::Answer(trial),
-            None => Decision::CreatePending { until: temporary_until, answer: trial },
+            None => Decision::CreatePending {
+                until: temporary_until,
+                answer: trial,
+            },
         };
     }
 
     match facts.user {
         // 3. Enabled: a valid MOBILE licence must cover the seat.
-        Some(KnownUser { state: UserState::Enabled, .. }) => {
+        Some(KnownUser {
+            state: UserState::Enabled,
+            ..
+        }) => {
             let state = AnswerState::User(UserState::Enabled);
             Decision::Answer(if facts.seats.total > 0 {
                 answer(Status::Ok, state, licensed_until)
@@ -158,11 +181,19 @@ pub fn decide(facts: &Facts) -> Decision {
             })
         }
         // 4. Disabled.
-        Some(KnownUser { state: UserState::Disabled, .. }) => {
-            Decision::Answer(answer(Status::NotFound, AnswerState::User(UserState::Disabled), None))
-        }
+        Some(KnownUser {
+            state: UserState::Disabled,
+            ..
+        }) => Decision::Answer(answer(
+            Status::NotFound,
+            AnswerState::User(UserState::Disabled),
+            None,
+        )),
         // 5. Pending: the temporary licence.
-        Some(KnownUser { state: UserState::Pending, temporary_license_until }) => {
+        Some(KnownUser {
+            state: UserState::Pending,
+            temporary_license_until,
+        }) => {
             let state = AnswerState::User(UserState::Pending);
             Decision::Answer(match temporary_license_until {
                 Some(until) if until > facts.now => answer(Status::Ok, state, Some(until)),
@@ -171,14 +202,36 @@ pub fn decide(facts: &Facts) -> Decision {
         }
         // 6. Unknown (or deleted).
         None => {
-            let pending = answer(Status::Ok, AnswerState::User(UserState::Pending), Some(temporary_until));
-            let enabled = answer(Status::Ok, AnswerState::User(UserState::Enabled), licensed_until);
-            match (facts.auto_assign, facts.seats.free() > 0, facts.auto_free_after_days) {
-                (true, true, _) => Decision::CreateEnabled { answer: enabled, fallback: temporary_until },
+            let pending = answer(
+                Status::Ok,
+                AnswerState::User(UserState::Pending),
+                Some(temporary_until),
+            );
+            let enabled = answer(
+                Status::Ok,
+                AnswerState::User(UserState::Enabled),
+                licensed_until,
+            );
+            match (
+                facts.auto_assign,
+                facts.seats.free() > 0,
+                facts.auto_free_after_days,
+            ) {
+                (true, true, _) => Decision::CreateEnabled {
+                    answer: enabled,
+                    fallback: temporary_until,
+                },
                 (true, false, Some(days)) if facts.seats.total > 0 => {
-                    Decision::FreeOldestThenEnable { days, answer: enabled, fallback: temporary_until }
+                    Decision::FreeOldestThenEnable {
+                        days,
+                        answer: enabled,
+                        fallback: temporary_until,
+                    }
                 }
-                _ => Decision::CreatePending { until: temporary_until, answer: pending },
+                _ => Decision::CreatePending {
+                    until: temporary_until,
+                    answer: pending,
+                },
             }
         }
     }
@@ -197,7 +250,12 @@ mod tests {
             now: now(),
             trial_until: None,
             user: None,
-            seats: MobileSeats { total: 10, used: 3, any_licence: true, valid_till: Some("2026-12-31".parse().unwrap()) },
+            seats: MobileSeats {
+                total: 10,
+                used: 3,
+                any_licence: true,
+                valid_till: Some("2026-12-31".parse().unwrap()),
+            },
             auto_assign: false,
             auto_free_after_days: None,
             temporary_license_days: 14,
@@ -205,7 +263,10 @@ mod tests {
     }
 
     fn known(state: UserState) -> Option<KnownUser> {
-        Some(KnownUser { state, temporary_license_until: None })
+        Some(KnownUser {
+            state,
+            temporary_license_until: None,
+        })
     }
 
     fn answer_of(decision: Decision) -> Answer {
@@ -227,7 +288,11 @@ mod tests {
         f.user = None;
         assert!(matches!(decide(&f), Decision::CreatePending { .. }));
         f.trial_until = Some("2026-05-31".parse().unwrap());
-        assert_ne!(answer_of(decide(&f)).state, AnswerState::Trial, "the trial ended yesterday");
+        assert_ne!(
+            answer_of(decide(&f)).state,
+            AnswerState::Trial,
+            "the trial ended yesterday"
+        );
     }
 
     #[test]
@@ -248,15 +313,24 @@ mod tests {
         let mut f = facts();
         f.user = known(UserState::Disabled);
         let a = answer_of(decide(&f));
-        assert_eq!((a.status, a.state), (Status::NotFound, AnswerState::User(UserState::Disabled)));
+        assert_eq!(
+            (a.status, a.state),
+            (Status::NotFound, AnswerState::User(UserState::Disabled))
+        );
     }
 
     #[test]
     fn pending_users_sync_until_their_temporary_licence_runs_out() {
         let mut f = facts();
-        f.user = Some(KnownUser { state: UserState::Pending, temporary_license_until: Some(now() + Duration::hours(1)) });
+        f.user = Some(KnownUser {
+            state: UserState::Pending,
+            temporary_license_until: Some(now() + Duration::hours(1)),
+        });
         assert_eq!(answer_of(decide(&f)).status, Status::Ok);
-        f.user = Some(KnownUser { state: UserState::Pending, temporary_license_until: Some(now() - Duration::seconds(1)) });
+        f.user = Some(KnownUser {
+            state: UserState::Pending,
+            temporary_license_until: Some(now() - Duration::seconds(1)),
+        });
         assert_eq!(answer_of(decide(&f)).status, Status::Expired);
     }
 
@@ -273,10 +347,19 @@ mod tests {
         f.auto_assign = true;
         assert!(matches!(decide(&f), Decision::CreateEnabled { .. }));
         f.seats.used = 10;
-        assert!(matches!(decide(&f), Decision::CreatePending { .. }), "no seat free");
+        assert!(
+            matches!(decide(&f), Decision::CreatePending { .. }),
+            "no seat free"
+        );
         f.auto_free_after_days = Some(30);
-        assert!(matches!(decide(&f), Decision::FreeOldestThenEnable { days: 30, .. }));
+        assert!(matches!(
+            decide(&f),
+            Decision::FreeOldestThenEnable { days: 30, .. }
+        ));
         f.seats.total = 0;
-        assert!(matches!(decide(&f), Decision::CreatePending { .. }), "nothing to free without a licence");
+        assert!(
+            matches!(decide(&f), Decision::CreatePending { .. }),
+            "nothing to free without a licence"
+        );
     }
 }

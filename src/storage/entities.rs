@@ -11,5 +11,6 @@ pub mod license_warnings;
 pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;
+pub mod organization_settings;
 pub mod organizations;
 pub mod outbox;

@@ -1,6 +1,7 @@
 //! The API for mobile clients under `/api/`: JSON in and out, errors as `{"error": "…"}`,
 //! outside the CSRF check.
 
+pub mod license_check;
 pub mod sessions;
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};

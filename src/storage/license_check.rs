@@ -1,0 +1,314 @@
+//! Carries out the licence check (§3): loads the facts, asks `domain::license_check::decide`,
+//! and writes what it says. A new Enabled user takes a seat under the row locks of the
+//! organization's MOBILE licences, re-counting the Enabled users first, so concurrent checks
+//! (or instances) never enable more users than there are seats.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+
+use super::{
+    audit::{self, Actor, Change},
+    entities::{licenses, mobile_users, organizations},
+    mobile_users::{DISABLED, ENABLED, PENDING},
+    seats, settings,
+};
+use crate::domain::{
+    client_message::CheckRequest,
+    license_check::{
+        Answer, AnswerState, Decision, Facts, KnownUser, MobileSeats, Status, UserState, decide,
+    },
+    products::{LicenceTerms, Product, combined_limit},
+};
+
+pub struct CheckOutcome {
+    pub answer: Answer,
+    pub sync_mode: String,
+}
+
+fn terms(licence: &licenses::Model) -> LicenceTerms {
+    LicenceTerms {
+        valid_from: licence.valid_from,
+        valid_till: licence.valid_till,
+        limit: u32::try_from(licence.seat_limit).unwrap_or(0),
+    }
+}
+
+/// The organization's nominal MOBILE licences valid today, and whether it has any at all.
+async fn mobile_licences(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<licenses::Model>, bool), DbErr> {
+    let all: Vec<licenses::Model> =
+        super::licenses::of_product(db, organization_id, Product::Mobile)
+            .await?
+            .into_iter()
+            .filter(|l| !l.competitive)
+            .collect();
+    let any = !all.is_empty();
+    let today = now.date_naive();
+    Ok((
+        all.into_iter()
+            .filter(|l| terms(l).is_valid_on(today))
+            .collect(),
+        any,
+    ))
+}
+
+async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Result<u64, DbErr> {
+    mobile_users::Entity::find()
+        .filter(mobile_users::Column::OrganizationId.eq(organization_id))
+        .filter(mobile_users::Column::State.eq(ENABLED))
+        .count(db)
+        .await
+}
+
+fn seats_of(valid: &[licenses::Model], any: bool, used: u64, now: DateTime<Utc>) -> MobileSeats {
+    let all_terms: Vec<LicenceTerms> = valid.iter().map(terms).collect();
+    MobileSeats {
+        total: u64::from(combined_limit(
+            Product::Mobile,
+            &all_terms,
+            now.date_naive(),
+        )),
+        used,
+        any_licence: any,
+        valid_till: valid.iter().map(|l| l.valid_till).max(),
+    }
+}
+
+pub async fn check(
+    db: &DatabaseConnection,
+    request: &CheckRequest,
+    now: DateTime<Utc>,
+) -> Result<CheckOutcome, DbErr> {
+    // 1. Unknown organization.
+    let Some(organization) = organizations::Entity::find()
+        .filter(organizations::Column::OrganizationId.eq(request.organization_id.to_string()))
+        .one(db)
+        .await?
+    else {
+        return Ok(CheckOutcome {
+            answer: Answer {
+                status: Status::NotFound,
+                state: AnswerState::User(UserState::Disabled),
+                valid_until: None,
+            },
+            sync_mode: "online".to_owned(),
+        });
+    };
+    let settings = settings::get(db, organization.id).await?;
+    let user_id = request.user_id.to_string();
+    let user = super::mobile_users::find_by_user_id(db, organization.id, &user_id).await?;
+    let (valid, any) = mobile_licences(db, organization.id, now).await?;
+    let used = enabled_users(db, organization.id).await?;
+    let facts = Facts {
+        now,
+        trial_until: organization.trial_until,
+        user: user.as_ref().and_then(|u| {
+            UserState::parse(&u.state).map(|state| KnownUser {
+                state,
+                temporary_license_until: u.temporary_license_until,
+            })
+        }),
+        seats: seats_of(&valid, any, used, now),
+        auto_assign: settings.auto_assign_licenses,
+        auto_free_after_days: settings
+            .auto_free_after_days
+            .and_then(|d| u32::try_from(d).ok()),
+        temporary_license_days: u32::try_from(settings.temporary_license_days).unwrap_or(14),
+    };
+    let answer = match (decide(&facts), user) {
+        (Decision::Answer(answer), Some(user)) => {
+            record_sync(db, &user, request, now).await?;
+            answer
+        }
+        (Decision::Answer(answer), None) => answer,
+        (Decision::CreatePending { until, answer }, _) => {
+            create(db, organization.id, request, PENDING, Some(until), now).await?;
+            answer
+        }
+        (Decision::CreateEnabled { answer, fallback }, _) => {
+            enable_new_user(
+                db,
+                &organization,
+                &valid,
+                request,
+                None,
+                answer,
+                fallback,
+                now,
+            )
+            .await?
+        }
+        (
+            Decision::FreeOldestThenEnable {
+                days,
+                answer,
+                fallback,
+            },
+            _,
+        ) => {
+            enable_new_user(
+                db,
+                &organization,
+                &valid,
+                request,
+                Some(days),
+                answer,
+                fallback,
+                now,
+            )
+            .await?
+        }
+    };
+    Ok(CheckOutcome {
+        answer,
+        sync_mode: settings.sync_mode,
+    })
+}
+
+/// The last-sync bookkeeping of a known user.
+async fn record_sync(
+    db: &impl ConnectionTrait,
+    user: &mobile_users::Model,
+    request: &CheckRequest,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut update = mobile_users::Entity::update_many()
+        .col_expr(mobile_users::Column::LastSyncAt, Expr::value(now))
+        .filter(mobile_users::Column::Id.eq(user.id));
+    if let Some(info) = &request.device_info {
+        update = update.col_expr(mobile_users::Column::DeviceInfo, Expr::value(info.clone()));
+    }
+    if let Some(version) = &request.app_version {
+        update = update.col_expr(
+            mobile_users::Column::AppVersion,
+            Expr::value(version.clone()),
+        );
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// Inserts the user unless a concurrent check did first (then that one stands).
+async fn create(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    request: &CheckRequest,
+    state: &str,
+    temporary_license_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let inserted = mobile_users::Entity::insert(mobile_users::ActiveModel {
+        organization_id: Set(organization_id),
+        user_id: Set(request.user_id.to_string()),
+        display_name: Set(None),
+        email: Set(None),
+        state: Set(state.to_owned()),
+        created_at: Set(now),
+        last_sync_at: Set(Some(now)),
+        device_info: Set(request.device_info.clone()),
+        app_version: Set(request.app_version.clone()),
+        temporary_license_until: Set(temporary_license_until),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            mobile_users::Column::OrganizationId,
+            mobile_users::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
+}
+
+/// Auto-assignment: takes a free seat (or, with `free_after_days`, the seat of the Enabled
+/// user whose last sync is oldest and older than that) for a new Enabled user, or records
+/// the user Pending when none can be had.
+#[allow(clippy::too_many_arguments)]
+async fn enable_new_user(
+    db: &DatabaseConnection,
+    organization: &organizations::Model,
+    valid: &[licenses::Model],
+    request: &CheckRequest,
+    free_after_days: Option<u32>,
+    enabled: Answer,
+    pending_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Answer, DbErr> {
+    let service = Actor::system("licensing service");
+    let txn = db.begin().await?;
+    let mut ids: Vec<i64> = valid.iter().map(|l| l.id).collect();
+    ids.sort_unstable();
+    for id in ids {
+        seats::lock_licence(&txn, id).await?;
+    }
+    let (still_valid, any) = mobile_licences(&txn, organization.id, now).await?;
+    let used = enabled_users(&txn, organization.id).await?;
+    let mut free = seats_of(&still_valid, any, used, now).free() > 0;
+    if !free && let Some(days) = free_after_days {
+        let oldest = mobile_users::Entity::find()
+            .filter(mobile_users::Column::OrganizationId.eq(organization.id))
+            .filter(mobile_users::Column::State.eq(ENABLED))
+            .filter(mobile_users::Column::LastSyncAt.lt(now - Duration::days(i64::from(days))))
+            .order_by_asc(mobile_users::Column::LastSyncAt)
+            .one(&txn)
+            .await?;
+        if let Some(oldest) = oldest {
+            super::mobile_users::set_state(&txn, &oldest, DISABLED).await?;
+            audit::record(
+                &txn,
+                &service,
+                Change::new(
+                    Some(organization.id),
+                    "mobile_user.auto_free",
+                    format!(
+                        "user {} (no sync for more than {days} days)",
+                        oldest.user_id
+                    ),
+                ),
+            )
+            .await?;
+            free = true;
+        }
+    }
+    let answer = if free && create(&txn, organization.id, request, ENABLED, None, now).await? {
+        audit::record(
+            &txn,
+            &service,
+            Change::new(
+                Some(organization.id),
+                "mobile_user.auto_assign",
+                format!("user {}", request.user_id),
+            ),
+        )
+        .await?;
+        enabled
+    } else {
+        create(
+            &txn,
+            organization.id,
+            request,
+            PENDING,
+            Some(pending_until),
+            now,
+        )
+        .await?;
+        Answer {
+            status: Status::Ok,
+            state: AnswerState::User(UserState::Pending),
+            valid_until: Some(pending_until),
+        }
+    };
+    txn.commit().await?;
+    Ok(answer)
+}

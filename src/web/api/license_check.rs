@@ -1,0 +1,79 @@
+//! `POST /api/v1/license/check` (§3): `<MobileClient>` XML in, `<LicenseResponse>` out
+//! (JSON with `Accept: application/json`); bad input gets a 400 `<Error>` and changes nothing.
+
+use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
+use futures_util::StreamExt;
+
+use crate::{
+    domain::client_message::{LicenseResponse, RequestError, error_xml, parse_xml},
+    storage,
+    web::state::AppState,
+};
+
+const BODY_LIMIT: usize = 64 * 1024;
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
+
+fn bad_request(req: &HttpRequest, error: &RequestError) -> HttpResponse {
+    let message = error.to_string();
+    if wants_json(req) {
+        HttpResponse::BadRequest().json(serde_json::json!({ "error": message }))
+    } else {
+        HttpResponse::BadRequest()
+            .content_type("application/xml")
+            .body(error_xml(&message))
+    }
+}
+
+/// The body, refusing more than 64 KiB without reading further.
+async fn read_body(mut payload: web::Payload) -> Result<Vec<u8>, RequestError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| RequestError::Malformed(e.to_string()))?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(RequestError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[post("/api/v1/license/check")]
+pub async fn license_check(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let request = match read_body(payload).await.and_then(|body| parse_xml(&body)) {
+        Ok(request) => request,
+        Err(error) => return bad_request(&req, &error),
+    };
+    let outcome = match storage::license_check::check(&state.db, &request, chrono::Utc::now()).await
+    {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::error!(%error, "licence check failed");
+            let message = "the licence check failed on the server; try again";
+            return if wants_json(&req) {
+                HttpResponse::InternalServerError().json(serde_json::json!({ "error": message }))
+            } else {
+                HttpResponse::InternalServerError()
+                    .content_type("application/xml")
+                    .body(error_xml(message))
+            };
+        }
+    };
+    let response = LicenseResponse::new(&outcome.answer, &outcome.sync_mode);
+    if wants_json(&req) {
+        HttpResponse::Ok().json(response)
+    } else {
+        HttpResponse::Ok()
+            .content_type("application/xml")
+            .body(response.to_xml())
+    }
+}

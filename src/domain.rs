@@ -12,4 +12,5 @@ pub mod paging;
 pub mod password;
 pub mod permissions;
 pub mod products;
+pub mod settings;
 pub mod tokens;

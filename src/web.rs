@@ -93,6 +93,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(channels::delete_email_profile)
     .service(mobile_user::mobile_user_page)
     .service(mobile_user::set_licence)
+    .service(settings::settings_page)
+    .service(settings::update_settings)
     .service(audit::audit_page)
     .service(outbox::outbox_page)
     .service(outbox::resend_mail);

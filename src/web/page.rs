@@ -44,10 +44,9 @@ pub struct PageContext {
     pub organization_name: Option<String>,
 }
 
-const NAV: [(&str, &str, ObjectClass); 7] = [
+const NAV: [(&str, &str, ObjectClass); 6] = [
     ("All licenses", "/licenses", ObjectClass::Licenses),
-    ("Chat gateways", "/chat-gateways", ObjectClass::Settings),
-    ("Email profiles", "/email-profiles", ObjectClass::Settings),
+    ("Settings", "/settings", ObjectClass::Settings),
     (
         "Organizations",
         "/organizations",

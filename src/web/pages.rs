@@ -10,4 +10,5 @@ pub mod login;
 pub mod mobile_user;
 pub mod organizations;
 pub mod outbox;
+pub mod settings;
 pub mod setup;

@@ -52,7 +52,8 @@ async fn page(
 ) -> Result<HttpResponse, AppError> {
     let channels = storage::channels::list(&state.db, admin.organization()?.id, kind).await?;
     render(&ChannelsPage {
-        ctx: PageContext::for_admin(state, admin, path(kind)).await?,
+        // Reached from Settings, so Settings is the current navigation entry.
+        ctx: PageContext::for_admin(state, admin, "/settings").await?,
         title: title(kind),
         path: path(kind),
         product: kind.product().as_str(),

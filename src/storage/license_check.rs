@@ -1,6 +1,6 @@
 //! Carries out the licence check (§3): loads the facts, asks `domain::license_check::decide`,
-//! and writes what it says. A new Enabled user takes a seat under the row locks of the
-//! organization's MOBILE licences, re-counting the Enabled users first, so concurrent checks
+//! and writes what it says. A new Enabled user takes a seat under the organization's row
+//! lock, re-counting the Enabled users first, so concurrent checks
 //! (or instances) never enable more users than there are seats.
 
 use chrono::{DateTime, Duration, Utc};
@@ -134,17 +134,7 @@ pub async fn check(
             answer
         }
         (Decision::CreateEnabled { answer, fallback }, _) => {
-            enable_new_user(
-                db,
-                &organization,
-                &valid,
-                request,
-                None,
-                answer,
-                fallback,
-                now,
-            )
-            .await?
+            enable_new_user(db, &organization, request, None, answer, fallback, now).await?
         }
         (
             Decision::FreeOldestThenEnable {
@@ -157,7 +147,6 @@ pub async fn check(
             enable_new_user(
                 db,
                 &organization,
-                &valid,
                 request,
                 Some(days),
                 answer,
@@ -231,14 +220,36 @@ async fn create(
     Ok(inserted == 1)
 }
 
+/// Locks the organization for the rest of the transaction and counts its MOBILE seats
+/// afresh: the first thing a transaction that enables anyone does.
+pub async fn lock_mobile_seats(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<MobileSeats, DbErr> {
+    seats::lock_organization(db, organization_id).await?;
+    let (valid, any) = mobile_licences(db, organization_id, now).await?;
+    let used = enabled_users(db, organization_id).await?;
+    Ok(seats_of(&valid, any, used, now))
+}
+
+/// The organization's MOBILE seats now, without locking (for display).
+pub async fn mobile_seats(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<MobileSeats, DbErr> {
+    let (valid, any) = mobile_licences(db, organization_id, now).await?;
+    let used = enabled_users(db, organization_id).await?;
+    Ok(seats_of(&valid, any, used, now))
+}
+
 /// Auto-assignment: takes a free seat (or, with `free_after_days`, the seat of the Enabled
 /// user whose last sync is oldest and older than that) for a new Enabled user, or records
 /// the user Pending when none can be had.
-#[allow(clippy::too_many_arguments)]
 async fn enable_new_user(
     db: &DatabaseConnection,
     organization: &organizations::Model,
-    valid: &[licenses::Model],
     request: &CheckRequest,
     free_after_days: Option<u32>,
     enabled: Answer,
@@ -247,14 +258,7 @@ async fn enable_new_user(
 ) -> Result<Answer, DbErr> {
     let service = Actor::system("licensing service");
     let txn = db.begin().await?;
-    let mut ids: Vec<i64> = valid.iter().map(|l| l.id).collect();
-    ids.sort_unstable();
-    for id in ids {
-        seats::lock_licence(&txn, id).await?;
-    }
-    let (still_valid, any) = mobile_licences(&txn, organization.id, now).await?;
-    let used = enabled_users(&txn, organization.id).await?;
-    let mut free = seats_of(&still_valid, any, used, now).free() > 0;
+    let mut free = lock_mobile_seats(&txn, organization.id, now).await?.free() > 0;
     if !free && let Some(days) = free_after_days {
         let oldest = mobile_users::Entity::find()
             .filter(mobile_users::Column::OrganizationId.eq(organization.id))

@@ -42,6 +42,27 @@ pub async fn lock_licence(db: &impl ConnectionTrait, licence_id: i64) -> Result<
     Ok(())
 }
 
+/// Takes the organization's row lock for the rest of the transaction (MOBILE seats are the
+/// organization's). Must be the transaction's first statement on SQLite, so the write lock
+/// is held before anything is read.
+pub async fn lock_organization(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE organizations SET id = id WHERE id = $1",
+        _ => "UPDATE organizations SET id = id WHERE id = ?",
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [organization_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 fn is_mobile_seat(licence: &licenses::Model) -> bool {
     licence.product == Product::Mobile.as_str() && !licence.competitive
 }

@@ -69,3 +69,133 @@ pub async fn set_state(db: &impl ConnectionTrait, user: &Model, state: &str) -> 
         .await?;
     Ok(())
 }
+
+/// Columns the Mobile Users table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSort {
+    Name,
+    UserId,
+    Email,
+    State,
+    LastSync,
+    AppVersion,
+}
+
+impl UserSort {
+    pub fn parse(key: &str) -> Self {
+        match key {
+            "user_id" => Self::UserId,
+            "email" => Self::Email,
+            "state" => Self::State,
+            "last_sync" => Self::LastSync,
+            "version" => Self::AppVersion,
+            _ => Self::Name,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::UserId => "user_id",
+            Self::Email => "email",
+            Self::State => "state",
+            Self::LastSync => "last_sync",
+            Self::AppVersion => "version",
+        }
+    }
+
+    fn column(self) -> Column {
+        match self {
+            Self::Name => Column::DisplayName,
+            Self::UserId => Column::UserId,
+            Self::Email => Column::Email,
+            Self::State => Column::State,
+            Self::LastSync => Column::LastSyncAt,
+            Self::AppVersion => Column::AppVersion,
+        }
+    }
+}
+
+/// Search (name, email, user id) and state filter of the Mobile Users pane.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub search: String,
+    pub state: Option<String>,
+}
+
+fn filtered(organization_id: i64, filter: &UserFilter) -> sea_orm::Select<Entity> {
+    use sea_orm::Condition;
+    let mut query = Entity::find().filter(Column::OrganizationId.eq(organization_id));
+    let search = filter.search.trim();
+    if !search.is_empty() {
+        query = query.filter(
+            Condition::any()
+                .add(super::contains_ci(Column::DisplayName.into_expr(), search))
+                .add(super::contains_ci(Column::Email.into_expr(), search))
+                .add(super::contains_ci(Column::UserId.into_expr(), search)),
+        );
+    }
+    if let Some(state) = &filter.state {
+        query = query.filter(Column::State.eq(state.as_str()));
+    }
+    query
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    filter: &UserFilter,
+    sort: UserSort,
+    descending: bool,
+    request: crate::domain::paging::PageRequest,
+) -> Result<crate::domain::paging::Page<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    let query = filtered(organization_id, filter)
+        .order_by(sort.column(), super::order(descending))
+        .order_by_asc(Column::Id);
+    super::fetch_page(db, query, request).await
+}
+
+/// Every user the filter matches (Export CSV).
+pub async fn all_matching(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    filter: &UserFilter,
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    filtered(organization_id, filter)
+        .order_by_asc(Column::DisplayName)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// The organization's users with these ids (others are ignored).
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    ids: &[i64],
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    // Oldest first, so a selection larger than the free seats is served in a stable order.
+    Entity::find()
+        .filter(Column::OrganizationId.eq(organization_id))
+        .filter(Column::Id.is_in(ids.to_vec()))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn delete(db: &impl ConnectionTrait, user: &Model) -> Result<(), DbErr> {
+    Entity::delete_by_id(user.id).exec(db).await?;
+    Ok(())
+}
+
+pub async fn set_email(db: &impl ConnectionTrait, user: &Model, email: &str) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::Email, sea_orm::sea_query::Expr::value(email))
+        .filter(Column::Id.eq(user.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

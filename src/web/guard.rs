@@ -188,6 +188,8 @@ requirements! {
     ReadLicenses => Licenses / Select,
     ReadSettings => Settings / Select,
     ReadMobileUsers => MobileUsers / Select,
+    CreateMobileUsers => MobileUsers / Create,
+    ChangeMobileUsers => MobileUsers / Update,
     UpdateSettings => Settings / Update,
     CreateLicenses => Licenses / Create,
     UpdateLicenses => Licenses / Update,

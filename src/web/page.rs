@@ -44,7 +44,8 @@ pub struct PageContext {
     pub organization_name: Option<String>,
 }
 
-const NAV: [(&str, &str, ObjectClass); 6] = [
+const NAV: [(&str, &str, ObjectClass); 7] = [
+    ("Mobile users", "/mobile-users", ObjectClass::MobileUsers),
     ("All licenses", "/licenses", ObjectClass::Licenses),
     ("Settings", "/settings", ObjectClass::Settings),
     (

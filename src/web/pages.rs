@@ -8,6 +8,7 @@ pub mod license_usage;
 pub mod licenses;
 pub mod login;
 pub mod mobile_user;
+pub mod mobile_users;
 pub mod organizations;
 pub mod outbox;
 pub mod settings;

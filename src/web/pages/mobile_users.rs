@@ -1,0 +1,462 @@
+//! The Mobile Users page (§2.2): the Mobile Users pane (search, state filter, sort, paging,
+//! ADD, Enable / Disable / Delete on one row or a selection, Export CSV) and the
+//! Subscriptions pane (MOBILE licences, Total / Used / Available); a banner during a trial.
+
+use actix_web::{HttpResponse, get, http::header, post, web};
+use askama::Template;
+use chrono::{NaiveDate, Utc};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::{
+        ids::Guid,
+        license_check::MobileSeats,
+        permissions::{Action, ObjectClass, Permission},
+        products::{LicenceTerms, Product},
+    },
+    storage::{
+        self,
+        audit::Change,
+        entities::{licenses, mobile_users::Model},
+        mobile_users::{DISABLED, ENABLED, PENDING, UserFilter, UserSort},
+    },
+    web::{
+        error::AppError,
+        guard::{Can, ChangeMobileUsers, CreateMobileUsers, CurrentAdmin, ReadMobileUsers},
+        page::{ListParams, Listing, PageContext, redirect, render},
+        state::AppState,
+    },
+};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UsersQuery {
+    #[serde(flatten)]
+    list: ListParams,
+    #[serde(default)]
+    state: String,
+}
+
+impl UsersQuery {
+    fn filter(&self) -> UserFilter {
+        UserFilter {
+            search: self.list.q.clone(),
+            state: [ENABLED, PENDING, DISABLED]
+                .into_iter()
+                .find(|s| *s == self.state)
+                .map(str::to_owned),
+        }
+    }
+}
+
+pub struct SubscriptionRow {
+    pub licence: licenses::Model,
+    pub days_left: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "mobile_users.html")]
+struct MobileUsersPage {
+    ctx: PageContext,
+    users: Vec<Model>,
+    list: Listing,
+    state: String,
+    states: [&'static str; 3],
+    trial_until: Option<NaiveDate>,
+    subscriptions: Vec<SubscriptionRow>,
+    seats: MobileSeats,
+    over_limit: u64,
+    can_add: bool,
+    can_change: bool,
+    can_delete: bool,
+    export_url: String,
+}
+
+#[get("/mobile-users")]
+pub async fn mobile_users_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadMobileUsers>,
+    query: web::Query<UsersQuery>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.clone();
+    let today = Utc::now().date_naive();
+    let filter = query.filter();
+    let sort = UserSort::parse(query.list.sort.as_deref().unwrap_or("name"));
+    let page = storage::mobile_users::list(
+        &state.db,
+        organization.id,
+        &filter,
+        sort,
+        query.list.descending(),
+        query.list.page_request(),
+    )
+    .await?;
+    let seats =
+        storage::license_check::mobile_seats(&state.db, organization.id, Utc::now()).await?;
+    let subscriptions = storage::licenses::of_product(&state.db, organization.id, Product::Mobile)
+        .await?
+        .into_iter()
+        .filter(|l| !l.competitive)
+        .map(|licence| {
+            let terms = LicenceTerms {
+                valid_from: licence.valid_from,
+                valid_till: licence.valid_till,
+                limit: u32::try_from(licence.seat_limit).unwrap_or(0),
+            };
+            SubscriptionRow {
+                days_left: terms.days_left(today),
+                licence,
+            }
+        })
+        .collect();
+    let state_filter = filter.state.clone().unwrap_or_default();
+    let list = Listing::new(
+        "/mobile-users",
+        &query.list,
+        sort.key(),
+        &page,
+        vec![("state", state_filter.clone())],
+    );
+    let export_url = format!(
+        "/mobile-users/export.csv?{}",
+        serde_urlencoded::to_string([
+            ("q", filter.search.as_str()),
+            ("state", state_filter.as_str())
+        ])
+        .unwrap_or_default()
+    );
+    render(&MobileUsersPage {
+        ctx: PageContext::for_admin(&state, &admin, "/mobile-users").await?,
+        users: page.items,
+        list,
+        state: state_filter,
+        states: [ENABLED, PENDING, DISABLED],
+        trial_until: organization.trial_until.filter(|until| *until >= today),
+        subscriptions,
+        over_limit: seats.used.saturating_sub(seats.total),
+        seats,
+        can_add: admin.can(Permission::new(ObjectClass::MobileUsers, Action::Create)),
+        can_change: admin.can(Permission::new(ObjectClass::MobileUsers, Action::Update)),
+        can_delete: admin.can(Permission::new(ObjectClass::MobileUsers, Action::Delete)),
+        export_url,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "mobile_user_new.html")]
+struct NewUserPage {
+    ctx: PageContext,
+}
+
+/// ADD without JavaScript.
+#[get("/mobile-users/new")]
+pub async fn new_mobile_user_page(
+    state: web::Data<AppState>,
+    admin: Can<CreateMobileUsers>,
+) -> Result<HttpResponse, AppError> {
+    render(&NewUserPage {
+        ctx: PageContext::for_admin(&state, &admin, "/mobile-users").await?,
+    })
+}
+
+/// ADD: a user created in advance, Enabled if a seat is free, otherwise refused.
+#[post("/mobile-users")]
+pub async fn add_mobile_user(
+    state: web::Data<AppState>,
+    admin: Can<CreateMobileUsers>,
+    form: web::Form<AddForm>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let refuse = |message: String| -> Result<HttpResponse, AppError> {
+        admin.session.flash_error(message)?;
+        Ok(redirect("/mobile-users"))
+    };
+    let user_id = match Guid::parse(&form.user_id) {
+        Ok(guid) => guid,
+        Err(error) => return refuse(format!("Not added: {error}.")),
+    };
+    let email = match form.email.trim() {
+        "" => None,
+        text => match crate::domain::email::Email::parse(text) {
+            Ok(email) => Some(email.to_string()),
+            Err(error) => return refuse(format!("Not added: {error}.")),
+        },
+    };
+    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let seats = storage::license_check::lock_mobile_seats(&txn, organization, now).await?;
+    if storage::mobile_users::find_by_user_id(&txn, organization, &user_id.to_string())
+        .await?
+        .is_some()
+    {
+        return refuse(format!(
+            "Not added: a user with the id {user_id} already exists."
+        ));
+    }
+    if seats.free() == 0 {
+        return refuse(format!(
+            "Not added: no MOBILE seat is free ({} of {} used). Disable a user or import a licence first.",
+            seats.used, seats.total
+        ));
+    }
+    let user =
+        storage::mobile_users::insert(&txn, organization, &user_id.to_string(), name, ENABLED)
+            .await?;
+    if let Some(email) = email {
+        storage::mobile_users::set_email(&txn, &user, &email).await?;
+    }
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(
+            Some(organization),
+            "mobile_user.create",
+            format!("user {}", user.user_id),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    admin.session.flash_success(format!(
+        "{} added and Enabled.",
+        name.map_or_else(|| user.user_id.clone(), str::to_owned)
+    ))?;
+    Ok(redirect("/mobile-users"))
+}
+
+/// The selection form: `ids` checked in the table, or `only` for one row's button.
+#[derive(Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    ids: Vec<i64>,
+    /// A row's own button: `enable:ID`, `disable:ID` or `delete:ID`.
+    row: Option<String>,
+    #[serde(default)]
+    back: String,
+}
+
+#[post("/mobile-users/action")]
+pub async fn mobile_users_action(
+    state: web::Data<AppState>,
+    admin: Can<ChangeMobileUsers>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let form: ActionForm = serde_html_form::from_bytes(&body)
+        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+    let back = if form.back.starts_with("/mobile-users") {
+        form.back.clone()
+    } else {
+        "/mobile-users".to_owned()
+    };
+    let (action, ids) = match form.row.as_deref().and_then(|row| row.split_once(':')) {
+        Some((action, id)) => (
+            action.to_owned(),
+            vec![
+                id.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("bad row".to_owned()))?,
+            ],
+        ),
+        None => (form.action.clone(), form.ids.clone()),
+    };
+    if ids.is_empty() {
+        admin
+            .session
+            .flash_error("Select at least one user first.")?;
+        return Ok(redirect(&back));
+    }
+    let organization = admin.organization()?.id;
+    let message = match action.as_str() {
+        "enable" => enable(&state, &admin, organization, &ids).await?,
+        "disable" => disable(&state, &admin, organization, &ids).await?,
+        "delete" => {
+            admin.require(Permission::new(ObjectClass::MobileUsers, Action::Delete))?;
+            delete(&state, &admin, organization, &ids).await?
+        }
+        other => return Err(AppError::BadRequest(format!("“{other}” is not an action"))),
+    };
+    admin.session.flash_success(message)?;
+    Ok(redirect(&back))
+}
+
+fn label(user: &Model) -> String {
+    user.display_name
+        .clone()
+        .unwrap_or_else(|| user.user_id.clone())
+}
+
+async fn enable(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    organization: i64,
+    ids: &[i64],
+) -> Result<String, AppError> {
+    let txn = state.db.begin().await?;
+    let seats = storage::license_check::lock_mobile_seats(&txn, organization, Utc::now()).await?;
+    let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
+    let mut free = seats.free();
+    let (mut enabled, mut no_seat) = (Vec::new(), Vec::new());
+    for user in users.iter().filter(|u| u.state != ENABLED) {
+        if free == 0 {
+            no_seat.push(label(user));
+            continue;
+        }
+        storage::mobile_users::set_state(&txn, user, ENABLED).await?;
+        storage::audit::record(
+            &txn,
+            &admin.actor(),
+            Change::new(
+                Some(organization),
+                "mobile_user.enable",
+                format!("user {}", user.user_id),
+            ),
+        )
+        .await?;
+        free -= 1;
+        enabled.push(label(user));
+    }
+    txn.commit().await?;
+    let mut message = format!(
+        "Enabled: {}.",
+        if enabled.is_empty() {
+            "nobody".to_owned()
+        } else {
+            enabled.join(", ")
+        }
+    );
+    if !no_seat.is_empty() {
+        message.push_str(&format!(
+            " Not enabled, no MOBILE seat free ({} seats): {}.",
+            seats.total,
+            no_seat.join(", ")
+        ));
+    }
+    Ok(message)
+}
+
+async fn disable(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    organization: i64,
+    ids: &[i64],
+) -> Result<String, AppError> {
+    let txn = state.db.begin().await?;
+    let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
+    let mut disabled = Vec::new();
+    for user in users.iter().filter(|u| u.state != DISABLED) {
+        storage::mobile_users::set_state(&txn, user, DISABLED).await?;
+        storage::audit::record(
+            &txn,
+            &admin.actor(),
+            Change::new(
+                Some(organization),
+                "mobile_user.disable",
+                format!("user {}", user.user_id),
+            ),
+        )
+        .await?;
+        disabled.push(label(user));
+    }
+    txn.commit().await?;
+    Ok(format!(
+        "Disabled: {}.",
+        if disabled.is_empty() {
+            "nobody".to_owned()
+        } else {
+            disabled.join(", ")
+        }
+    ))
+}
+
+async fn delete(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    organization: i64,
+    ids: &[i64],
+) -> Result<String, AppError> {
+    let txn = state.db.begin().await?;
+    let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
+    for user in &users {
+        storage::mobile_users::delete(&txn, user).await?;
+        storage::audit::record(
+            &txn,
+            &admin.actor(),
+            Change::new(
+                Some(organization),
+                "mobile_user.delete",
+                format!("user {}", user.user_id),
+            ),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let names: Vec<String> = users.iter().map(label).collect();
+    Ok(format!(
+        "Deleted: {}.",
+        if names.is_empty() {
+            "nobody".to_owned()
+        } else {
+            names.join(", ")
+        }
+    ))
+}
+
+/// Export CSV: the filtered list.
+#[get("/mobile-users/export.csv")]
+pub async fn export_mobile_users(
+    state: web::Data<AppState>,
+    admin: Can<ReadMobileUsers>,
+    query: web::Query<UsersQuery>,
+) -> Result<HttpResponse, AppError> {
+    let users =
+        storage::mobile_users::all_matching(&state.db, admin.organization()?.id, &query.filter())
+            .await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| AppError::Unexpected(e.into());
+    writer
+        .write_record([
+            "user_id",
+            "name",
+            "email",
+            "state",
+            "temporary_license_until",
+            "last_sync_at",
+            "app_version",
+        ])
+        .map_err(csv_error)?;
+    for user in users {
+        let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+        writer
+            .write_record([
+                user.user_id.as_str(),
+                user.display_name.as_deref().unwrap_or_default(),
+                user.email.as_deref().unwrap_or_default(),
+                user.state.as_str(),
+                &time(user.temporary_license_until),
+                &time(user.last_sync_at),
+                user.app_version.as_deref().unwrap_or_default(),
+            ])
+            .map_err(csv_error)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"MobileUsers.csv\"",
+        ))
+        .body(body))
+}

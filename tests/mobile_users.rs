@@ -1,0 +1,286 @@
+//! The Mobile Users page (§2.2): listing, ADD, Enable / Disable / Delete on one row and on
+//! a selection, never beyond the seats, Subscriptions totals, the trial banner, Export CSV.
+
+mod common;
+
+use common::{TestApp, spawn_app};
+use licensedesk::{
+    domain::{permissions::Role, products::Product},
+    storage::{
+        self,
+        entities::organizations,
+        mobile_users::{DISABLED, ENABLED, PENDING},
+    },
+};
+
+async fn state_of(app: &TestApp, org: &organizations::Model, id: i64) -> Option<String> {
+    storage::mobile_users::find_in(&app.db, org.id, id)
+        .await
+        .unwrap()
+        .map(|u| u.state)
+}
+
+async fn post_action(app: &TestApp, fields: &[(&str, &str)]) -> String {
+    let response = app.post_form("/mobile-users/action", fields).await;
+    assert_eq!(response.status(), 303);
+    app.get_html("/mobile-users").await
+}
+
+#[tokio::test]
+async fn the_page_lists_searches_filters_sorts_and_shows_the_subscriptions() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 10, false, &[&acme], 100))
+        .await;
+    app.import(&app.current_key(Product::Mobile, 5, false, &[&acme], 20))
+        .await;
+    app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
+    app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
+    app.add_mobile_user(&acme, "Pat Pending", PENDING).await;
+    app.add_mobile_user(&acme, "Dan Disabled", DISABLED).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let page = app.get_html("/mobile-users").await;
+    assert!(page.contains("1–4 of 4"));
+    for (label, value) in [("Total", 15), ("Used", 2), ("Available", 13)] {
+        assert!(page.contains(&format!("<span class=\"total-label\">{label}</span> <span class=\"total-value\">{value}</span>")), "{label}");
+    }
+    assert!(
+        page.contains("Rows per page") && page.contains("value=\"50\" selected"),
+        "default page size 50"
+    );
+
+    let searched = app.get_html("/mobile-users?q=road").await;
+    assert!(searched.contains("Bob Road") && !searched.contains("Ann Field"));
+    let pending = app.get_html("/mobile-users?state=Pending").await;
+    assert!(pending.contains("Pat Pending") && pending.contains("1–1 of 1"));
+    let sorted = app.get_html("/mobile-users?sort=name&dir=desc").await;
+    assert!(sorted.find("Pat Pending").unwrap() < sorted.find("Ann Field").unwrap());
+}
+
+#[tokio::test]
+async fn add_enables_a_user_while_a_seat_is_free_and_refuses_otherwise() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 1, false, &[&acme], 100))
+        .await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let first = uuid::Uuid::new_v4().to_string().to_uppercase();
+    app.post_form(
+        "/mobile-users",
+        &[
+            ("user_id", &first),
+            ("name", "Ann Field"),
+            ("email", "ann@acme.example"),
+        ],
+    )
+    .await;
+    let page = app.get_html("/mobile-users").await;
+    assert!(page.contains("Ann Field added and Enabled."), "{page}");
+    let ann = storage::mobile_users::find_by_user_id(&app.db, acme.id, &first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ann.state.as_str(), ann.email.as_deref()),
+        (ENABLED, Some("ann@acme.example"))
+    );
+
+    app.post_form(
+        "/mobile-users",
+        &[("user_id", &uuid::Uuid::new_v4().to_string())],
+    )
+    .await;
+    assert!(
+        app.get_html("/mobile-users")
+            .await
+            .contains("Not added: no MOBILE seat is free (1 of 1 used)")
+    );
+    app.post_form("/mobile-users", &[("user_id", &first)]).await;
+    assert!(
+        app.get_html("/mobile-users")
+            .await
+            .contains("already exists")
+    );
+    app.post_form("/mobile-users", &[("user_id", "nope")]).await;
+    assert!(
+        app.get_html("/mobile-users")
+            .await
+            .contains("is not a GUID")
+    );
+    assert!(app.get_html("/audit").await.contains("mobile_user.create"));
+}
+
+#[tokio::test]
+async fn actions_work_on_one_row_and_on_a_selection_and_never_exceed_the_seats() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 2, false, &[&acme], 100))
+        .await;
+    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
+    let bob = app.add_mobile_user(&acme, "Bob", PENDING).await;
+    let cy = app.add_mobile_user(&acme, "Cy", DISABLED).await;
+    let dee = app.add_mobile_user(&acme, "Dee", DISABLED).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    // One row.
+    let page = post_action(&app, &[("row", &format!("disable:{}", ann.id))]).await;
+    assert!(page.contains("Disabled: Ann."));
+    assert_eq!(
+        state_of(&app, &acme, ann.id).await.as_deref(),
+        Some(DISABLED)
+    );
+
+    // A selection of three to enable with two seats: two are enabled, one is refused.
+    let ids = [bob.id, cy.id, dee.id].map(|id| id.to_string());
+    let page = post_action(
+        &app,
+        &[
+            ("action", "enable"),
+            ("ids", &ids[0]),
+            ("ids", &ids[1]),
+            ("ids", &ids[2]),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("Enabled: Bob, Cy.")
+            && page.contains("Not enabled, no MOBILE seat free (2 seats): Dee."),
+        "{page}"
+    );
+
+    // Bulk disable, then delete.
+    let page = post_action(
+        &app,
+        &[("action", "disable"), ("ids", &ids[0]), ("ids", &ids[1])],
+    )
+    .await;
+    assert!(page.contains("Disabled: Bob, Cy."));
+    let page = post_action(&app, &[("action", "delete"), ("ids", &ids[2])]).await;
+    assert!(page.contains("Deleted: Dee."));
+    assert_eq!(state_of(&app, &acme, dee.id).await, None);
+
+    let page = post_action(&app, &[("action", "enable")]).await;
+    assert!(page.contains("Select at least one user first."));
+    let audit = app.get_html("/audit").await;
+    for action in [
+        "mobile_user.enable",
+        "mobile_user.disable",
+        "mobile_user.delete",
+    ] {
+        assert!(audit.contains(action), "{action}");
+    }
+}
+
+#[tokio::test]
+async fn when_seats_shrink_below_used_the_page_says_so_and_enabling_is_refused() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let today = chrono::Utc::now().date_naive();
+    app.import(&app.current_key(Product::Mobile, 1, false, &[&acme], 100))
+        .await;
+    app.import(&app.issue_key(
+        Product::Mobile,
+        5,
+        false,
+        &[&acme],
+        today - chrono::Duration::days(300),
+        today - chrono::Duration::days(1),
+    ))
+    .await;
+    app.add_mobile_user(&acme, "Ann", ENABLED).await;
+    app.add_mobile_user(&acme, "Bob", ENABLED).await;
+    let cy = app.add_mobile_user(&acme, "Cy", PENDING).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let page = app.get_html("/mobile-users").await;
+    assert!(
+        page.contains("2 users are Enabled but the valid MOBILE licences have 1 seats: disable 1"),
+        "{page}"
+    );
+    assert!(page.contains(
+        "<span class=\"total-label\">Available</span> <span class=\"total-value\">0</span>"
+    ));
+    let page = post_action(&app, &[("row", &format!("enable:{}", cy.id))]).await;
+    assert!(page.contains("Not enabled, no MOBILE seat free"));
+}
+
+#[tokio::test]
+async fn during_a_trial_a_banner_replaces_the_users_pane() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        let mut model = acme.clone().into_active_model();
+        model.trial_until = Set(Some(
+            chrono::Utc::now().date_naive() + chrono::Duration::days(5),
+        ));
+        model.update(&app.db).await.unwrap();
+    }
+    app.add_mobile_user(&acme, "Ann", PENDING).await;
+    app.logged_in_operator().await;
+    let page = app.get_html("/mobile-users").await;
+    assert!(page.contains("Trial until") && page.contains("appear here when the trial ends"));
+    assert!(!page.contains("id=\"users-form\""));
+}
+
+#[tokio::test]
+async fn export_csv_has_the_filtered_users_and_viewers_cannot_change_anything() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
+    app.add_mobile_user(&acme, "Pat Pending", PENDING).await;
+    app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))
+        .await;
+    app.login_ok("vic@acme.example").await;
+
+    let response = app.get("/mobile-users/export.csv?state=Enabled").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("MobileUsers.csv")
+    );
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "user_id,name,email,state,temporary_license_until,last_sync_at,app_version"
+    );
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].starts_with(&format!("{},Ann Field,", ann.user_id)));
+
+    let page = app.get_html("/mobile-users").await;
+    assert!(
+        !page.contains("name=\"row\""),
+        "no action buttons for viewers"
+    );
+    let refused = app
+        .post_form(
+            "/mobile-users/action",
+            &[("row", &format!("disable:{}", ann.id))],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("mobile_users/update")
+    );
+    assert_eq!(
+        state_of(&app, &acme, ann.id).await.as_deref(),
+        Some(ENABLED)
+    );
+}

@@ -13,4 +13,5 @@ pub mod password;
 pub mod permissions;
 pub mod products;
 pub mod settings;
+pub mod signed_links;
 pub mod tokens;

@@ -81,6 +81,7 @@ impl Application {
         }
         let state = actix_web::web::Data::new(AppState {
             vendor_key,
+            signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),
             db: db.clone(),
             config,
             metrics: Metrics::new().context("cannot register metrics")?,

@@ -10,6 +10,7 @@ pub mod license_check;
 pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;
+pub mod notifications;
 pub mod organizations;
 pub mod outbox;
 pub mod seats;

@@ -100,6 +100,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(mobile_user::set_licence)
     .service(settings::settings_page)
     .service(settings::update_settings)
+    .service(subscriptions::notice_page)
+    .service(subscriptions::subscriptions_page)
+    .service(subscriptions::update_subscription)
     .service(audit::audit_page)
     .service(outbox::outbox_page)
     .service(outbox::resend_mail);

@@ -232,56 +232,135 @@ async fn storage_licence(
 async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_accessible() {
     let app = spawn_app().await;
     let acme = app.create_organization("Acme Field Service").await;
-    app.import(&app.current_key(Product::Mobile, 3, false, &[&acme], 60)).await;
-    app.import(&app.current_key(Product::Chat, 2, false, &[&acme], 60)).await;
+    app.import(&app.current_key(Product::Mobile, 3, false, &[&acme], 60))
+        .await;
+    app.import(&app.current_key(Product::Chat, 2, false, &[&acme], 60))
+        .await;
     let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
     let bob = app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
-    app.add_mobile_user(&acme, "Pat Pending", licensedesk::storage::mobile_users::PENDING).await;
-    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id)).await;
+    app.add_mobile_user(
+        &acme,
+        "Pat Pending",
+        licensedesk::storage::mobile_users::PENDING,
+    )
+    .await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
     let address = app.address.clone();
 
     with_browser(|browser| async move {
         sign_in(&browser, &address, "ada@acme.example").await;
-        browser.goto(&format!("{address}/mobile-users")).await.unwrap();
+        browser
+            .goto(&format!("{address}/mobile-users"))
+            .await
+            .unwrap();
         assert_accessible(&browser).await;
         screenshot(&browser, "21-mobile-users").await;
 
         // Select two users and disable them together.
         for user in [&ann, &bob] {
-            browser.find(Locator::Id(&format!("select-{}", user.id))).await.unwrap().click().await.unwrap();
+            browser
+                .find(Locator::Id(&format!("select-{}", user.id)))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
         }
         browser
-            .find(Locator::XPath("//div[@class='bulk-actions']/button[@value='disable']"))
+            .find(Locator::XPath(
+                "//div[@class='bulk-actions']/button[@value='disable']",
+            ))
             .await
             .unwrap()
             .click()
             .await
             .unwrap();
-        browser.wait().for_element(Locator::Css(".flash-success")).await.unwrap();
-        assert!(main_text(&browser).await.contains("Disabled: Ann Field, Bob Road."));
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        assert!(
+            main_text(&browser)
+                .await
+                .contains("Disabled: Ann Field, Bob Road.")
+        );
 
         // ADD opens in place.
-        browser.find(Locator::LinkText("ADD")).await.unwrap().click().await.unwrap();
-        fill(&browser, "add-user-id", "661BAC34-1128-40B1-9653-00B9F54158CD").await;
+        browser
+            .find(Locator::LinkText("ADD"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        fill(
+            &browser,
+            "add-user-id",
+            "661BAC34-1128-40B1-9653-00B9F54158CD",
+        )
+        .await;
         fill(&browser, "add-name", "Nina New").await;
         assert_accessible(&browser).await;
-        browser.find(Locator::XPath("//dialog//button[normalize-space()='Add']")).await.unwrap().click().await.unwrap();
-        browser.wait().for_element(Locator::Css(".flash-success")).await.unwrap();
-        assert!(main_text(&browser).await.contains("Nina New added and Enabled."));
+        browser
+            .find(Locator::XPath("//dialog//button[normalize-space()='Add']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        assert!(
+            main_text(&browser)
+                .await
+                .contains("Nina New added and Enabled.")
+        );
 
-        browser.goto(&format!("{address}/mobile-users/{}", ann.id)).await.unwrap();
+        browser
+            .goto(&format!("{address}/mobile-users/{}", ann.id))
+            .await
+            .unwrap();
         assert_accessible(&browser).await;
         browser.goto(&format!("{address}/settings")).await.unwrap();
         assert_accessible(&browser).await;
         screenshot(&browser, "22-settings").await;
-        browser.find(Locator::LinkText("Chat gateways")).await.unwrap().click().await.unwrap();
+        browser
+            .find(Locator::LinkText("Chat gateways"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         fill(&browser, "channel-name", "Web chat").await;
-        browser.find(Locator::Css(".assign-form button")).await.unwrap().click().await.unwrap();
-        browser.wait().for_element(Locator::Css(".switch")).await.unwrap();
-        browser.find(Locator::Css(".switch")).await.unwrap().click().await.unwrap();
+        browser
+            .find(Locator::Css(".assign-form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         browser
             .wait()
-            .for_element(Locator::XPath("//*[contains(@class,'flash-success')][contains(., 'Web chat is enabled.')]"))
+            .for_element(Locator::Css(".switch"))
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Css(".switch"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::XPath(
+                "//*[contains(@class,'flash-success')][contains(., 'Web chat is enabled.')]",
+            ))
             .await
             .unwrap();
         assert_accessible(&browser).await;

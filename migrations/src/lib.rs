@@ -14,6 +14,7 @@ mod m20261123_000009_create_license_seats;
 mod m20261123_000010_create_channels;
 mod m20261123_000011_create_license_warnings;
 mod m20261123_000012_create_organization_settings;
+mod m20261123_000013_create_notifications;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_create_channels::Migration),
             Box::new(m20261123_000011_create_license_warnings::Migration),
             Box::new(m20261123_000012_create_organization_settings::Migration),
+            Box::new(m20261123_000013_create_notifications::Migration),
         ]
     }
 }

@@ -163,3 +163,55 @@ pub fn licence_expiry(
         .render()?,
     })
 }
+
+#[derive(Template)]
+#[template(path = "mail/assignment_notice.txt")]
+struct NoticeText<'a> {
+    organization: &'a crate::storage::entities::organizations::Model,
+    notice: &'a crate::storage::entities::assignment_notices::Model,
+    view: &'a str,
+    manage: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/assignment_notice.html")]
+struct NoticeHtml<'a> {
+    organization: &'a crate::storage::entities::organizations::Model,
+    notice: &'a crate::storage::entities::assignment_notices::Model,
+    view: &'a str,
+    manage: &'a str,
+}
+
+/// "A MOBILE licence was assigned automatically" (§4): no user name, the service does not
+/// know it.
+pub fn assignment_notice(
+    organization: &crate::storage::entities::organizations::Model,
+    recipient: &str,
+    notice: &crate::storage::entities::assignment_notices::Model,
+    view: &str,
+    manage: &str,
+) -> Result<NewMail, askama::Error> {
+    Ok(NewMail {
+        organization_id: Some(organization.id),
+        kind: "assignment_notice",
+        recipient: recipient.to_owned(),
+        subject: format!(
+            "A MOBILE licence of {} was assigned automatically",
+            organization.name
+        ),
+        body_text: NoticeText {
+            organization,
+            notice,
+            view,
+            manage,
+        }
+        .render()?,
+        body_html: NoticeHtml {
+            organization,
+            notice,
+            view,
+            manage,
+        }
+        .render()?,
+    })
+}

@@ -1,6 +1,7 @@
 //! One sea-orm entity per table.
 
 pub mod administrators;
+pub mod assignment_notices;
 pub mod audit_log;
 pub mod auth_tokens;
 pub mod channels;
@@ -11,6 +12,7 @@ pub mod license_warnings;
 pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;
+pub mod notification_optouts;
 pub mod organization_settings;
 pub mod organizations;
 pub mod outbox;

@@ -52,13 +52,17 @@ pub async fn queue_due_warnings(
             continue;
         }
         for organization in organizations_of(&txn, licence.id).await? {
+            let opted_out = super::notifications::opted_out(&txn, organization.id).await?;
             let subscribers = administrators::Entity::find()
                 .filter(administrators::Column::OrganizationId.eq(organization.id))
                 .filter(administrators::Column::Active.eq(true))
                 .filter(administrators::Column::Notify.eq(true))
                 .all(&txn)
                 .await?;
-            for admin in subscribers {
+            for admin in subscribers
+                .into_iter()
+                .filter(|a| !opted_out.contains(&a.email))
+            {
                 let mail = messages::licence_expiry(
                     &organization,
                     &admin.email,

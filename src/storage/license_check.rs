@@ -15,6 +15,7 @@ use super::{
     audit::{self, Actor, Change},
     entities::{licenses, mobile_users, organizations},
     mobile_users::{DISABLED, ENABLED, PENDING},
+    notifications::{NoticeLinks, notify_assignment},
     seats, settings,
 };
 use crate::domain::{
@@ -86,6 +87,7 @@ pub async fn check(
     db: &DatabaseConnection,
     request: &CheckRequest,
     now: DateTime<Utc>,
+    links: &NoticeLinks<'_>,
 ) -> Result<CheckOutcome, DbErr> {
     // 1. Unknown organization.
     let Some(organization) = organizations::Entity::find()
@@ -134,7 +136,17 @@ pub async fn check(
             answer
         }
         (Decision::CreateEnabled { answer, fallback }, _) => {
-            enable_new_user(db, &organization, request, None, answer, fallback, now).await?
+            enable_new_user(
+                db,
+                &organization,
+                request,
+                None,
+                answer,
+                fallback,
+                now,
+                links,
+            )
+            .await?
         }
         (
             Decision::FreeOldestThenEnable {
@@ -152,6 +164,7 @@ pub async fn check(
                 answer,
                 fallback,
                 now,
+                links,
             )
             .await?
         }
@@ -247,6 +260,7 @@ pub async fn mobile_seats(
 /// Auto-assignment: takes a free seat (or, with `free_after_days`, the seat of the Enabled
 /// user whose last sync is oldest and older than that) for a new Enabled user, or records
 /// the user Pending when none can be had.
+#[allow(clippy::too_many_arguments)]
 async fn enable_new_user(
     db: &DatabaseConnection,
     organization: &organizations::Model,
@@ -255,10 +269,13 @@ async fn enable_new_user(
     enabled: Answer,
     pending_until: DateTime<Utc>,
     now: DateTime<Utc>,
+    links: &NoticeLinks<'_>,
 ) -> Result<Answer, DbErr> {
     let service = Actor::system("licensing service");
     let txn = db.begin().await?;
-    let mut free = lock_mobile_seats(&txn, organization.id, now).await?.free() > 0;
+    let mut seats = lock_mobile_seats(&txn, organization.id, now).await?;
+    let mut free = seats.free() > 0;
+    let mut freed_user = None;
     if !free && let Some(days) = free_after_days {
         let oldest = mobile_users::Entity::find()
             .filter(mobile_users::Column::OrganizationId.eq(organization.id))
@@ -269,6 +286,8 @@ async fn enable_new_user(
             .await?;
         if let Some(oldest) = oldest {
             super::mobile_users::set_state(&txn, &oldest, DISABLED).await?;
+            seats.used = seats.used.saturating_sub(1);
+            freed_user = Some(oldest.user_id.clone());
             audit::record(
                 &txn,
                 &service,
@@ -294,6 +313,16 @@ async fn enable_new_user(
                 "mobile_user.auto_assign",
                 format!("user {}", request.user_id),
             ),
+        )
+        .await?;
+        seats.used += 1;
+        notify_assignment(
+            &txn,
+            organization,
+            &request.user_id.to_string(),
+            freed_user.as_deref(),
+            seats,
+            links,
         )
         .await?;
         enabled

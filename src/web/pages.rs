@@ -13,3 +13,4 @@ pub mod organizations;
 pub mod outbox;
 pub mod settings;
 pub mod setup;
+pub mod subscriptions;

@@ -1,7 +1,11 @@
 use sea_orm::DatabaseConnection;
 
 use super::metrics::Metrics;
-use crate::{config::Config, domain::license_key::VendorPublicKey};
+use crate::{
+    config::Config,
+    domain::{license_key::VendorPublicKey, signed_links::LinkSigner},
+    storage::notifications::NoticeLinks,
+};
 
 /// What every handler can reach through `web::Data<AppState>`.
 pub struct AppState {
@@ -10,4 +14,15 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Licence keys must verify against it; `None` until configured.
     pub vendor_key: Option<VendorPublicKey>,
+    /// Signs the links in notification mail.
+    pub signer: LinkSigner,
+}
+
+impl AppState {
+    pub fn notice_links(&self) -> NoticeLinks<'_> {
+        NoticeLinks {
+            base_url: &self.config.base_url,
+            signer: &self.signer,
+        }
+    }
 }

@@ -53,7 +53,13 @@ pub async fn license_check(
         Ok(request) => request,
         Err(error) => return bad_request(&req, &error),
     };
-    let outcome = match storage::license_check::check(&state.db, &request, chrono::Utc::now()).await
+    let outcome = match storage::license_check::check(
+        &state.db,
+        &request,
+        chrono::Utc::now(),
+        &state.notice_links(),
+    )
+    .await
     {
         Ok(outcome) => outcome,
         Err(error) => {

@@ -1,0 +1,184 @@
+//! Pages reached from notification mail without logging in (§4): View in browser, and
+//! Manage your notification subscriptions. Both need a token signed for exactly what they
+//! show (a notice, an address).
+
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::signed_links::{MANAGE_SUBSCRIPTIONS, VIEW_NOTICE},
+    storage::{
+        self,
+        audit::{Actor, Change},
+        entities::{assignment_notices, organizations},
+    },
+    web::{
+        error::AppError,
+        page::{PageContext, redirect, render},
+        session::TypedSession,
+        state::AppState,
+    },
+};
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    ctx: PageContext,
+    notice: assignment_notices::Model,
+    organization: organizations::Model,
+}
+
+#[get("/notices/{id}")]
+pub async fn notice_page(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    id: web::Path<i64>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    if !state
+        .signer
+        .verify(VIEW_NOTICE, &id.to_string(), &query.token)
+    {
+        return Err(AppError::NotFound);
+    }
+    let notice = storage::notifications::notice(&state.db, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let organization = storage::organizations::find(&state.db, notice.organization_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&NoticePage {
+        ctx: PageContext::public(&session)?,
+        notice,
+        organization,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ManageQuery {
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    token: String,
+}
+
+impl ManageQuery {
+    fn verified(&self, state: &AppState) -> Result<String, AppError> {
+        let address = self.address.trim().to_lowercase();
+        if state
+            .signer
+            .verify(MANAGE_SUBSCRIPTIONS, &address, &self.token)
+        {
+            Ok(address)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    fn back(&self) -> String {
+        format!(
+            "/subscriptions?{}",
+            serde_urlencoded::to_string([
+                ("address", self.address.as_str()),
+                ("token", self.token.as_str())
+            ])
+            .unwrap_or_default()
+        )
+    }
+}
+
+#[derive(Template)]
+#[template(path = "subscriptions.html")]
+struct SubscriptionsPage {
+    ctx: PageContext,
+    address: String,
+    token: String,
+    subscriptions: Vec<(organizations::Model, bool)>,
+}
+
+#[get("/subscriptions")]
+pub async fn subscriptions_page(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    query: web::Query<ManageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let address = query.verified(&state)?;
+    let subscriptions = storage::notifications::subscriptions_of(&state.db, &address).await?;
+    render(&SubscriptionsPage {
+        ctx: PageContext::public(&session)?,
+        address,
+        token: query.token.clone(),
+        subscriptions,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SubscriptionForm {
+    #[serde(flatten)]
+    link: ManageQuery,
+    /// Text: numbers do not survive serde's `flatten` in url-encoded forms.
+    organization: Option<String>,
+    /// A checkbox: present when on.
+    subscribed: Option<String>,
+}
+
+#[post("/subscriptions")]
+pub async fn update_subscription(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<SubscriptionForm>,
+) -> Result<HttpResponse, AppError> {
+    let address = form.link.verified(&state)?;
+    let organization = match form.organization.as_deref() {
+        Some(id) => Some(id.trim().parse::<i64>().map_err(|_| AppError::NotFound)?),
+        None => None,
+    };
+    let listed = storage::notifications::subscriptions_of(&state.db, &address).await?;
+    let chosen: Vec<i64> = match organization {
+        // One switch: only an organization this address is listed for.
+        Some(id) => listed
+            .iter()
+            .filter(|(o, _)| o.id == id)
+            .map(|(o, _)| o.id)
+            .collect(),
+        // Unsubscribe from all.
+        None => listed.iter().map(|(o, _)| o.id).collect(),
+    };
+    if chosen.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let subscribed = organization.is_some() && form.subscribed.is_some();
+    let actor = Actor::system(&format!("{address} (from a notification link)"));
+    let txn = state.db.begin().await?;
+    for organization in &chosen {
+        storage::notifications::set_subscribed(&txn, &address, *organization, subscribed).await?;
+        let action = if subscribed {
+            "notifications.subscribe"
+        } else {
+            "notifications.unsubscribe"
+        };
+        storage::audit::record(
+            &txn,
+            &actor,
+            Change::new(Some(*organization), action, &address),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    session.flash_success(if organization.is_none() {
+        "You are unsubscribed from all notifications.".to_owned()
+    } else if subscribed {
+        "Subscribed.".to_owned()
+    } else {
+        "Unsubscribed.".to_owned()
+    })?;
+    Ok(redirect(&form.link.back()))
+}

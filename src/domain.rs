@@ -5,6 +5,7 @@ pub mod channels;
 pub mod client_message;
 pub mod email;
 pub mod ids;
+pub mod keys;
 pub mod license_check;
 pub mod license_key;
 pub mod organization;

@@ -2,9 +2,10 @@
 //! that survives copy and paste: `LDK1.<payload>.<signature>`, both parts base64url.
 //! The signature covers `LDK1.<payload>` exactly as written.
 
+pub use super::keys::InvalidKeyMaterial;
+use super::keys::{KeyPair, PublicKey};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, NaiveDate, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -55,57 +56,13 @@ pub enum LicenceKeyError {
     InvalidTerms(&'static str),
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("not a valid Ed25519 {0} key (expected 32 bytes in base64)")]
-pub struct InvalidKeyMaterial(&'static str);
-
 /// The vendor's public key, which every imported key must verify against.
-#[derive(Debug, Clone)]
-pub struct VendorPublicKey(VerifyingKey);
+pub type VendorPublicKey = PublicKey;
 
 /// The vendor's private key (the `licensedesk license issue` side).
-pub struct VendorSigningKey(SigningKey);
+pub type VendorSigningKey = KeyPair;
 
-fn decode_32(text: &str, what: &'static str) -> Result<[u8; 32], InvalidKeyMaterial> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text.trim())
-        .or_else(|_| URL_SAFE_NO_PAD.decode(text.trim()))
-        .map_err(|_| InvalidKeyMaterial(what))?;
-    bytes.try_into().map_err(|_| InvalidKeyMaterial(what))
-}
-
-impl VendorPublicKey {
-    pub fn parse(text: &str) -> Result<Self, InvalidKeyMaterial> {
-        let bytes = decode_32(text, "public")?;
-        VerifyingKey::from_bytes(&bytes)
-            .map(Self)
-            .map_err(|_| InvalidKeyMaterial("public"))
-    }
-
-    pub fn to_base64(&self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.0.to_bytes())
-    }
-}
-
-impl VendorSigningKey {
-    pub fn generate() -> Self {
-        let mut secret = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
-        Self(SigningKey::from_bytes(&secret))
-    }
-
-    pub fn parse(text: &str) -> Result<Self, InvalidKeyMaterial> {
-        decode_32(text, "private").map(|bytes| Self(SigningKey::from_bytes(&bytes)))
-    }
-
-    pub fn to_base64(&self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.0.to_bytes())
-    }
-
-    pub fn public_key(&self) -> VendorPublicKey {
-        VendorPublicKey(self.0.verifying_key())
-    }
-
+impl KeyPair {
     /// Writes the key for `payload`. Refuses terms that an import would refuse.
     pub fn issue(&self, payload: &LicenceKeyPayload) -> Result<String, LicenceKeyError> {
         check_terms(payload)?;
@@ -121,11 +78,8 @@ impl VendorSigningKey {
         };
         let json = serde_json::to_vec(&wire).map_err(|_| LicenceKeyError::Malformed("payload"))?;
         let signed = format!("{PREFIX}.{}", URL_SAFE_NO_PAD.encode(json));
-        let signature = self.0.sign(signed.as_bytes());
-        Ok(format!(
-            "{signed}.{}",
-            URL_SAFE_NO_PAD.encode(signature.to_bytes())
-        ))
+        let signature = self.sign(signed.as_bytes());
+        Ok(format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 }
 
@@ -170,10 +124,9 @@ pub fn verify(text: &str, vendor: &VendorPublicKey) -> Result<LicenceKeyPayload,
             "the signature part is not 64 bytes of base64url",
         ))?;
     let signed = &compact[..prefix.len() + 1 + payload.len()];
-    vendor
-        .0
-        .verify_strict(signed.as_bytes(), &Signature::from_bytes(&signature))
-        .map_err(|_| LicenceKeyError::BadSignature)?;
+    if !vendor.verifies(signed.as_bytes(), &signature) {
+        return Err(LicenceKeyError::BadSignature);
+    }
     let json = URL_SAFE_NO_PAD
         .decode(payload)
         .map_err(|_| LicenceKeyError::Malformed("the payload is not base64url"))?;
@@ -289,8 +242,8 @@ mod tests {
     fn sign_raw(vendor: &VendorSigningKey, wire: &Wire) -> String {
         let json = serde_json::to_vec(wire).unwrap();
         let signed = format!("{PREFIX}.{}", URL_SAFE_NO_PAD.encode(json));
-        let signature = vendor.0.sign(signed.as_bytes());
-        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+        let signature = vendor.sign(signed.as_bytes());
+        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 
     fn wire(product: &str, competitive: bool) -> Wire {

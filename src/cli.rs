@@ -48,6 +48,9 @@ pub enum Command {
     /// Licence keys: the vendor side (keygen, issue) and import.
     #[command(subcommand)]
     License(LicenseCommand),
+    /// Offline licence files.
+    #[command(subcommand)]
+    Offline(OfflineCommand),
     /// Fill the database with demo data (organizations, licences, mobile users); for trying
     /// LicenseDesk out and for benchmarks, never for production.
     Demo {
@@ -57,6 +60,17 @@ pub enum Command {
         /// Licences beyond the basic set, spread over the demo organizations.
         #[arg(long, default_value_t = 0)]
         licenses: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfflineCommand {
+    /// Check an offline licence file's signature and print its users.
+    Verify {
+        file: PathBuf,
+        /// The server's offline-licence public key (base64, or a file holding it).
+        #[arg(long)]
+        public_key: String,
     },
 }
 
@@ -132,6 +146,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.settings)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::License(command) => license(&config, command).await,
+        Command::Offline(OfflineCommand::Verify { file, public_key }) => {
+            let key_text = std::fs::read_to_string(&public_key).unwrap_or(public_key);
+            let key = crate::domain::keys::PublicKey::parse(&key_text)?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let licence = crate::domain::offline_file::OfflineLicence::verify(&text, &key)?;
+            println!(
+                "valid offline licence of {} ({}) issued {}",
+                licence.organization_id, licence.organization_url, licence.issued_at
+            );
+            for user in &licence.users {
+                println!("{}  until {}", user.user_id, user.valid_until);
+            }
+            println!("{} users", licence.users.len());
+            Ok(())
+        }
         Command::Demo { users, licenses } => {
             let db = storage::connect(&config.database_url).await?;
             let size = crate::demo::DemoSize {

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use sha2::{Digest, Sha512};
 
-use crate::domain::license_key::VendorPublicKey;
+use crate::domain::{keys::KeyPair, license_key::VendorPublicKey};
 
 /// The settings shared by every subcommand (`licensedesk --help` lists them).
 #[derive(Debug, Clone, Args)]
@@ -210,6 +210,33 @@ impl Config {
         VendorPublicKey::parse(&text)
             .map(Some)
             .context("LICENSEDESK_VENDOR_PUBLIC_KEY")
+    }
+
+    /// The key that signs offline licence files (§3.1): `LICENSEDESK_SIGNING_KEY` (base64 or
+    /// a file holding it), or one generated once into the data directory. Several instances
+    /// must share it: set it explicitly for them.
+    pub fn offline_signing_key(&self) -> anyhow::Result<KeyPair> {
+        if let Some(value) = self
+            .signing_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            let text = std::fs::read_to_string(value).unwrap_or_else(|_| value.to_owned());
+            return KeyPair::parse(&text).context("LICENSEDESK_SIGNING_KEY");
+        }
+        let path = self.data_dir.join("offline-signing.key");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return KeyPair::parse(&text).with_context(|| path.display().to_string());
+        }
+        let key = KeyPair::generate();
+        write_private(&path, &key.to_base64())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(
+            self.data_dir.join("offline-signing.pub"),
+            key.public_key().to_base64(),
+        )?;
+        Ok(key)
     }
 
     pub fn mail_dir(&self) -> PathBuf {

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod keys;
 pub mod license_check;
 pub mod license_key;
+pub mod offline_file;
 pub mod organization;
 pub mod paging;
 pub mod password;

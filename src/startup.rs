@@ -79,8 +79,10 @@ impl Application {
                 "LICENSEDESK_VENDOR_PUBLIC_KEY is not set: licence keys cannot be imported"
             );
         }
+        let offline_key = config.offline_signing_key()?;
         let state = actix_web::web::Data::new(AppState {
             vendor_key,
+            offline_key,
             signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),
             db: db.clone(),
             config,

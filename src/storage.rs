@@ -11,6 +11,7 @@ pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;
 pub mod notifications;
+pub mod offline;
 pub mod organizations;
 pub mod outbox;
 pub mod seats;

@@ -15,6 +15,7 @@ mod m20261123_000010_create_channels;
 mod m20261123_000011_create_license_warnings;
 mod m20261123_000012_create_organization_settings;
 mod m20261123_000013_create_notifications;
+mod m20261123_000014_create_offline_licences;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_create_license_warnings::Migration),
             Box::new(m20261123_000012_create_organization_settings::Migration),
             Box::new(m20261123_000013_create_notifications::Migration),
+            Box::new(m20261123_000014_create_offline_licences::Migration),
         ]
     }
 }

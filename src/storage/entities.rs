@@ -13,6 +13,7 @@ pub mod licenses;
 pub mod login_failures;
 pub mod mobile_users;
 pub mod notification_optouts;
+pub mod offline_licences;
 pub mod organization_settings;
 pub mod organizations;
 pub mod outbox;

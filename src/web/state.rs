@@ -3,7 +3,7 @@ use sea_orm::DatabaseConnection;
 use super::metrics::Metrics;
 use crate::{
     config::Config,
-    domain::{license_key::VendorPublicKey, signed_links::LinkSigner},
+    domain::{keys::KeyPair, license_key::VendorPublicKey, signed_links::LinkSigner},
     storage::notifications::NoticeLinks,
 };
 
@@ -16,6 +16,8 @@ pub struct AppState {
     pub vendor_key: Option<VendorPublicKey>,
     /// Signs the links in notification mail.
     pub signer: LinkSigner,
+    /// Signs offline licence files.
+    pub offline_key: KeyPair,
 }
 
 impl AppState {

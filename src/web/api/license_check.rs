@@ -83,3 +83,30 @@ pub async fn license_check(
             .body(response.to_xml())
     }
 }
+
+/// `GET /api/v1/license/offline/{organization_id}`: the organization's offline licence file.
+#[actix_web::get("/api/v1/license/offline/{organization_id}")]
+pub async fn offline_licence(
+    state: web::Data<AppState>,
+    organization_id: web::Path<String>,
+) -> Result<HttpResponse, super::ApiError> {
+    let not_found =
+        || super::ApiError::NotFound("no offline licence for this organization".to_owned());
+    let guid = crate::domain::ids::Guid::parse(&organization_id)
+        .map_err(|e| super::ApiError::BadRequest(e.to_string()))?;
+    let organization = storage::organizations::find_by_guid(&state.db, guid)
+        .await?
+        .ok_or_else(not_found)?;
+    if !storage::settings::get(&state.db, organization.id)
+        .await?
+        .offline_licenses_enabled
+    {
+        return Err(not_found());
+    }
+    let file = storage::offline::get(&state.db, organization.id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(file.file))
+}

@@ -70,6 +70,13 @@ struct MobileUsersPage {
     can_change: bool,
     can_delete: bool,
     export_url: String,
+    /// Shown when an operator switched offline licences on.
+    offline: Option<OfflineCard>,
+}
+
+pub struct OfflineCard {
+    pub last: Option<crate::storage::entities::offline_licences::Model>,
+    pub public_key: String,
 }
 
 #[get("/mobile-users")]
@@ -109,6 +116,17 @@ pub async fn mobile_users_page(
             }
         })
         .collect();
+    let offline = if storage::settings::get(&state.db, organization.id)
+        .await?
+        .offline_licenses_enabled
+    {
+        Some(OfflineCard {
+            last: storage::offline::get(&state.db, organization.id).await?,
+            public_key: state.offline_key.public_key().to_base64(),
+        })
+    } else {
+        None
+    };
     let state_filter = filter.state.clone().unwrap_or_default();
     let list = Listing::new(
         "/mobile-users",
@@ -139,7 +157,65 @@ pub async fn mobile_users_page(
         can_change: admin.can(Permission::new(ObjectClass::MobileUsers, Action::Update)),
         can_delete: admin.can(Permission::new(ObjectClass::MobileUsers, Action::Delete)),
         export_url,
+        offline,
     })
+}
+
+/// Update: signs a new offline licence file from the current Enabled users.
+#[post("/mobile-users/offline")]
+pub async fn update_offline_licence(
+    state: web::Data<AppState>,
+    admin: Can<ChangeMobileUsers>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.clone();
+    if !storage::settings::get(&state.db, organization.id)
+        .await?
+        .offline_licenses_enabled
+    {
+        admin.session.flash_error("Offline licences are off for this organization; an operator switches them on in Settings.")?;
+        return Ok(redirect("/mobile-users"));
+    }
+    let txn = state.db.begin().await?;
+    let file =
+        storage::offline::update(&txn, &organization, &state.offline_key, Utc::now()).await?;
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(
+            Some(organization.id),
+            "offline_licence.update",
+            format!("{} users", file.users),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    admin.session.flash_success(format!(
+        "Offline licence updated: {} Enabled users.",
+        file.users
+    ))?;
+    Ok(redirect("/mobile-users"))
+}
+
+/// The latest offline licence file, to download.
+#[get("/mobile-users/offline-licence.json")]
+pub async fn download_offline_licence(
+    state: web::Data<AppState>,
+    admin: Can<ReadMobileUsers>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?;
+    let file = storage::offline::get(&state.db, organization.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"offline-licence-{}.json\"",
+                organization.organization_id
+            ),
+        ))
+        .body(file.file))
 }
 
 #[derive(Deserialize)]

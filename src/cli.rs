@@ -36,7 +36,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web UI and the API (the default).
-    Serve,
+    Serve {
+        /// Run as a backup licensing server on a read replica: answer licence checks for
+        /// known users, change nothing (§3.2).
+        #[arg(long)]
+        read_only: bool,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Manage administrators.
@@ -143,8 +148,8 @@ pub enum OrgCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.settings)?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let mut config = Config::load(cli.settings)?;
+    match cli.command.unwrap_or(Command::Serve { read_only: false }) {
         Command::License(command) => license(&config, command).await,
         Command::Offline(OfflineCommand::Verify { file, public_key }) => {
             let key_text = std::fs::read_to_string(&public_key).unwrap_or(public_key);
@@ -180,7 +185,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve => {
+        Command::Serve { read_only } => {
+            config.read_only = read_only;
             let app = Application::build(config).await?;
             app.run_until_stopped().await
         }

@@ -94,6 +94,8 @@ pub struct Config {
     pub login_limits: LoginLimits,
     /// How long a competitive session lives without a heartbeat.
     pub session_timeout: Duration,
+    /// `serve --read-only`: a backup licensing server on a read replica (§3.2).
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -177,6 +179,7 @@ impl Config {
             outbox: OutboxSettings::default(),
             login_limits: LoginLimits::default(),
             session_timeout: Duration::from_secs(settings.session_timeout.max(1)),
+            read_only: false,
         })
     }
 

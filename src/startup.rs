@@ -30,9 +30,12 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = storage::connect(&config.database_url)
-            .await
-            .context("cannot open the database")?;
+        let db = if config.read_only {
+            storage::connect_read_only(&config.database_url).await
+        } else {
+            storage::connect(&config.database_url).await
+        }
+        .context("cannot open the database")?;
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -42,7 +45,7 @@ impl Application {
             config.base_url = format!("{}{port}", config.base_url.trim_end_matches('0'));
         }
 
-        let setup_url = if storage::administrators::any_exist(&db).await? {
+        let setup_url = if config.read_only || storage::administrators::any_exist(&db).await? {
             None
         } else {
             let token =
@@ -56,20 +59,27 @@ impl Application {
         let transport = Transport::new(config.smtp_url.as_deref(), config.mail_dir())
             .context("cannot set up mail")?;
         let (stop_worker, stopped) = watch::channel(false);
-        let expiry_warnings = tokio::spawn(crate::jobs::run_expiry_warnings(
-            db.clone(),
-            config.base_url.clone(),
-            stopped.clone(),
-        ));
-        let worker = tokio::spawn(
-            Worker {
-                db: db.clone(),
-                transport,
-                from: config.mail_from.clone(),
-                settings: config.outbox,
-            }
-            .run(stopped),
-        );
+        // A read-only instance sends no mail and queues none: the primary does.
+        let (expiry_warnings, worker) = if config.read_only {
+            tracing::warn!("read-only: licence checks for known users only, no changes, no mail");
+            (tokio::spawn(async {}), tokio::spawn(async {}))
+        } else {
+            let expiry_warnings = tokio::spawn(crate::jobs::run_expiry_warnings(
+                db.clone(),
+                config.base_url.clone(),
+                stopped.clone(),
+            ));
+            let worker = tokio::spawn(
+                Worker {
+                    db: db.clone(),
+                    transport,
+                    from: config.mail_from.clone(),
+                    settings: config.outbox,
+                }
+                .run(stopped),
+            );
+            (expiry_warnings, worker)
+        };
 
         let cookie_key = config.cookie_key.clone();
         let secure = config.secure_cookies();
@@ -91,6 +101,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(from_fn(web::read_only::refuse_changes))
                 .wrap(from_fn(web::csrf::check))
                 .wrap(web::session_middleware(&cookie_key, secure))
                 .wrap(web::security_headers())

@@ -43,6 +43,22 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// Opens the database so that nothing can be written (`serve --read-only`, §3.2): SQLite in
+/// read-only mode, PostgreSQL with read-only transactions. The schema must already be there.
+pub async fn connect_read_only(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let url = if url.starts_with("sqlite") {
+        let base = url.split('?').next().unwrap_or(url);
+        format!("{base}?mode=ro")
+    } else {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}options=-c%20default_transaction_read_only%3Don")
+    };
+    let mut options = ConnectOptions::new(url.as_str());
+    options.sqlx_logging(false);
+    options.max_connections(if url.starts_with("sqlite") { 8 } else { 20 });
+    Database::connect(options).await
+}
+
 /// Whether the database answers at all (for `/readyz`).
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod ops;
 pub mod page;
 pub mod pages;
+pub mod read_only;
 pub mod session;
 pub mod state;
 

@@ -88,6 +88,7 @@ pub async fn check(
     request: &CheckRequest,
     now: DateTime<Utc>,
     links: &NoticeLinks<'_>,
+    read_only: bool,
 ) -> Result<CheckOutcome, DbErr> {
     // 1. Unknown organization.
     let Some(organization) = organizations::Entity::find()
@@ -125,7 +126,24 @@ pub async fn check(
             .and_then(|d| u32::try_from(d).ok()),
         temporary_license_days: u32::try_from(settings.temporary_license_days).unwrap_or(14),
     };
-    let answer = match (decide(&facts), user) {
+    let decision = decide(&facts);
+    if read_only {
+        // A backup answers known users as the primary would and records nothing; unknown
+        // users wait for the primary.
+        let answer = match decision {
+            Decision::Answer(answer) => answer,
+            _ => Answer {
+                status: Status::NotFound,
+                state: AnswerState::User(UserState::Pending),
+                valid_until: None,
+            },
+        };
+        return Ok(CheckOutcome {
+            answer,
+            sync_mode: settings.sync_mode,
+        });
+    }
+    let answer = match (decision, user) {
         (Decision::Answer(answer), Some(user)) => {
             record_sync(db, &user, request, now).await?;
             answer

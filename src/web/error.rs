@@ -20,6 +20,8 @@ pub enum AppError {
     NoOrganization,
     #[error("{0}")]
     BadRequest(String),
+    #[error("read-only instance")]
+    ReadOnly,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -70,6 +72,7 @@ impl ResponseError for AppError {
             Self::LoginRequired => StatusCode::SEE_OTHER,
             Self::NoOrganization => StatusCode::CONFLICT,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +93,7 @@ impl ResponseError for AppError {
             Self::Csrf => ("Form expired", "This form expired or did not come from LicenseDesk. Go back, reload the page and try again.".to_owned()),
             Self::NoOrganization => ("Choose an organization", "This page shows the data of one organization. Choose one in the header first.".to_owned()),
             Self::BadRequest(message) => ("Bad request", message.clone()),
+            Self::ReadOnly => ("Read-only", super::read_only::MESSAGE.to_owned()),
             Self::Unexpected(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 ("Something went wrong", "LicenseDesk could not complete this request. The error was logged; try again in a moment.".to_owned())

@@ -42,6 +42,8 @@ pub struct PageContext {
     pub organizations: Vec<OrganizationOption>,
     /// The organization the page is about, shown in the header.
     pub organization_name: Option<String>,
+    /// A read-only backup instance: the layout says so.
+    pub read_only: bool,
 }
 
 const NAV: [(&str, &str, ObjectClass); 7] = [
@@ -73,6 +75,7 @@ impl PageContext {
             flash: session.take_flash(),
             organizations: Vec::new(),
             organization_name: None,
+            read_only: false,
         })
     }
 
@@ -112,6 +115,7 @@ impl PageContext {
             flash: admin.session.take_flash(),
             organizations,
             organization_name: admin.organization.as_ref().map(|o| o.name.clone()),
+            read_only: state.config.read_only,
         })
     }
 }

@@ -81,12 +81,14 @@ pub async fn log_in(
     };
 
     if by_address >= limits.per_address || by_client >= limits.per_client {
-        storage::audit::record(
-            &state.db,
-            &Actor::system(&format!("client {client}")),
-            Change::new(organization_id, "login.blocked", &typed),
-        )
-        .await?;
+        if !state.config.read_only {
+            storage::audit::record(
+                &state.db,
+                &Actor::system(&format!("client {client}")),
+                Change::new(organization_id, "login.blocked", &typed),
+            )
+            .await?;
+        }
         let minutes = limits.window.as_secs().div_ceil(60);
         return again(
             &format!("Too many failed logins. Wait {minutes} minutes, then try again."),
@@ -104,6 +106,8 @@ pub async fn log_in(
             session.log_in(account.id, account.session_epoch)?;
             Ok(redirect("/"))
         }
+        // A read-only instance cannot count failures; the primary's limits still apply there.
+        _ if state.config.read_only => again("Wrong email or password.", StatusCode::UNAUTHORIZED),
         _ => {
             let txn = state.db.begin().await?;
             storage::login_failures::record(&txn, &typed, &client).await?;

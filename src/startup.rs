@@ -24,6 +24,8 @@ pub struct Application {
     setup_url: Option<String>,
     worker: JoinHandle<()>,
     expiry_warnings: JoinHandle<()>,
+    /// Writes the licence checks' last-sync bookkeeping.
+    flusher: JoinHandle<()>,
     /// Tells the mail worker and the jobs to stop.
     stop_worker: watch::Sender<bool>,
 }
@@ -60,6 +62,16 @@ impl Application {
             .context("cannot set up mail")?;
         let (stop_worker, stopped) = watch::channel(false);
         // A read-only instance sends no mail and queues none: the primary does.
+        let bookkeeping =
+            std::sync::Arc::new(crate::storage::sync_bookkeeping::SyncBookkeeping::default());
+        let flusher = {
+            let (bookkeeping, db, stopped) = (bookkeeping.clone(), db.clone(), stopped.clone());
+            tokio::spawn(async move {
+                bookkeeping
+                    .run(db, std::time::Duration::from_secs(1), stopped)
+                    .await;
+            })
+        };
         let (expiry_warnings, worker) = if config.read_only {
             tracing::warn!("read-only: licence checks for known users only, no changes, no mail");
             (tokio::spawn(async {}), tokio::spawn(async {}))
@@ -91,6 +103,7 @@ impl Application {
         }
         let offline_key = config.offline_signing_key()?;
         let state = actix_web::web::Data::new(AppState {
+            bookkeeping,
             vendor_key,
             offline_key,
             signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),
@@ -121,6 +134,7 @@ impl Application {
             setup_url,
             worker,
             expiry_warnings,
+            flusher,
             stop_worker,
         })
     }
@@ -147,6 +161,7 @@ impl Application {
         let _ = self.stop_worker.send(true);
         self.worker.await.ok();
         self.expiry_warnings.await.ok();
+        self.flusher.await.ok();
         tracing::info!("stopped");
         Ok(())
     }

@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod seats;
 pub mod settings;
+pub mod sync_bookkeeping;
 pub mod tokens;
 
 use migrations::{Migrator, MigratorTrait};

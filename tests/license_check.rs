@@ -136,11 +136,21 @@ async fn enabled_users_sync_while_a_mobile_licence_is_valid_and_get_expired_afte
     assert_eq!(reply.element("ValidUntil"), format!("{last_day}T00:00:00Z"));
     assert_eq!(reply.element("SyncMode"), "online");
 
-    // Bookkeeping: last sync, device and version.
-    let stored = storage::mobile_users::find_in(&app.db, org.id, user.id)
+    // Bookkeeping: last sync, device and version, written within about a second.
+    let mut stored = storage::mobile_users::find_in(&app.db, org.id, user.id)
         .await
         .unwrap()
         .unwrap();
+    for _ in 0..40 {
+        if stored.last_sync_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stored = storage::mobile_users::find_in(&app.db, org.id, user.id)
+            .await
+            .unwrap()
+            .unwrap();
+    }
     assert!(stored.last_sync_at.is_some());
     assert_eq!(stored.app_version.as_deref(), Some("6.1.0.0"));
     assert_eq!(

@@ -5,10 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
-    sea_query::{Expr, OnConflict},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::OnConflict,
 };
 
 use super::{
@@ -17,6 +15,7 @@ use super::{
     mobile_users::{DISABLED, ENABLED, PENDING},
     notifications::{NoticeLinks, notify_assignment},
     seats, settings,
+    sync_bookkeeping::SyncBookkeeping,
 };
 use crate::domain::{
     client_message::CheckRequest,
@@ -88,6 +87,7 @@ pub async fn check(
     request: &CheckRequest,
     now: DateTime<Utc>,
     links: &NoticeLinks<'_>,
+    bookkeeping: &SyncBookkeeping,
     read_only: bool,
 ) -> Result<CheckOutcome, DbErr> {
     // 1. Unknown organization.
@@ -109,7 +109,12 @@ pub async fn check(
     let user_id = request.user_id.to_string();
     let user = super::mobile_users::find_by_user_id(db, organization.id, &user_id).await?;
     let (valid, any) = mobile_licences(db, organization.id, now).await?;
-    let used = enabled_users(db, organization.id).await?;
+    // The number of Enabled users matters only when an unknown user may take a seat.
+    let used = if user.is_none() {
+        enabled_users(db, organization.id).await?
+    } else {
+        0
+    };
     let facts = Facts {
         now,
         trial_until: organization.trial_until,
@@ -145,7 +150,12 @@ pub async fn check(
     }
     let answer = match (decision, user) {
         (Decision::Answer(answer), Some(user)) => {
-            record_sync(db, &user, request, now).await?;
+            bookkeeping.record(
+                user.id,
+                now,
+                request.device_info.clone(),
+                request.app_version.clone(),
+            );
             answer
         }
         (Decision::Answer(answer), None) => answer,
@@ -191,29 +201,6 @@ pub async fn check(
         answer,
         sync_mode: settings.sync_mode,
     })
-}
-
-/// The last-sync bookkeeping of a known user.
-async fn record_sync(
-    db: &impl ConnectionTrait,
-    user: &mobile_users::Model,
-    request: &CheckRequest,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let mut update = mobile_users::Entity::update_many()
-        .col_expr(mobile_users::Column::LastSyncAt, Expr::value(now))
-        .filter(mobile_users::Column::Id.eq(user.id));
-    if let Some(info) = &request.device_info {
-        update = update.col_expr(mobile_users::Column::DeviceInfo, Expr::value(info.clone()));
-    }
-    if let Some(version) = &request.app_version {
-        update = update.col_expr(
-            mobile_users::Column::AppVersion,
-            Expr::value(version.clone()),
-        );
-    }
-    update.exec(db).await?;
-    Ok(())
 }
 
 /// Inserts the user unless a concurrent check did first (then that one stands).

@@ -18,6 +18,8 @@ pub struct AppState {
     pub signer: LinkSigner,
     /// Signs offline licence files.
     pub offline_key: KeyPair,
+    /// Last-sync bookkeeping waiting to be written (flushed every second).
+    pub bookkeeping: std::sync::Arc<crate::storage::sync_bookkeeping::SyncBookkeeping>,
 }
 
 impl AppState {

@@ -58,6 +58,7 @@ pub async fn license_check(
         &request,
         chrono::Utc::now(),
         &state.notice_links(),
+        &state.bookkeeping,
         state.config.read_only,
     )
     .await

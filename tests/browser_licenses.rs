@@ -246,7 +246,16 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
     .await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
+    let mut settings = licensedesk::storage::settings::get(&app.db, acme.id)
+        .await
+        .unwrap();
+    settings.offline_licenses_enabled = true;
+    licensedesk::storage::settings::save(&app.db, settings)
+        .await
+        .unwrap();
     let address = app.address.clone();
+    let db = app.db.clone();
+    let org_id = acme.id;
 
     with_browser(|browser| async move {
         sign_in(&browser, &address, "ada@acme.example").await;
@@ -321,6 +330,72 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
                 .contains("Nina New added and Enabled.")
         );
 
+        // Enable one disabled user from its row, delete the new one from its row.
+        click_row_button(&browser, &format!("enable:{}", ann.id)).await;
+        assert!(main_text(&browser).await.contains("Enabled: Ann Field."));
+        let nina = licensedesk::storage::mobile_users::find_by_user_id(
+            &db,
+            org_id,
+            "661bac34-1128-40b1-9653-00b9f54158cd",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        click_row_button(&browser, &format!("delete:{}", nina.id)).await;
+        assert!(main_text(&browser).await.contains("Deleted: Nina New."));
+
+        // Update the offline licence.
+        browser
+            .find(Locator::XPath(
+                "//form[@action='/mobile-users/offline']/button",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        assert!(
+            main_text(&browser)
+                .await
+                .contains("Offline licence updated: 1 Enabled users.")
+        );
+        assert!(main_text(&browser).await.contains("Download the file"));
+
+        // Change a setting.
+        browser.goto(&format!("{address}/settings")).await.unwrap();
+        browser
+            .find(Locator::Css("label[for='auto_assign_licenses']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        fill(&browser, "temporary_license_days", "21").await;
+        browser
+            .find(Locator::XPath(
+                "//button[normalize-space()='Save settings']",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        assert!(main_text(&browser).await.contains("Settings saved."));
+        let saved = licensedesk::storage::settings::get(&db, org_id)
+            .await
+            .unwrap();
+        assert!(saved.auto_assign_licenses && saved.temporary_license_days == 21);
+
         browser
             .goto(&format!("{address}/mobile-users/{}", ann.id))
             .await
@@ -366,4 +441,22 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
         assert_accessible(&browser).await;
     })
     .await;
+}
+
+/// Clicks the row button with this `row` value and waits for the answer.
+async fn click_row_button(browser: &fantoccini::Client, value: &str) {
+    browser
+        .find(Locator::Css(&format!(
+            "button[name='row'][value='{value}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css(".flash-success"))
+        .await
+        .unwrap();
 }

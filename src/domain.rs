@@ -3,6 +3,7 @@
 
 pub mod channels;
 pub mod client_message;
+pub mod csv_import;
 pub mod email;
 pub mod ids;
 pub mod keys;

@@ -94,6 +94,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(channels::enable_email_profile)
     .service(channels::delete_email_profile)
     .service(mobile_users::mobile_users_page)
+    .service(mobile_users_import::import_page)
+    .service(mobile_users_import::import_mobile_users)
     .service(mobile_users::new_mobile_user_page)
     .service(mobile_users::add_mobile_user)
     .service(mobile_users::mobile_users_action)

@@ -284,3 +284,101 @@ async fn export_csv_has_the_filtered_users_and_viewers_cannot_change_anything() 
         Some(ENABLED)
     );
 }
+
+async fn upload(app: &TestApp, csv: &str) -> (u16, String) {
+    let token = app.csrf_token().await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("users.csv"),
+    );
+    let response = app
+        .client
+        .post(app.url(&format!("/mobile-users/import?csrf_token={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn import_csv_adds_and_updates_all_or_nothing_with_a_report() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 3, false, &[&acme], 100))
+        .await;
+    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    let (new1, new2) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+
+    let good = format!(
+        "user_id,name,email,state\n{},Ann Field,ann@acme.example,Disabled\n{new1},Bob Road,,Enabled\n{new2},Pat,,Pending\n",
+        ann.user_id
+    );
+    let (status, page) = upload(&app, &good).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Imported: 2 added, 1 updated."), "{page}");
+    let ann = storage::mobile_users::find_in(&app.db, acme.id, ann.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ann.state.as_str(), ann.display_name.as_deref()),
+        (DISABLED, Some("Ann Field"))
+    );
+    let bob = storage::mobile_users::find_by_user_id(&app.db, acme.id, &new1.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bob.state, ENABLED);
+    assert!(app.get_html("/audit").await.contains("mobile_user.import"));
+
+    // One bad row: nothing is imported, every problem is reported with its line.
+    let bad = format!(
+        "user_id,name,email,state\n{},X,,Enabled\nnot-a-guid,Y,,\n{},Z,broken,\n",
+        uuid::Uuid::new_v4(),
+        uuid::Uuid::new_v4()
+    );
+    let (status, page) = upload(&app, &bad).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Nothing was imported")
+            && page.contains("<td>3</td>")
+            && page.contains("<td>4</td>")
+    );
+    assert!(page.contains("is not a GUID") && page.contains("is not an email"));
+
+    // More Enabled users than seats: refused as a whole.
+    let too_many: String = std::iter::once("user_id,state".to_owned())
+        .chain((0..5).map(|_| format!("{},Enabled", uuid::Uuid::new_v4())))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (status, page) = upload(&app, &too_many).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("would make 6 users Enabled, but the valid MOBILE licences have 3 seats"),
+        "{page}"
+    );
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        storage::entities::mobile_users::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        3,
+        "nothing added"
+    );
+
+    // Export and import again: everything is updated, nothing added.
+    let exported = app
+        .get("/mobile-users/export.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let (status, page) = upload(&app, &exported).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Imported: 0 added, 3 updated."), "{page}");
+}

@@ -199,3 +199,116 @@ pub async fn set_email(db: &impl ConnectionTrait, user: &Model, email: &str) -> 
         .await?;
     Ok(())
 }
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportReport {
+    pub added: usize,
+    pub updated: usize,
+}
+
+/// Applies checked rows in the caller's transaction (after `lock_mobile_seats`): all of them
+/// or, when the result would enable more users than `seats`, none.
+pub async fn import(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    rows: &[crate::domain::csv_import::ImportRow],
+    seats: u64,
+) -> Result<Result<ImportReport, String>, DbErr> {
+    use std::collections::HashMap;
+
+    let ids: Vec<String> = rows.iter().map(|r| r.user_id.to_string()).collect();
+    let mut existing: HashMap<String, Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for user in Entity::find()
+            .filter(Column::OrganizationId.eq(organization_id))
+            .filter(Column::UserId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            existing.insert(user.user_id.clone(), user);
+        }
+    }
+    let enabled_now = {
+        use sea_orm::PaginatorTrait;
+        Entity::find()
+            .filter(Column::OrganizationId.eq(organization_id))
+            .filter(Column::State.eq(ENABLED))
+            .count(db)
+            .await?
+    };
+    let mut enabled_after = enabled_now;
+    for row in rows {
+        let was_enabled = existing
+            .get(&row.user_id.to_string())
+            .is_some_and(|u| u.state == ENABLED);
+        let will_be = row.state.as_str() == ENABLED;
+        match (was_enabled, will_be) {
+            (false, true) => enabled_after += 1,
+            (true, false) => enabled_after -= 1,
+            _ => {}
+        }
+    }
+    if enabled_after > enabled_now && enabled_after > seats {
+        return Ok(Err(format!(
+            "the file would make {enabled_after} users Enabled, but the valid MOBILE licences have {seats} seats"
+        )));
+    }
+    let now = chrono::Utc::now();
+    let mut report = ImportReport {
+        added: 0,
+        updated: 0,
+    };
+    let mut inserts = Vec::new();
+    for row in rows {
+        let pending_until =
+            (row.state.as_str() == PENDING).then(|| now + chrono::Duration::days(14));
+        match existing.get(&row.user_id.to_string()) {
+            Some(user) => {
+                let mut update = Entity::update_many()
+                    .col_expr(
+                        Column::State,
+                        sea_orm::sea_query::Expr::value(row.state.as_str()),
+                    )
+                    .filter(Column::Id.eq(user.id));
+                if let Some(name) = &row.name {
+                    update = update.col_expr(
+                        Column::DisplayName,
+                        sea_orm::sea_query::Expr::value(name.clone()),
+                    );
+                }
+                if let Some(email) = &row.email {
+                    update = update.col_expr(
+                        Column::Email,
+                        sea_orm::sea_query::Expr::value(email.to_string()),
+                    );
+                }
+                update.exec(db).await?;
+                report.updated += 1;
+            }
+            None => {
+                inserts.push(mobile_users::ActiveModel {
+                    organization_id: Set(organization_id),
+                    user_id: Set(row.user_id.to_string()),
+                    display_name: Set(row.name.clone()),
+                    email: Set(row.email.as_ref().map(|e| e.to_string())),
+                    state: Set(row.state.as_str().to_owned()),
+                    created_at: Set(now),
+                    last_sync_at: Set(None),
+                    device_info: Set(None),
+                    app_version: Set(None),
+                    temporary_license_until: Set(pending_until),
+                    ..Default::default()
+                });
+                report.added += 1;
+            }
+        }
+    }
+    while !inserts.is_empty() {
+        let rest = inserts.split_off(inserts.len().min(500));
+        Entity::insert_many(std::mem::replace(&mut inserts, rest))
+            .exec(db)
+            .await?;
+    }
+    Ok(Ok(report))
+}

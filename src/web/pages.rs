@@ -9,6 +9,7 @@ pub mod licenses;
 pub mod login;
 pub mod mobile_user;
 pub mod mobile_users;
+pub mod mobile_users_import;
 pub mod organizations;
 pub mod outbox;
 pub mod settings;

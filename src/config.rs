@@ -96,6 +96,8 @@ pub struct Config {
     pub session_timeout: Duration,
     /// `serve --read-only`: a backup licensing server on a read replica (§3.2).
     pub read_only: bool,
+    /// How long an instance reuses an organization's facts in the licence check.
+    pub organization_cache_ttl: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -180,6 +182,7 @@ impl Config {
             login_limits: LoginLimits::default(),
             session_timeout: Duration::from_secs(settings.session_timeout.max(1)),
             read_only: false,
+            organization_cache_ttl: Duration::from_secs(1),
         })
     }
 

@@ -104,6 +104,9 @@ impl Application {
         let offline_key = config.offline_signing_key()?;
         let state = actix_web::web::Data::new(AppState {
             bookkeeping,
+            organization_cache: crate::storage::license_check::OrganizationCache::new(
+                config.organization_cache_ttl,
+            ),
             vendor_key,
             offline_key,
             signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),

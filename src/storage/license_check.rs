@@ -82,18 +82,90 @@ fn seats_of(valid: &[licenses::Model], any: bool, used: u64, now: DateTime<Utc>)
     }
 }
 
+/// What the check needs of an organization besides the user: the organization, its
+/// settings and its valid MOBILE licences.
+#[derive(Clone)]
+pub struct OrganizationFacts {
+    pub organization: organizations::Model,
+    pub settings: super::entities::organization_settings::Model,
+    pub valid: Vec<licenses::Model>,
+    pub any: bool,
+}
+
+/// Organization facts kept for a second per instance, so that a check of a known user is
+/// one indexed lookup. A change (new licence, settings) reaches every instance within the
+/// time to live; seats are never taken on cached facts (`lock_mobile_seats` reads afresh).
+pub struct OrganizationCache {
+    ttl: std::time::Duration,
+    entries: std::sync::Mutex<
+        std::collections::HashMap<String, (std::time::Instant, Option<OrganizationFacts>)>,
+    >,
+}
+
+impl OrganizationCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            entries: std::sync::Mutex::default(),
+        }
+    }
+
+    async fn get(
+        &self,
+        db: &impl ConnectionTrait,
+        organization_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<OrganizationFacts>, DbErr> {
+        if let Ok(entries) = self.entries.lock()
+            && let Some((at, facts)) = entries.get(organization_id)
+            && at.elapsed() < self.ttl
+        {
+            return Ok(facts.clone());
+        }
+        let facts = match organizations::Entity::find()
+            .filter(organizations::Column::OrganizationId.eq(organization_id))
+            .one(db)
+            .await?
+        {
+            Some(organization) => {
+                let settings = settings::get(db, organization.id).await?;
+                let (valid, any) = mobile_licences(db, organization.id, now).await?;
+                Some(OrganizationFacts {
+                    organization,
+                    settings,
+                    valid,
+                    any,
+                })
+            }
+            None => None,
+        };
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(
+                organization_id.to_owned(),
+                (std::time::Instant::now(), facts.clone()),
+            );
+        }
+        Ok(facts)
+    }
+}
+
 pub async fn check(
     db: &DatabaseConnection,
     request: &CheckRequest,
     now: DateTime<Utc>,
     links: &NoticeLinks<'_>,
     bookkeeping: &SyncBookkeeping,
+    cache: &OrganizationCache,
     read_only: bool,
 ) -> Result<CheckOutcome, DbErr> {
     // 1. Unknown organization.
-    let Some(organization) = organizations::Entity::find()
-        .filter(organizations::Column::OrganizationId.eq(request.organization_id.to_string()))
-        .one(db)
+    let Some(OrganizationFacts {
+        organization,
+        settings,
+        valid,
+        any,
+    }) = cache
+        .get(db, &request.organization_id.to_string(), now)
         .await?
     else {
         return Ok(CheckOutcome {
@@ -105,10 +177,8 @@ pub async fn check(
             sync_mode: "online".to_owned(),
         });
     };
-    let settings = settings::get(db, organization.id).await?;
     let user_id = request.user_id.to_string();
     let user = super::mobile_users::find_by_user_id(db, organization.id, &user_id).await?;
-    let (valid, any) = mobile_licences(db, organization.id, now).await?;
     // The number of Enabled users matters only when an unknown user may take a seat.
     let used = if user.is_none() {
         enabled_users(db, organization.id).await?

@@ -20,6 +20,8 @@ pub struct AppState {
     pub offline_key: KeyPair,
     /// Last-sync bookkeeping waiting to be written (flushed every second).
     pub bookkeeping: std::sync::Arc<crate::storage::sync_bookkeeping::SyncBookkeeping>,
+    /// Organization facts of the licence check, for a second.
+    pub organization_cache: crate::storage::license_check::OrganizationCache,
 }
 
 impl AppState {

@@ -83,6 +83,8 @@ pub fn test_config(
     config.outbox.poll_interval = Duration::from_millis(50);
     config.outbox.retry_base = Duration::from_millis(200);
     config.outbox.retry_max = Duration::from_millis(400);
+    // Tests change licences and settings and check at once; production reuses them for 1 s.
+    config.organization_cache_ttl = Duration::ZERO;
     config
 }
 

@@ -59,6 +59,7 @@ pub async fn license_check(
         chrono::Utc::now(),
         &state.notice_links(),
         &state.bookkeeping,
+        &state.organization_cache,
         state.config.read_only,
     )
     .await

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder, sea_query::OnConflict,
 };
 
 use super::{
@@ -59,16 +59,19 @@ pub async fn update(
         users: i32::try_from(licence.users.len()).unwrap_or(i32::MAX),
         issued_at: now,
     };
-    let exists = offline_licences::Entity::find_by_id(organization.id)
-        .one(db)
-        .await?
-        .is_some();
-    let active = model.into_active_model().reset_all();
-    if exists {
-        active.update(db).await
-    } else {
-        active.insert(db).await
-    }
+    offline_licences::Entity::insert(model.clone().into_active_model().reset_all())
+        .on_conflict(
+            OnConflict::column(offline_licences::Column::OrganizationId)
+                .update_columns([
+                    offline_licences::Column::File,
+                    offline_licences::Column::Users,
+                    offline_licences::Column::IssuedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(model)
 }
 
 pub async fn get(

@@ -1,7 +1,9 @@
 //! Organization settings (§2.4); an organization without a row has the defaults.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, sea_query::OnConflict,
+};
 
 use super::entities::organization_settings::{Entity, Model};
 
@@ -27,17 +29,28 @@ pub async fn get(db: &impl ConnectionTrait, organization_id: i64) -> Result<Mode
         .unwrap_or_else(|| defaults(organization_id)))
 }
 
-/// Stores `settings` (insert or update).
+/// Stores `settings`: one statement that inserts or updates, so two first saves at once
+/// cannot collide.
 pub async fn save(db: &impl ConnectionTrait, mut settings: Model) -> Result<Model, DbErr> {
+    use super::entities::organization_settings::Column;
     settings.updated_at = Utc::now();
-    let exists = Entity::find_by_id(settings.organization_id)
-        .one(db)
-        .await?
-        .is_some();
-    let active = settings.into_active_model().reset_all();
-    if exists {
-        active.update(db).await
-    } else {
-        active.insert(db).await
-    }
+    Entity::insert(settings.clone().into_active_model().reset_all())
+        .on_conflict(
+            OnConflict::column(Column::OrganizationId)
+                .update_columns([
+                    Column::AutoAssignLicenses,
+                    Column::AutoFreeAfterDays,
+                    Column::TemporaryLicenseDays,
+                    Column::SendAssignmentNotifications,
+                    Column::NotificationAddresses,
+                    Column::OfflineLicensesEnabled,
+                    Column::PermissionRequestEmail,
+                    Column::SyncMode,
+                    Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(settings)
 }

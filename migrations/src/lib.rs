@@ -16,6 +16,7 @@ mod m20261123_000011_create_license_warnings;
 mod m20261123_000012_create_organization_settings;
 mod m20261123_000013_create_notifications;
 mod m20261123_000014_create_offline_licences;
+mod m20261123_000015_index_mobile_users_state;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_create_organization_settings::Migration),
             Box::new(m20261123_000013_create_notifications::Migration),
             Box::new(m20261123_000014_create_offline_licences::Migration),
+            Box::new(m20261123_000015_index_mobile_users_state::Migration),
         ]
     }
 }

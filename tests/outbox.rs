@@ -305,9 +305,6 @@ async fn subscribed_administrators_get_each_expiry_warning_once() {
     use licensedesk::domain::products::Product;
     let app = spawn_app().await;
     let acme = app.create_organization("Acme").await;
-    let licence = app
-        .import(&app.current_key(Product::Mobile, 10, false, &[&acme], 25))
-        .await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))
@@ -321,6 +318,11 @@ async fn subscribed_administrators_get_each_expiry_warning_once() {
         model.notify = Set(false);
         model.update(&app.db).await.unwrap();
     }
+    // The licence comes last: the app's own expiry job (it runs at start) may see it at any
+    // moment after this, and must then find the administrators as the test expects.
+    let licence = app
+        .import(&app.current_key(Product::Mobile, 10, false, &[&acme], 25))
+        .await;
     let today = chrono::Utc::now().date_naive();
 
     // 25 days left: the 30-day warning, once, however often the job runs.

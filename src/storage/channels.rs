@@ -11,10 +11,7 @@ use super::{
     entities::channels::{self, Column, Entity, Model},
     licenses, seats,
 };
-use crate::domain::{
-    channels::{ChannelKind, EnableRefused, may_enable},
-    products::LicenceTerms,
-};
+use crate::domain::channels::{ChannelKind, EnableRefused, may_enable};
 
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -79,14 +76,7 @@ pub async fn set_enabled(
         let governing = licenses::of_product(db, channel.organization_id, kind.product())
             .await?
             .into_iter()
-            .filter(|l| {
-                LicenceTerms {
-                    valid_from: l.valid_from,
-                    valid_till: l.valid_till,
-                    limit: 0,
-                }
-                .is_valid_on(today)
-            })
+            .filter(|l| l.terms().is_valid_on(today))
             .max_by_key(|l| l.seat_limit);
         let Some(licence) = governing else {
             return Ok(Err(EnableRefused::NoLicence(kind)));

@@ -30,14 +30,6 @@ pub struct CheckOutcome {
     pub sync_mode: String,
 }
 
-fn terms(licence: &licenses::Model) -> LicenceTerms {
-    LicenceTerms {
-        valid_from: licence.valid_from,
-        valid_till: licence.valid_till,
-        limit: u32::try_from(licence.seat_limit).unwrap_or(0),
-    }
-}
-
 /// The organization's nominal MOBILE licences valid today, and whether it has any at all.
 async fn mobile_licences(
     db: &impl ConnectionTrait,
@@ -54,13 +46,14 @@ async fn mobile_licences(
     let today = now.date_naive();
     Ok((
         all.into_iter()
-            .filter(|l| terms(l).is_valid_on(today))
+            .filter(|l| l.terms().is_valid_on(today))
             .collect(),
         any,
     ))
 }
 
-async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Result<u64, DbErr> {
+/// Enabled mobile users of an organization: the MOBILE seats taken.
+pub async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Result<u64, DbErr> {
     mobile_users::Entity::find()
         .filter(mobile_users::Column::OrganizationId.eq(organization_id))
         .filter(mobile_users::Column::State.eq(ENABLED))
@@ -69,7 +62,7 @@ async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Resul
 }
 
 fn seats_of(valid: &[licenses::Model], any: bool, used: u64, now: DateTime<Utc>) -> MobileSeats {
-    let all_terms: Vec<LicenceTerms> = valid.iter().map(terms).collect();
+    let all_terms: Vec<LicenceTerms> = valid.iter().map(licenses::Model::terms).collect();
     MobileSeats {
         total: u64::from(combined_limit(
             Product::Mobile,

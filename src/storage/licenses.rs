@@ -14,8 +14,7 @@ use super::{
     audit::{self, Actor, Change},
     contains_ci,
     entities::{
-        license_assignments, license_organizations, license_sessions, licenses, mobile_users,
-        organizations,
+        license_assignments, license_organizations, license_sessions, licenses, organizations,
     },
     fetch_page,
 };
@@ -231,17 +230,4 @@ pub async fn seats_in_use(
         *used.entry(licence).or_insert(0u32) += u32::try_from(count).unwrap_or(u32::MAX);
     }
     Ok(used)
-}
-
-/// Enabled mobile users of an organization: the MOBILE seats taken.
-pub async fn enabled_mobile_users(
-    db: &impl ConnectionTrait,
-    organization_id: i64,
-) -> Result<u64, DbErr> {
-    use sea_orm::PaginatorTrait;
-    mobile_users::Entity::find()
-        .filter(mobile_users::Column::OrganizationId.eq(organization_id))
-        .filter(mobile_users::Column::State.eq("Enabled"))
-        .count(db)
-        .await
 }

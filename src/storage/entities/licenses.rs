@@ -23,3 +23,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// What the licence grants, for the rules in `domain::products`.
+    pub fn terms(&self) -> crate::domain::products::LicenceTerms {
+        crate::domain::products::LicenceTerms {
+            valid_from: self.valid_from,
+            valid_till: self.valid_till,
+            limit: u32::try_from(self.seat_limit).unwrap_or(0),
+        }
+    }
+}

@@ -9,7 +9,7 @@ use super::ApiError;
 use crate::{
     domain::{
         ids::Guid,
-        products::{LicenceTerms, Product},
+        products::Product,
         tokens::{hash_token, new_token},
     },
     storage::{self, mobile_users::DISABLED},
@@ -65,15 +65,7 @@ pub async fn start_session(
     let licences: Vec<_> = storage::licenses::of_product(&state.db, organization.id, product)
         .await?
         .into_iter()
-        .filter(|l| {
-            l.competitive
-                && LicenceTerms {
-                    valid_from: l.valid_from,
-                    valid_till: l.valid_till,
-                    limit: 0,
-                }
-                .is_valid_on(today)
-        })
+        .filter(|l| l.competitive && l.terms().is_valid_on(today))
         .collect();
     if licences.is_empty() {
         return Err(ApiError::Forbidden(format!(

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::{
     domain::{
         permissions::{Action, ObjectClass, Permission},
-        products::{LicenceTerms, Product, spread_usage},
+        products::{Product, spread_usage},
     },
     storage::{
         self,
@@ -42,17 +42,9 @@ pub struct LicenceRow {
     pub expired: bool,
 }
 
-fn terms(licence: &Model) -> LicenceTerms {
-    LicenceTerms {
-        valid_from: licence.valid_from,
-        valid_till: licence.valid_till,
-        limit: u32::try_from(licence.seat_limit).unwrap_or(0),
-    }
-}
-
 /// "12 days left", "Last day", "Expired", "Starts 2027-01-01".
 pub fn status(licence: &Model, today: NaiveDate) -> String {
-    let terms = terms(licence);
+    let terms = licence.terms();
     if terms.is_expired_on(today) {
         return "Expired".to_owned();
     }
@@ -89,10 +81,10 @@ async fn usage(
             storage::licenses::of_product(db, organization_id, Product::Mobile)
                 .await?
                 .into_iter()
-                .filter(|l| !l.competitive && terms(l).is_valid_on(today))
+                .filter(|l| !l.competitive && l.terms().is_valid_on(today))
                 .collect();
-        let capacities: Vec<u32> = mobile.iter().map(|l| terms(l).limit).collect();
-        let enabled = storage::licenses::enabled_mobile_users(db, organization_id).await?;
+        let capacities: Vec<u32> = mobile.iter().map(|l| l.terms().limit).collect();
+        let enabled = storage::license_check::enabled_users(db, organization_id).await?;
         for (licence, seats) in mobile.iter().zip(spread_usage(enabled, &capacities)) {
             used.insert(licence.id, seats);
         }
@@ -130,7 +122,7 @@ pub async fn licenses_page(
         .map(|licence| LicenceRow {
             used: used.get(&licence.id).copied().unwrap_or(0),
             status: status(&licence, today),
-            expired: terms(&licence).is_expired_on(today),
+            expired: licence.terms().is_expired_on(today),
             id: licence.id,
             licence_id: licence.licence_id,
             key: licence.license_key,

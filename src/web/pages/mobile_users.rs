@@ -13,7 +13,7 @@ use crate::{
         ids::Guid,
         license_check::MobileSeats,
         permissions::{Action, ObjectClass, Permission},
-        products::{LicenceTerms, Product},
+        products::Product,
     },
     storage::{
         self,
@@ -104,16 +104,9 @@ pub async fn mobile_users_page(
         .await?
         .into_iter()
         .filter(|l| !l.competitive)
-        .map(|licence| {
-            let terms = LicenceTerms {
-                valid_from: licence.valid_from,
-                valid_till: licence.valid_till,
-                limit: u32::try_from(licence.seat_limit).unwrap_or(0),
-            };
-            SubscriptionRow {
-                days_left: terms.days_left(today),
-                licence,
-            }
+        .map(|licence| SubscriptionRow {
+            days_left: licence.terms().days_left(today),
+            licence,
         })
         .collect();
     let offline = if storage::settings::get(&state.db, organization.id)

@@ -104,7 +104,7 @@ impl Application {
         let offline_key = config.offline_signing_key()?;
         let state = actix_web::web::Data::new(AppState {
             bookkeeping,
-            organization_cache: crate::storage::license_check::OrganizationCache::new(
+            organization_cache: crate::storage::organization_cache::OrganizationCache::new(
                 config.organization_cache_ttl,
             ),
             vendor_key,

@@ -12,6 +12,7 @@ pub mod login_failures;
 pub mod mobile_users;
 pub mod notifications;
 pub mod offline;
+pub mod organization_cache;
 pub mod organizations;
 pub mod outbox;
 pub mod seats;

@@ -214,11 +214,19 @@ async fn unknown_users_become_pending_with_a_temporary_licence_that_runs_out() {
     );
     assert_eq!(check(&app, &org, &user_id).await.element("Status"), "OK");
 
-    // The temporary licence runs out.
+    // The temporary licence runs out (stamped like every change to a user, so that the
+    // check's cache of the organization picks it up).
+    let version = storage::mobile_users::next_version(&app.db, org.id, false)
+        .await
+        .unwrap();
     mobile_users::Entity::update_many()
         .col_expr(
             mobile_users::Column::TemporaryLicenseUntil,
             sea_orm::sea_query::Expr::value(Utc::now() - Duration::seconds(1)),
+        )
+        .col_expr(
+            mobile_users::Column::Version,
+            sea_orm::sea_query::Expr::value(version),
         )
         .filter(mobile_users::Column::Id.eq(stored.id))
         .exec(&app.db)
@@ -317,10 +325,7 @@ async fn a_deleted_user_that_syncs_again_is_treated_as_new() {
         check(&app, &org, &user.user_id).await.element("Status"),
         "LICENSE: NOT FOUND"
     );
-    mobile_users::Entity::delete_by_id(user.id)
-        .exec(&app.db)
-        .await
-        .unwrap();
+    storage::mobile_users::delete(&app.db, &user).await.unwrap();
     let reply = check(&app, &org, &user.user_id).await;
     assert_eq!(
         (

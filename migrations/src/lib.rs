@@ -17,6 +17,7 @@ mod m20261123_000012_create_organization_settings;
 mod m20261123_000013_create_notifications;
 mod m20261123_000014_create_offline_licences;
 mod m20261123_000015_index_mobile_users_state;
+mod m20261123_000016_mobile_user_versions;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_create_notifications::Migration),
             Box::new(m20261123_000014_create_offline_licences::Migration),
             Box::new(m20261123_000015_index_mobile_users_state::Migration),
+            Box::new(m20261123_000016_mobile_user_versions::Migration),
         ]
     }
 }

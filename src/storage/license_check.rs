@@ -14,14 +14,13 @@ use super::{
     entities::{licenses, mobile_users, organizations},
     mobile_users::{DISABLED, ENABLED, PENDING},
     notifications::{NoticeLinks, notify_assignment},
-    seats, settings,
+    organization_cache::{CachedUser, Lookup, OrganizationCache, OrganizationFacts},
+    seats,
     sync_bookkeeping::SyncBookkeeping,
 };
 use crate::domain::{
     client_message::CheckRequest,
-    license_check::{
-        Answer, AnswerState, Decision, Facts, KnownUser, MobileSeats, Status, UserState, decide,
-    },
+    license_check::{Answer, AnswerState, Decision, Facts, MobileSeats, Status, UserState, decide},
     products::{LicenceTerms, Product, combined_limit},
 };
 
@@ -31,7 +30,7 @@ pub struct CheckOutcome {
 }
 
 /// The organization's nominal MOBILE licences valid today, and whether it has any at all.
-async fn mobile_licences(
+pub(super) async fn mobile_licences(
     db: &impl ConnectionTrait,
     organization_id: i64,
     now: DateTime<Utc>,
@@ -75,73 +74,6 @@ fn seats_of(valid: &[licenses::Model], any: bool, used: u64, now: DateTime<Utc>)
     }
 }
 
-/// What the check needs of an organization besides the user: the organization, its
-/// settings and its valid MOBILE licences.
-#[derive(Clone)]
-pub struct OrganizationFacts {
-    pub organization: organizations::Model,
-    pub settings: super::entities::organization_settings::Model,
-    pub valid: Vec<licenses::Model>,
-    pub any: bool,
-}
-
-/// Organization facts kept for a second per instance, so that a check of a known user is
-/// one indexed lookup. A change (new licence, settings) reaches every instance within the
-/// time to live; seats are never taken on cached facts (`lock_mobile_seats` reads afresh).
-pub struct OrganizationCache {
-    ttl: std::time::Duration,
-    entries: std::sync::Mutex<
-        std::collections::HashMap<String, (std::time::Instant, Option<OrganizationFacts>)>,
-    >,
-}
-
-impl OrganizationCache {
-    pub fn new(ttl: std::time::Duration) -> Self {
-        Self {
-            ttl,
-            entries: std::sync::Mutex::default(),
-        }
-    }
-
-    async fn get(
-        &self,
-        db: &impl ConnectionTrait,
-        organization_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<OrganizationFacts>, DbErr> {
-        if let Ok(entries) = self.entries.lock()
-            && let Some((at, facts)) = entries.get(organization_id)
-            && at.elapsed() < self.ttl
-        {
-            return Ok(facts.clone());
-        }
-        let facts = match organizations::Entity::find()
-            .filter(organizations::Column::OrganizationId.eq(organization_id))
-            .one(db)
-            .await?
-        {
-            Some(organization) => {
-                let settings = settings::get(db, organization.id).await?;
-                let (valid, any) = mobile_licences(db, organization.id, now).await?;
-                Some(OrganizationFacts {
-                    organization,
-                    settings,
-                    valid,
-                    any,
-                })
-            }
-            None => None,
-        };
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(
-                organization_id.to_owned(),
-                (std::time::Instant::now(), facts.clone()),
-            );
-        }
-        Ok(facts)
-    }
-}
-
 pub async fn check(
     db: &DatabaseConnection,
     request: &CheckRequest,
@@ -152,13 +84,8 @@ pub async fn check(
     read_only: bool,
 ) -> Result<CheckOutcome, DbErr> {
     // 1. Unknown organization.
-    let Some(OrganizationFacts {
-        organization,
-        settings,
-        valid,
-        any,
-    }) = cache
-        .get(db, &request.organization_id.to_string(), now)
+    let Lookup::Organization { facts, user } = cache
+        .lookup(db, request.organization_id, request.user_id, now)
         .await?
     else {
         return Ok(CheckOutcome {
@@ -170,8 +97,23 @@ pub async fn check(
             sync_mode: "online".to_owned(),
         });
     };
-    let user_id = request.user_id.to_string();
-    let user = super::mobile_users::find_by_user_id(db, organization.id, &user_id).await?;
+    let OrganizationFacts {
+        organization,
+        settings,
+        valid,
+        any,
+    } = facts.as_ref();
+    // The cache may not have seen a user who arrived since its last look: the database
+    // decides whether a user is new.
+    let user = match user {
+        Some(user) => Some(user),
+        None => {
+            super::mobile_users::find_by_user_id(db, organization.id, &request.user_id.to_string())
+                .await?
+                .as_ref()
+                .and_then(CachedUser::from_row)
+        }
+    };
     // The number of Enabled users matters only when an unknown user may take a seat.
     let used = if user.is_none() {
         enabled_users(db, organization.id).await?
@@ -181,13 +123,8 @@ pub async fn check(
     let facts = Facts {
         now,
         trial_until: organization.trial_until,
-        user: user.as_ref().and_then(|u| {
-            UserState::parse(&u.state).map(|state| KnownUser {
-                state,
-                temporary_license_until: u.temporary_license_until,
-            })
-        }),
-        seats: seats_of(&valid, any, used, now),
+        user: user.map(|u| u.known),
+        seats: seats_of(valid, *any, used, now),
         auto_assign: settings.auto_assign_licenses,
         auto_free_after_days: settings
             .auto_free_after_days
@@ -208,7 +145,7 @@ pub async fn check(
         };
         return Ok(CheckOutcome {
             answer,
-            sync_mode: settings.sync_mode,
+            sync_mode: settings.sync_mode.clone(),
         });
     }
     let answer = match (decision, user) {
@@ -223,13 +160,15 @@ pub async fn check(
         }
         (Decision::Answer(answer), None) => answer,
         (Decision::CreatePending { until, answer }, _) => {
-            create(db, organization.id, request, PENDING, Some(until), now).await?;
+            let txn = db.begin().await?;
+            create(&txn, organization.id, request, PENDING, Some(until), now).await?;
+            txn.commit().await?;
             answer
         }
         (Decision::CreateEnabled { answer, fallback }, _) => {
             enable_new_user(
                 db,
-                &organization,
+                organization,
                 request,
                 None,
                 answer,
@@ -249,7 +188,7 @@ pub async fn check(
         ) => {
             enable_new_user(
                 db,
-                &organization,
+                organization,
                 request,
                 Some(days),
                 answer,
@@ -262,11 +201,12 @@ pub async fn check(
     };
     Ok(CheckOutcome {
         answer,
-        sync_mode: settings.sync_mode,
+        sync_mode: settings.sync_mode.clone(),
     })
 }
 
-/// Inserts the user unless a concurrent check did first (then that one stands).
+/// Inserts the user unless a concurrent check did first (then that one stands); in the
+/// caller's transaction, which the change stamp locks the organization for.
 async fn create(
     db: &impl ConnectionTrait,
     organization_id: i64,
@@ -286,6 +226,7 @@ async fn create(
         device_info: Set(request.device_info.clone()),
         app_version: Set(request.app_version.clone()),
         temporary_license_until: Set(temporary_license_until),
+        version: Set(super::mobile_users::next_version(db, organization_id, false).await?),
         ..Default::default()
     })
     .on_conflict(

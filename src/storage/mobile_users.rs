@@ -2,8 +2,10 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
 };
 
 use super::entities::mobile_users::{self, Column, Entity, Model};
@@ -36,6 +38,31 @@ pub async fn find_by_user_id(
         .await
 }
 
+/// Takes the organization's next change stamp for its mobile users (`deletion` also marks
+/// that cached copies must be loaded afresh; see `organization_cache`). Call it in the
+/// transaction that makes the change: the organization row stays locked until it ends, so
+/// stamps become visible in the order they were taken.
+pub async fn next_version(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    deletion: bool,
+) -> Result<i64, DbErr> {
+    use super::entities::organizations;
+    let next = Expr::col(organizations::Column::UsersVersion).add(1);
+    let mut update = organizations::Entity::update_many()
+        .col_expr(organizations::Column::UsersVersion, next.clone())
+        .filter(organizations::Column::Id.eq(organization_id));
+    if deletion {
+        update = update.col_expr(organizations::Column::UsersResetVersion, next);
+    }
+    update
+        .exec_with_returning(db)
+        .await?
+        .first()
+        .map(|organization| organization.users_version)
+        .ok_or_else(|| DbErr::RecordNotFound(format!("organization {organization_id}")))
+}
+
 /// Creates a user directly (tests, demo data); the Mobile Users page adds its own checks.
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -55,6 +82,7 @@ pub async fn insert(
         device_info: Set(None),
         app_version: Set(None),
         temporary_license_until: Set(None),
+        version: Set(next_version(db, organization_id, false).await?),
         ..Default::default()
     }
     .insert(db)
@@ -62,8 +90,10 @@ pub async fn insert(
 }
 
 pub async fn set_state(db: &impl ConnectionTrait, user: &Model, state: &str) -> Result<(), DbErr> {
+    let version = next_version(db, user.organization_id, false).await?;
     Entity::update_many()
-        .col_expr(Column::State, sea_orm::sea_query::Expr::value(state))
+        .col_expr(Column::State, Expr::value(state))
+        .col_expr(Column::Version, Expr::value(version))
         .filter(Column::Id.eq(user.id))
         .exec(db)
         .await?;
@@ -187,6 +217,7 @@ pub async fn find_many(
 }
 
 pub async fn delete(db: &impl ConnectionTrait, user: &Model) -> Result<(), DbErr> {
+    next_version(db, user.organization_id, true).await?;
     Entity::delete_by_id(user.id).exec(db).await?;
     Ok(())
 }
@@ -255,6 +286,7 @@ pub async fn import(
         )));
     }
     let now = chrono::Utc::now();
+    let version = next_version(db, organization_id, false).await?;
     let mut report = ImportReport {
         added: 0,
         updated: 0,
@@ -270,6 +302,7 @@ pub async fn import(
                         Column::State,
                         sea_orm::sea_query::Expr::value(row.state.as_str()),
                     )
+                    .col_expr(Column::Version, Expr::value(version))
                     .filter(Column::Id.eq(user.id));
                 if let Some(name) = &row.name {
                     update = update.col_expr(
@@ -298,6 +331,7 @@ pub async fn import(
                     device_info: Set(None),
                     app_version: Set(None),
                     temporary_license_until: Set(pending_until),
+                    version: Set(version),
                     ..Default::default()
                 });
                 report.added += 1;

@@ -21,7 +21,7 @@ pub struct AppState {
     /// Last-sync bookkeeping waiting to be written (flushed every second).
     pub bookkeeping: std::sync::Arc<crate::storage::sync_bookkeeping::SyncBookkeeping>,
     /// Organization facts of the licence check, for a second.
-    pub organization_cache: crate::storage::license_check::OrganizationCache,
+    pub organization_cache: crate::storage::organization_cache::OrganizationCache,
 }
 
 impl AppState {

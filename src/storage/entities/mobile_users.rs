@@ -15,6 +15,8 @@ pub struct Model {
     pub device_info: Option<String>,
     pub app_version: Option<String>,
     pub temporary_license_until: Option<DateTimeUtc>,
+    /// The organization's `users_version` at this row's last change.
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

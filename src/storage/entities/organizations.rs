@@ -13,6 +13,12 @@ pub struct Model {
     pub trial_until: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Counts changes to the organization's mobile users (see `storage::user_directory`).
+    #[serde(skip)]
+    pub users_version: i64,
+    /// `users_version` at the last deletion of a mobile user.
+    #[serde(skip)]
+    pub users_reset_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

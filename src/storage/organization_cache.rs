@@ -1,0 +1,251 @@
+//! What the licence check needs of an organization — the organization, its settings, its
+//! valid MOBILE licences and the state of every mobile user — kept in each instance's
+//! memory, so that the check of a known user needs no database round trip.
+//!
+//! The database stays the only truth. An instance looks again at most once per time to live
+//! (`LICENSEDESK_CACHE_TTL`, 1 s): it rereads the organization row, settings and licences,
+//! and fetches only the mobile users changed since its last look. Every change to a mobile
+//! user stamps the row with the organization's next `users_version`
+//! (`mobile_users::next_version`, taken under the organization's row lock, so stamps become
+//! visible in the order they were taken); a deletion also moves `users_reset_version`, after
+//! which the users are loaded afresh. So a change made on any instance reaches every
+//! instance within the time to live, and seats are never taken on cached facts
+//! (`license_check::lock_mobile_seats` counts afresh under the lock).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, RwLock},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+
+use super::{
+    entities::{licenses, mobile_users, organization_settings, organizations},
+    settings,
+};
+use crate::domain::{
+    ids::Guid,
+    license_check::{KnownUser, UserState},
+};
+
+/// The organization-wide facts of the check.
+pub struct OrganizationFacts {
+    pub organization: organizations::Model,
+    pub settings: organization_settings::Model,
+    /// Nominal MOBILE licences valid at the time of the last look.
+    pub valid: Vec<licenses::Model>,
+    /// Whether the organization has any nominal MOBILE licence at all.
+    pub any: bool,
+}
+
+/// A mobile user as the check sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct CachedUser {
+    /// The row id, for the last-sync bookkeeping.
+    pub id: i64,
+    pub known: KnownUser,
+}
+
+impl CachedUser {
+    /// `None` for a row whose state is not one the check knows.
+    pub fn from_row(row: &mobile_users::Model) -> Option<Self> {
+        UserState::parse(&row.state).map(|state| Self {
+            id: row.id,
+            known: KnownUser {
+                state,
+                temporary_license_until: row.temporary_license_until,
+            },
+        })
+    }
+}
+
+/// The answer of the cache for one check.
+pub enum Lookup {
+    UnknownOrganization,
+    Organization {
+        facts: Arc<OrganizationFacts>,
+        /// `None` when the user was not there at the last look (they may have arrived
+        /// since: ask the database before treating them as new).
+        user: Option<CachedUser>,
+    },
+}
+
+struct Snapshot {
+    taken: Instant,
+    facts: Option<Arc<OrganizationFacts>>,
+    users: HashMap<Guid, CachedUser>,
+}
+
+impl Snapshot {
+    fn lookup(&self, user: Guid) -> Lookup {
+        match &self.facts {
+            None => Lookup::UnknownOrganization,
+            Some(facts) => Lookup::Organization {
+                facts: facts.clone(),
+                user: self.users.get(&user).copied(),
+            },
+        }
+    }
+}
+
+#[derive(Default)]
+struct Entry {
+    /// One refresh at a time per organization; the others wait and use its result.
+    refresh: tokio::sync::Mutex<()>,
+    snapshot: RwLock<Option<Snapshot>>,
+}
+
+impl Entry {
+    fn fresh(&self, ttl: Duration, user: Guid) -> Option<Lookup> {
+        let snapshot = self.snapshot.read().ok()?;
+        snapshot
+            .as_ref()
+            .filter(|s| s.taken.elapsed() < ttl)
+            .map(|s| s.lookup(user))
+    }
+}
+
+pub struct OrganizationCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<Guid, Arc<Entry>>>,
+}
+
+impl OrganizationCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::default(),
+        }
+    }
+
+    pub async fn lookup(
+        &self,
+        db: &impl ConnectionTrait,
+        organization: Guid,
+        user: Guid,
+        now: DateTime<Utc>,
+    ) -> Result<Lookup, DbErr> {
+        let entry = {
+            let mut entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            entries.entry(organization).or_default().clone()
+        };
+        if let Some(found) = entry.fresh(self.ttl, user) {
+            return Ok(found);
+        }
+        let _refreshing = entry.refresh.lock().await;
+        // Another check may have refreshed while this one waited.
+        if let Some(found) = entry.fresh(self.ttl, user) {
+            return Ok(found);
+        }
+        let known_version = entry.snapshot.read().ok().and_then(|snapshot| {
+            let facts = snapshot.as_ref()?.facts.as_ref()?;
+            Some((facts.organization.id, facts.organization.users_version))
+        });
+        let taken = Instant::now();
+        let Some(organization) = organizations::Entity::find()
+            .filter(organizations::Column::OrganizationId.eq(organization.to_string()))
+            .one(db)
+            .await?
+        else {
+            let snapshot = Snapshot {
+                taken,
+                facts: None,
+                users: HashMap::new(),
+            };
+            let found = snapshot.lookup(user);
+            store(&entry, snapshot);
+            return Ok(found);
+        };
+        let settings = settings::get(db, organization.id).await?;
+        let (valid, any) = super::license_check::mobile_licences(db, organization.id, now).await?;
+        // The organization row was read first: rows stamped after it are fetched too, and
+        // fetched again next time, which does no harm.
+        let since = known_version
+            .filter(|&(id, version)| {
+                id == organization.id && organization.users_reset_version <= version
+            })
+            .map(|(_, version)| version);
+        let changed = if since == Some(organization.users_version) {
+            Vec::new()
+        } else {
+            users_changed_since(db, organization.id, since).await?
+        };
+        let facts = Arc::new(OrganizationFacts {
+            organization,
+            settings,
+            valid,
+            any,
+        });
+        let mut slot = entry
+            .snapshot
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut users = match (since, slot.take()) {
+            (Some(_), Some(previous)) => previous.users,
+            _ => HashMap::new(),
+        };
+        for (guid, user) in changed {
+            match user {
+                Some(user) => users.insert(guid, user),
+                None => users.remove(&guid),
+            };
+        }
+        let snapshot = Snapshot {
+            taken,
+            facts: Some(facts),
+            users,
+        };
+        let found = snapshot.lookup(user);
+        *slot = Some(snapshot);
+        Ok(found)
+    }
+}
+
+fn store(entry: &Entry, snapshot: Snapshot) {
+    *entry
+        .snapshot
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(snapshot);
+}
+
+/// The organization's users stamped after `since` (all of them for `None`); `None` for a
+/// row the check cannot use.
+async fn users_changed_since(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    since: Option<i64>,
+) -> Result<Vec<(Guid, Option<CachedUser>)>, DbErr> {
+    let mut query = mobile_users::Entity::find()
+        .select_only()
+        .columns([
+            mobile_users::Column::Id,
+            mobile_users::Column::UserId,
+            mobile_users::Column::State,
+            mobile_users::Column::TemporaryLicenseUntil,
+        ])
+        .filter(mobile_users::Column::OrganizationId.eq(organization_id));
+    if let Some(since) = since {
+        query = query.filter(mobile_users::Column::Version.gt(since));
+    }
+    let rows: Vec<(i64, String, String, Option<DateTime<Utc>>)> =
+        query.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, user_id, state, temporary_license_until)| {
+            let guid = Guid::parse(&user_id).ok()?;
+            let user = UserState::parse(&state).map(|state| CachedUser {
+                id,
+                known: KnownUser {
+                    state,
+                    temporary_license_until,
+                },
+            });
+            Some((guid, user))
+        })
+        .collect())
+}

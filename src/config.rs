@@ -67,6 +67,16 @@ pub struct Settings {
         global = true
     )]
     pub session_timeout: u64,
+    /// Milliseconds an instance answers licence checks from its copy of an organization
+    /// before looking at the database again: how long a change made on another instance
+    /// can take to reach this one's checks.
+    #[arg(
+        long = "cache-ttl-ms",
+        env = "LICENSEDESK_CACHE_TTL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub cache_ttl_ms: u64,
     /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
     #[arg(
         long = "offline-signing-key",
@@ -96,7 +106,7 @@ pub struct Config {
     pub session_timeout: Duration,
     /// `serve --read-only`: a backup licensing server on a read replica (§3.2).
     pub read_only: bool,
-    /// How long an instance reuses an organization's facts in the licence check.
+    /// How long an instance answers licence checks from its copy of an organization.
     pub organization_cache_ttl: Duration,
 }
 
@@ -182,7 +192,7 @@ impl Config {
             login_limits: LoginLimits::default(),
             session_timeout: Duration::from_secs(settings.session_timeout.max(1)),
             read_only: false,
-            organization_cache_ttl: Duration::from_secs(1),
+            organization_cache_ttl: Duration::from_millis(settings.cache_ttl_ms),
         })
     }
 

@@ -445,3 +445,50 @@ async fn fifty_simultaneous_unknown_users_at_ten_free_seats_make_ten_enabled_and
     );
     assert_eq!(user_count(&app, PENDING).await, 40);
 }
+
+#[tokio::test]
+async fn last_sync_bookkeeping_of_many_users_is_written_in_one_flush() {
+    let app = spawn_app().await;
+    let org = app.create_organization("Acme").await;
+    let mut users = Vec::new();
+    for n in 0..1500 {
+        users.push(
+            app.add_mobile_user(&org, &format!("User {n}"), ENABLED)
+                .await,
+        );
+    }
+    // A check that did not send a device keeps the one recorded before.
+    let quiet = &users[0];
+    let bookkeeping = storage::sync_bookkeeping::SyncBookkeeping::default();
+    bookkeeping.record(
+        quiet.id,
+        Utc::now(),
+        Some("Pixel 8".into()),
+        Some("6.0".into()),
+    );
+    assert_eq!(bookkeeping.flush(&app.db).await.unwrap(), 1);
+
+    let at = Utc::now();
+    for (n, user) in users.iter().enumerate() {
+        let device = (n > 0).then(|| format!("Device {n}"));
+        bookkeeping.record(user.id, at, device, Some("6.1".into()));
+    }
+    assert_eq!(bookkeeping.flush(&app.db).await.unwrap(), 1500);
+    for (n, user) in users.iter().enumerate().step_by(149) {
+        let stored = storage::mobile_users::find_in(&app.db, org.id, user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored.last_sync_at.map(|t| t.timestamp_millis()),
+            Some(at.timestamp_millis())
+        );
+        assert_eq!(stored.app_version.as_deref(), Some("6.1"));
+        let expected = if n == 0 {
+            "Pixel 8".to_owned()
+        } else {
+            format!("Device {n}")
+        };
+        assert_eq!(stored.device_info.as_deref(), Some(expected.as_str()));
+    }
+}

@@ -3,7 +3,7 @@
 //! memory, so that the check of a known user needs no database round trip.
 //!
 //! The database stays the only truth. An instance looks again at most once per time to live
-//! (`LICENSEDESK_CACHE_TTL`, 1 s): it rereads the organization row, settings and licences,
+//! (`LICENSEDESK_CACHE_TTL_MS`, 1 s): it rereads the organization row, settings and licences,
 //! and fetches only the mobile users changed since its last look. Every change to a mobile
 //! user stamps the row with the organization's next `users_version`
 //! (`mobile_users::next_version`, taken under the organization's row lock, so stamps become

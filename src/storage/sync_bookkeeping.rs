@@ -7,12 +7,9 @@ use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::Expr,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value,
 };
 use tokio::sync::watch;
-
-use super::entities::mobile_users;
 
 #[derive(Debug, Clone)]
 struct Seen {
@@ -24,6 +21,43 @@ struct Seen {
 #[derive(Default)]
 pub struct SyncBookkeeping {
     pending: Mutex<HashMap<i64, Seen>>,
+}
+
+/// Rows written per statement: one statement per user would cost a round trip each.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// `UPDATE … FROM (VALUES …)` for a chunk of users, on both engines (SQLite ≥ 3.33 and
+/// PostgreSQL name the columns of a VALUES list column1, column2, …).
+fn update_statement(backend: DbBackend, chunk: &[(i64, Seen)]) -> Statement {
+    let mut values = Vec::with_capacity(chunk.len() * 4);
+    let mut rows = Vec::with_capacity(chunk.len());
+    for (user, seen) in chunk {
+        let n = values.len();
+        rows.push(match backend {
+            DbBackend::Postgres => format!(
+                "(${}::bigint, ${}::timestamptz, ${}::text, ${}::text)",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4
+            ),
+            _ => "(?, ?, ?, ?)".to_owned(),
+        });
+        values.extend([
+            Value::from(*user),
+            Value::from(seen.at),
+            Value::from(seen.device_info.clone()),
+            Value::from(seen.app_version.clone()),
+        ]);
+    }
+    let sql = format!(
+        "UPDATE mobile_users SET last_sync_at = v.column2, \
+         device_info = COALESCE(v.column3, mobile_users.device_info), \
+         app_version = COALESCE(v.column4, mobile_users.app_version) \
+         FROM (VALUES {}) AS v WHERE mobile_users.id = v.column1",
+        rows.join(", ")
+    );
+    Statement::from_sql_and_values(backend, sql, values)
 }
 
 impl SyncBookkeeping {
@@ -57,21 +91,9 @@ impl SyncBookkeeping {
             return Ok(0);
         }
         let txn = db.begin().await?;
-        for (user, seen) in &batch {
-            let mut update = mobile_users::Entity::update_many()
-                .col_expr(mobile_users::Column::LastSyncAt, Expr::value(seen.at))
-                .filter(mobile_users::Column::Id.eq(*user));
-            if let Some(info) = &seen.device_info {
-                update =
-                    update.col_expr(mobile_users::Column::DeviceInfo, Expr::value(info.clone()));
-            }
-            if let Some(version) = &seen.app_version {
-                update = update.col_expr(
-                    mobile_users::Column::AppVersion,
-                    Expr::value(version.clone()),
-                );
-            }
-            update.exec(&txn).await?;
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            txn.execute_raw(update_statement(txn.get_database_backend(), chunk))
+                .await?;
         }
         txn.commit().await?;
         Ok(batch.len())

@@ -78,13 +78,14 @@ pub fn test_config(
         vendor_public_key: Some(vendor.public_key().to_base64()),
         offline_signing_key: None,
         session_timeout: 300,
+        // Tests change users, licences and settings and check at once; production answers
+        // from each instance's copy for up to 1 s.
+        cache_ttl_ms: 0,
     })
     .expect("test config");
     config.outbox.poll_interval = Duration::from_millis(50);
     config.outbox.retry_base = Duration::from_millis(200);
     config.outbox.retry_max = Duration::from_millis(400);
-    // Tests change licences and settings and check at once; production reuses them for 1 s.
-    config.organization_cache_ttl = Duration::ZERO;
     config
 }
 

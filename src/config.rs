@@ -108,6 +108,8 @@ pub struct Config {
     pub read_only: bool,
     /// How long an instance answers licence checks from its copy of an organization.
     pub organization_cache_ttl: Duration,
+    /// A mobile user's last sync is written at most once per this interval.
+    pub last_sync_interval: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -193,6 +195,7 @@ impl Config {
             session_timeout: Duration::from_secs(settings.session_timeout.max(1)),
             read_only: false,
             organization_cache_ttl: Duration::from_millis(settings.cache_ttl_ms),
+            last_sync_interval: Duration::from_secs(30),
         })
     }
 

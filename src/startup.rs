@@ -62,8 +62,9 @@ impl Application {
             .context("cannot set up mail")?;
         let (stop_worker, stopped) = watch::channel(false);
         // A read-only instance sends no mail and queues none: the primary does.
-        let bookkeeping =
-            std::sync::Arc::new(crate::storage::sync_bookkeeping::SyncBookkeeping::default());
+        let bookkeeping = std::sync::Arc::new(
+            crate::storage::sync_bookkeeping::SyncBookkeeping::new(config.last_sync_interval),
+        );
         let flusher = {
             let (bookkeeping, db, stopped) = (bookkeeping.clone(), db.clone(), stopped.clone());
             tokio::spawn(async move {

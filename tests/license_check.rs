@@ -10,6 +10,7 @@ use licensedesk::{
         self,
         entities::{mobile_users, organizations},
         mobile_users::{DISABLED, ENABLED, PENDING},
+        sync_bookkeeping::SyncBookkeeping,
     },
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -459,21 +460,21 @@ async fn last_sync_bookkeeping_of_many_users_is_written_in_one_flush() {
     }
     // A check that did not send a device keeps the one recorded before.
     let quiet = &users[0];
-    let bookkeeping = storage::sync_bookkeeping::SyncBookkeeping::default();
+    let bookkeeping = SyncBookkeeping::new(std::time::Duration::ZERO);
     bookkeeping.record(
         quiet.id,
         Utc::now(),
         Some("Pixel 8".into()),
         Some("6.0".into()),
     );
-    assert_eq!(bookkeeping.flush(&app.db).await.unwrap(), 1);
+    assert_eq!(bookkeeping.flush(&app.db, false).await.unwrap(), 1);
 
     let at = Utc::now();
     for (n, user) in users.iter().enumerate() {
         let device = (n > 0).then(|| format!("Device {n}"));
         bookkeeping.record(user.id, at, device, Some("6.1".into()));
     }
-    assert_eq!(bookkeeping.flush(&app.db).await.unwrap(), 1500);
+    assert_eq!(bookkeeping.flush(&app.db, false).await.unwrap(), 1500);
     for (n, user) in users.iter().enumerate().step_by(149) {
         let stored = storage::mobile_users::find_in(&app.db, org.id, user.id)
             .await
@@ -491,4 +492,35 @@ async fn last_sync_bookkeeping_of_many_users_is_written_in_one_flush() {
         };
         assert_eq!(stored.device_info.as_deref(), Some(expected.as_str()));
     }
+}
+
+#[tokio::test]
+async fn a_user_syncing_often_has_the_latest_sync_written_once_the_interval_has_passed() {
+    let app = spawn_app().await;
+    let org = app.create_organization("Acme").await;
+    let user = app.add_mobile_user(&org, "Pat", ENABLED).await;
+    let stored_sync = || async {
+        storage::mobile_users::find_in(&app.db, org.id, user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_sync_at
+            .map(|t| t.timestamp_millis())
+    };
+    let bookkeeping = SyncBookkeeping::new(std::time::Duration::from_secs(3600));
+    let first = Utc::now() - Duration::seconds(10);
+    bookkeeping.record(user.id, first, None, None);
+    assert_eq!(bookkeeping.flush(&app.db, false).await.unwrap(), 1);
+    assert_eq!(stored_sync().await, Some(first.timestamp_millis()));
+
+    // Synced again within the interval: held back, the latest sync kept.
+    let latest = Utc::now();
+    bookkeeping.record(user.id, latest - Duration::seconds(5), None, None);
+    bookkeeping.record(user.id, latest, None, None);
+    assert_eq!(bookkeeping.flush(&app.db, false).await.unwrap(), 0);
+    assert_eq!(stored_sync().await, Some(first.timestamp_millis()));
+
+    // At shutdown (or once the interval has passed) the latest one is written.
+    assert_eq!(bookkeeping.flush(&app.db, true).await.unwrap(), 1);
+    assert_eq!(stored_sync().await, Some(latest.timestamp_millis()));
 }

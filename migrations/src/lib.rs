@@ -18,6 +18,7 @@ mod m20261123_000013_create_notifications;
 mod m20261123_000014_create_offline_licences;
 mod m20261123_000015_index_mobile_users_state;
 mod m20261123_000016_mobile_user_versions;
+mod m20261123_000017_mobile_users_fillfactor;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000014_create_offline_licences::Migration),
             Box::new(m20261123_000015_index_mobile_users_state::Migration),
             Box::new(m20261123_000016_mobile_user_versions::Migration),
+            Box::new(m20261123_000017_mobile_users_fillfactor::Migration),
         ]
     }
 }

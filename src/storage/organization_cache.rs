@@ -2,15 +2,17 @@
 //! valid MOBILE licences and the state of every mobile user — kept in each instance's
 //! memory, so that the check of a known user needs no database round trip.
 //!
-//! The database stays the only truth. An instance looks again at most once per time to live
-//! (`LICENSEDESK_CACHE_TTL_MS`, 1 s): it rereads the organization row, settings and licences,
-//! and fetches only the mobile users changed since its last look. Every change to a mobile
-//! user stamps the row with the organization's next `users_version`
-//! (`mobile_users::next_version`, taken under the organization's row lock, so stamps become
-//! visible in the order they were taken); a deletion also moves `users_reset_version`, after
-//! which the users are loaded afresh. So a change made on any instance reaches every
-//! instance within the time to live, and seats are never taken on cached facts
-//! (`license_check::lock_mobile_seats` counts afresh under the lock).
+//! The database stays the only truth. An instance looks again once its copy is older than
+//! the time to live (`LICENSEDESK_CACHE_TTL_MS`, 1 s); while one check does that, the others
+//! go on answering from the copy until it is twice that old. A look rereads the
+//! organization row, settings and licences, and fetches only the mobile users changed since
+//! the last look. Every change to a mobile user stamps the row with the organization's next
+//! `users_version` (`mobile_users::next_version`, taken under the organization's row lock,
+//! so stamps become visible in the order they were taken); a deletion also moves
+//! `users_reset_version`, after which the users are loaded afresh. So a change made on any
+//! instance reaches every instance's checks within about twice the time to live, and seats
+//! are never taken on cached facts (`license_check::lock_mobile_seats` counts afresh under
+//! the lock).
 
 use std::{
     collections::HashMap,
@@ -98,11 +100,12 @@ struct Entry {
 }
 
 impl Entry {
-    fn fresh(&self, ttl: Duration, user: Guid) -> Option<Lookup> {
+    /// The snapshot's answer if it is younger than `age`.
+    fn younger_than(&self, age: Duration, user: Guid) -> Option<Lookup> {
         let snapshot = self.snapshot.read().ok()?;
         snapshot
             .as_ref()
-            .filter(|s| s.taken.elapsed() < ttl)
+            .filter(|s| s.taken.elapsed() < age)
             .map(|s| s.lookup(user))
     }
 }
@@ -134,14 +137,26 @@ impl OrganizationCache {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             entries.entry(organization).or_default().clone()
         };
-        if let Some(found) = entry.fresh(self.ttl, user) {
+        if let Some(found) = entry.younger_than(self.ttl, user) {
             return Ok(found);
         }
-        let _refreshing = entry.refresh.lock().await;
-        // Another check may have refreshed while this one waited.
-        if let Some(found) = entry.fresh(self.ttl, user) {
-            return Ok(found);
-        }
+        let _refreshing = match entry.refresh.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => {
+                // While one check refreshes, the others answer from the copy they have
+                // unless it is more than twice the time to live old: a busy database slows
+                // one check per organization, not all of them.
+                if let Some(found) = entry.younger_than(self.ttl * 2, user) {
+                    return Ok(found);
+                }
+                let guard = entry.refresh.lock().await;
+                // The refresh this check waited for may be all it needs.
+                if let Some(found) = entry.younger_than(self.ttl, user) {
+                    return Ok(found);
+                }
+                guard
+            }
+        };
         let known_version = entry.snapshot.read().ok().and_then(|snapshot| {
             let facts = snapshot.as_ref()?.facts.as_ref()?;
             Some((facts.organization.id, facts.organization.users_version))

@@ -15,6 +15,7 @@ pub mod paging;
 pub mod password;
 pub mod permissions;
 pub mod products;
+pub mod registration;
 pub mod settings;
 pub mod signed_links;
 pub mod tokens;

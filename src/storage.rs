@@ -4,6 +4,7 @@
 pub mod administrators;
 pub mod audit;
 pub mod channels;
+pub mod devices;
 pub mod entities;
 pub mod expiry;
 pub mod license_check;
@@ -15,6 +16,7 @@ pub mod offline;
 pub mod organization_cache;
 pub mod organizations;
 pub mod outbox;
+pub mod registration;
 pub mod seats;
 pub mod settings;
 pub mod sync_bookkeeping;

@@ -49,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(api::json_config())
     .service(api::license_check::license_check)
     .service(api::license_check::offline_licence)
+    .service(api::devices::register)
     .service(api::sessions::start_session)
     .service(api::sessions::heartbeat)
     .service(api::sessions::end_session)

@@ -19,6 +19,14 @@ mod m20261123_000014_create_offline_licences;
 mod m20261123_000015_index_mobile_users_state;
 mod m20261123_000016_mobile_user_versions;
 mod m20261123_000017_mobile_users_fillfactor;
+mod m20261124_000018_create_areas;
+mod m20261124_000019_create_teams;
+mod m20261124_000020_create_employees;
+mod m20261124_000021_create_clients;
+mod m20261124_000022_create_devices;
+mod m20261124_000023_create_device_clients;
+mod m20261124_000024_create_registration_codes;
+mod m20261124_000025_create_registration_failures;
 
 pub struct Migrator;
 
@@ -43,6 +51,14 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000015_index_mobile_users_state::Migration),
             Box::new(m20261123_000016_mobile_user_versions::Migration),
             Box::new(m20261123_000017_mobile_users_fillfactor::Migration),
+            Box::new(m20261124_000018_create_areas::Migration),
+            Box::new(m20261124_000019_create_teams::Migration),
+            Box::new(m20261124_000020_create_employees::Migration),
+            Box::new(m20261124_000021_create_clients::Migration),
+            Box::new(m20261124_000022_create_devices::Migration),
+            Box::new(m20261124_000023_create_device_clients::Migration),
+            Box::new(m20261124_000024_create_registration_codes::Migration),
+            Box::new(m20261124_000025_create_registration_failures::Migration),
         ]
     }
 }

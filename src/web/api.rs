@@ -1,6 +1,7 @@
 //! The API for mobile clients under `/api/`: JSON in and out, errors as `{"error": "…"}`,
 //! outside the CSRF check.
 
+pub mod devices;
 pub mod license_check;
 pub mod sessions;
 
@@ -19,6 +20,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("internal error")]
     Unexpected(#[from] anyhow::Error),
 }
@@ -37,6 +42,8 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -37,6 +37,8 @@ pub struct TestApp {
     pub database_url: String,
     pub setup_url: Option<String>,
     pub mail: Option<MailServer>,
+    /// Signs as the app does (registration code hashes, mail links).
+    pub signer: licensedesk::domain::signed_links::LinkSigner,
     pub data_dir: tempfile::TempDir,
 }
 
@@ -106,6 +108,7 @@ pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<Stri
     let database_url = fresh_database_url(data_dir.path()).await;
     let vendor = std::sync::Arc::new(VendorSigningKey::generate());
     let config = test_config(data_dir.path(), database_url.clone(), smtp_url, &vendor);
+    let signer = licensedesk::domain::signed_links::LinkSigner::new(&config.cookie_key);
     let app = Application::build(config)
         .await
         .expect("application starts");
@@ -123,6 +126,7 @@ pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<Stri
         setup_url,
         mail,
         data_dir,
+        signer,
     }
 }
 
@@ -263,6 +267,7 @@ impl TestApp {
             setup_url: None,
             mail: None,
             data_dir: tempfile::tempdir().expect("temp dir"),
+            signer: self.signer.clone(),
         }
     }
 

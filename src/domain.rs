@@ -9,6 +9,7 @@ pub mod ids;
 pub mod keys;
 pub mod license_check;
 pub mod license_key;
+pub mod lookups;
 pub mod offline_file;
 pub mod organization;
 pub mod paging;

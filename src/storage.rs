@@ -10,6 +10,7 @@ pub mod expiry;
 pub mod license_check;
 pub mod licenses;
 pub mod login_failures;
+pub mod lookups;
 pub mod mobile_users;
 pub mod notifications;
 pub mod offline;

@@ -7,6 +7,7 @@ use chrono::{Duration, Utc};
 use common::{TestApp, spawn_app};
 use licensedesk::{
     domain::{
+        lookups::TeamInput,
         products::Product,
         registration::{Expiry, RegistrationCode},
     },
@@ -29,9 +30,14 @@ async fn pending_device(app: &TestApp) -> (organizations::Model, devices::Model,
         .await;
     let now = Utc::now();
     let txn = app.db.begin().await.unwrap();
-    let team = storage::devices::create_team(&txn, org.id, "North", "Europe/Prague", now)
-        .await
-        .unwrap();
+    let team = storage::lookups::save_team(
+        &txn,
+        org.id,
+        None,
+        &TeamInput::parse("North", "Europe/Prague", "").unwrap(),
+    )
+    .await
+    .unwrap();
     let device = storage::devices::create(
         &txn,
         org.id,

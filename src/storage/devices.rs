@@ -123,23 +123,3 @@ pub async fn find_in(
         .one(db)
         .await
 }
-
-/// A team (for tests and the lookups pages).
-pub async fn create_team(
-    db: &impl ConnectionTrait,
-    organization_id: i64,
-    name: &str,
-    time_zone: &str,
-    now: DateTime<Utc>,
-) -> Result<teams::Model, DbErr> {
-    teams::ActiveModel {
-        organization_id: Set(organization_id),
-        name: Set(name.to_owned()),
-        time_zone: Set(time_zone.to_owned()),
-        area_id: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-}

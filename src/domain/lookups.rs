@@ -1,0 +1,90 @@
+//! The small lookups devices are described with (§6.1): areas and teams. Names are
+//! required and short; a team's default time zone is an IANA zone (chrono-tz's list).
+
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+
+pub const MAX_NAME: usize = 120;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    #[error("Enter a name.")]
+    NameMissing,
+    #[error("The name is longer than {MAX_NAME} characters.")]
+    NameTooLong,
+    #[error("“{0}” is not a time zone of the IANA list (e.g. Europe/Prague).")]
+    UnknownTimeZone(String),
+}
+
+/// A trimmed, non-empty name of at most `MAX_NAME` characters.
+pub fn parse_name(input: &str) -> Result<String, LookupError> {
+    let name = input.trim();
+    if name.is_empty() {
+        Err(LookupError::NameMissing)
+    } else if name.chars().count() > MAX_NAME {
+        Err(LookupError::NameTooLong)
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+pub fn parse_time_zone(input: &str) -> Result<Tz, LookupError> {
+    Tz::from_str(input.trim()).map_err(|_| LookupError::UnknownTimeZone(input.trim().to_owned()))
+}
+
+/// Every IANA zone name, for the time zone list.
+pub fn time_zones() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+}
+
+/// A team as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamInput {
+    pub name: String,
+    pub time_zone: Tz,
+    pub area_id: Option<i64>,
+}
+
+impl TeamInput {
+    pub fn parse(name: &str, time_zone: &str, area_id: &str) -> Result<Self, LookupError> {
+        Ok(Self {
+            name: parse_name(name)?,
+            time_zone: parse_time_zone(time_zone)?,
+            area_id: area_id.trim().parse().ok(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_required_and_bounded() {
+        assert_eq!(parse_name("  North  "), Ok("North".to_owned()));
+        assert_eq!(parse_name("   "), Err(LookupError::NameMissing));
+        assert_eq!(parse_name(&"x".repeat(121)), Err(LookupError::NameTooLong));
+    }
+
+    #[test]
+    fn time_zones_come_from_the_iana_list() {
+        assert_eq!(parse_time_zone("Europe/Prague"), Ok(Tz::Europe__Prague));
+        assert!(matches!(
+            parse_time_zone("Mars/Olympus"),
+            Err(LookupError::UnknownTimeZone(_))
+        ));
+        assert!(time_zones().any(|z| z == "America/New_York"));
+        assert!(time_zones().count() > 400);
+    }
+
+    #[test]
+    fn a_team_without_an_area_has_none() {
+        let team = TeamInput::parse("North", "UTC", "").unwrap();
+        assert_eq!(team.area_id, None);
+        assert_eq!(
+            TeamInput::parse("North", "UTC", "7").unwrap().area_id,
+            Some(7)
+        );
+    }
+}

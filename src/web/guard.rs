@@ -194,4 +194,6 @@ requirements! {
     CreateLicenses => Licenses / Create,
     UpdateLicenses => Licenses / Update,
     UpdateOutbox => Outbox / Update,
+    ReadDevices => Devices / Select,
+    ChangeDevices => Devices / Update,
 }

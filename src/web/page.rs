@@ -46,8 +46,9 @@ pub struct PageContext {
     pub read_only: bool,
 }
 
-const NAV: [(&str, &str, ObjectClass); 7] = [
+const NAV: [(&str, &str, ObjectClass); 8] = [
     ("Mobile users", "/mobile-users", ObjectClass::MobileUsers),
+    ("Teams", "/teams", ObjectClass::Devices),
     ("All licenses", "/licenses", ObjectClass::Licenses),
     ("Settings", "/settings", ObjectClass::Settings),
     (

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod license_usage;
 pub mod licenses;
 pub mod login;
+pub mod lookups;
 pub mod mobile_user;
 pub mod mobile_users;
 pub mod mobile_users_import;

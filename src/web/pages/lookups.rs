@@ -1,0 +1,494 @@
+//! Teams and Areas (§6.1): a list with search and pagination, an Add form under it, an
+//! edit page per entry, and Delete — refused while devices, teams or clients still need the
+//! entry. A form with a mistake comes back with what was typed and the reason.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use askama::Template;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::{
+        lookups::{TeamInput, parse_name, time_zones},
+        permissions::{Action, ObjectClass, Permission},
+    },
+    storage::{
+        self,
+        audit::Change,
+        entities::{areas, teams},
+        lookups::LookupStoreError,
+    },
+    web::{
+        error::AppError,
+        guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
+        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        state::AppState,
+    },
+};
+
+/// What the team form holds, as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct TeamForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    area_id: String,
+}
+
+impl TeamForm {
+    fn of(team: &teams::Model) -> Self {
+        Self {
+            name: team.name.clone(),
+            time_zone: team.time_zone.clone(),
+            area_id: team.area_id.map(|id| id.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AreaForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// A team row with its area's name.
+pub struct TeamRow {
+    team: teams::Model,
+    area: String,
+}
+
+#[derive(Template)]
+#[template(path = "teams.html")]
+struct TeamsPage {
+    ctx: PageContext,
+    rows: Vec<TeamRow>,
+    list: Listing,
+    can_change: bool,
+    form: TeamForm,
+    error: Option<String>,
+    areas: Vec<areas::Model>,
+    time_zones: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "team_edit.html")]
+struct TeamEditPage {
+    ctx: PageContext,
+    team: teams::Model,
+    form: TeamForm,
+    error: Option<String>,
+    areas: Vec<areas::Model>,
+    time_zones: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "areas.html")]
+struct AreasPage {
+    ctx: PageContext,
+    areas: Vec<areas::Model>,
+    list: Listing,
+    can_change: bool,
+    form: AreaForm,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "area_edit.html")]
+struct AreaEditPage {
+    ctx: PageContext,
+    area: areas::Model,
+    form: AreaForm,
+    error: Option<String>,
+}
+
+fn can_change(admin: &CurrentAdmin) -> bool {
+    admin.can(Permission::new(ObjectClass::Devices, Action::Update))
+}
+
+fn form_status(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
+async fn teams_list(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    params: &ListParams,
+    form: TeamForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let page =
+        storage::lookups::teams_page(&state.db, organization, &params.q, params.page_request())
+            .await?;
+    let areas = storage::lookups::all_areas(&state.db, organization).await?;
+    let names: HashMap<i64, &str> = areas.iter().map(|a| (a.id, a.name.as_str())).collect();
+    let rows = page
+        .items
+        .iter()
+        .map(|team| TeamRow {
+            area: team
+                .area_id
+                .and_then(|id| names.get(&id).map(|n| (*n).to_owned()))
+                .unwrap_or_default(),
+            team: team.clone(),
+        })
+        .collect();
+    let list = Listing::new("/teams", params, "name", &page, Vec::new());
+    let status = form_status(&error);
+    render_with_status(
+        status,
+        &TeamsPage {
+            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            rows,
+            list,
+            can_change: can_change(admin),
+            form,
+            error,
+            areas,
+            time_zones: time_zones().collect(),
+        },
+    )
+}
+
+#[get("/teams")]
+pub async fn teams_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadDevices>,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let form = TeamForm {
+        time_zone: "UTC".to_owned(),
+        ..TeamForm::default()
+    };
+    teams_list(&state, &admin, &query, form, None).await
+}
+
+/// Saves a new (`id` none) or changed team; the message when it cannot.
+async fn save_team(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: Option<i64>,
+    form: &TeamForm,
+) -> Result<Result<teams::Model, String>, AppError> {
+    let organization = admin.organization()?.id;
+    let input = match TeamInput::parse(&form.name, &form.time_zone, &form.area_id) {
+        Ok(input) => input,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
+    let before = match id {
+        Some(id) => Some(
+            storage::lookups::find_team(&state.db, organization, id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    let txn = state.db.begin().await?;
+    let team = match storage::lookups::save_team(&txn, organization, id, &input).await {
+        Ok(team) => team,
+        Err(LookupStoreError::Db(error)) => return Err(error.into()),
+        Err(refused) => return Ok(Err(refused.to_string())),
+    };
+    let action = if before.is_some() {
+        "team.update"
+    } else {
+        "team.create"
+    };
+    let mut change = Change::new(Some(organization), action, &team.name).after(&team);
+    if let Some(before) = &before {
+        change = change.before(before);
+    }
+    storage::audit::record(&txn, &admin.actor(), change).await?;
+    txn.commit().await?;
+    Ok(Ok(team))
+}
+
+#[post("/teams")]
+pub async fn create_team(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    form: web::Form<TeamForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    match save_team(&state, &admin, None, &form).await? {
+        Ok(team) => {
+            admin
+                .session
+                .flash_success(format!("Team {} added.", team.name))?;
+            Ok(redirect("/teams"))
+        }
+        Err(error) => teams_list(&state, &admin, &ListParams::default(), form, Some(error)).await,
+    }
+}
+
+async fn team_edit(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    team: teams::Model,
+    form: TeamForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let areas = storage::lookups::all_areas(&state.db, team.organization_id).await?;
+    render_with_status(
+        form_status(&error),
+        &TeamEditPage {
+            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            team,
+            form,
+            error,
+            areas,
+            time_zones: time_zones().collect(),
+        },
+    )
+}
+
+#[get("/teams/{id}")]
+pub async fn team_page(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let team = storage::lookups::find_team(&state.db, admin.organization()?.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = TeamForm::of(&team);
+    team_edit(&state, &admin, team, form, None).await
+}
+
+#[post("/teams/{id}")]
+pub async fn update_team(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+    form: web::Form<TeamForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    match save_team(&state, &admin, Some(*id), &form).await? {
+        Ok(team) => {
+            admin
+                .session
+                .flash_success(format!("Team {} saved.", team.name))?;
+            Ok(redirect("/teams"))
+        }
+        Err(error) => {
+            let team = storage::lookups::find_team(&state.db, admin.organization()?.id, *id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            team_edit(&state, &admin, team, form, Some(error)).await
+        }
+    }
+}
+
+#[post("/teams/{id}/delete")]
+pub async fn delete_team(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let team = storage::lookups::find_team(&state.db, organization, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = state.db.begin().await?;
+    match storage::lookups::delete_team(&txn, &team).await {
+        Ok(()) => {
+            storage::audit::record(
+                &txn,
+                &admin.actor(),
+                Change::new(Some(organization), "team.delete", &team.name).before(&team),
+            )
+            .await?;
+            txn.commit().await?;
+            admin
+                .session
+                .flash_success(format!("Team {} deleted.", team.name))?;
+        }
+        Err(LookupStoreError::Db(error)) => return Err(error.into()),
+        Err(refused) => {
+            txn.rollback().await?;
+            admin.session.flash_error(refused.to_string())?;
+        }
+    }
+    Ok(redirect("/teams"))
+}
+
+async fn areas_list(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    params: &ListParams,
+    form: AreaForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = storage::lookups::areas_page(
+        &state.db,
+        admin.organization()?.id,
+        &params.q,
+        params.page_request(),
+    )
+    .await?;
+    let list = Listing::new("/areas", params, "name", &page, Vec::new());
+    render_with_status(
+        form_status(&error),
+        &AreasPage {
+            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            areas: page.items,
+            list,
+            can_change: can_change(admin),
+            form,
+            error,
+        },
+    )
+}
+
+#[get("/areas")]
+pub async fn areas_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadDevices>,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    areas_list(&state, &admin, &query, AreaForm::default(), None).await
+}
+
+async fn save_area(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: Option<i64>,
+    form: &AreaForm,
+) -> Result<Result<areas::Model, String>, AppError> {
+    let organization = admin.organization()?.id;
+    let name = match parse_name(&form.name) {
+        Ok(name) => name,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
+    let txn = state.db.begin().await?;
+    let area = match storage::lookups::save_area(&txn, organization, id, &name).await {
+        Ok(area) => area,
+        Err(LookupStoreError::NoSuchArea) => return Err(AppError::NotFound),
+        Err(LookupStoreError::Db(error)) => return Err(error.into()),
+        Err(refused) => return Ok(Err(refused.to_string())),
+    };
+    let action = if id.is_some() {
+        "area.update"
+    } else {
+        "area.create"
+    };
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(Some(organization), action, &area.name).after(&area),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(area))
+}
+
+#[post("/areas")]
+pub async fn create_area(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    form: web::Form<AreaForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    match save_area(&state, &admin, None, &form).await? {
+        Ok(area) => {
+            admin
+                .session
+                .flash_success(format!("Area {} added.", area.name))?;
+            Ok(redirect("/areas"))
+        }
+        Err(error) => areas_list(&state, &admin, &ListParams::default(), form, Some(error)).await,
+    }
+}
+
+#[get("/areas/{id}")]
+pub async fn area_page(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let area = storage::lookups::find_area(&state.db, admin.organization()?.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = AreaForm {
+        name: area.name.clone(),
+    };
+    render(&AreaEditPage {
+        ctx: PageContext::for_admin(&state, &admin, "/teams").await?,
+        area,
+        form,
+        error: None,
+    })
+}
+
+#[post("/areas/{id}")]
+pub async fn update_area(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+    form: web::Form<AreaForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    match save_area(&state, &admin, Some(*id), &form).await? {
+        Ok(area) => {
+            admin
+                .session
+                .flash_success(format!("Area {} saved.", area.name))?;
+            Ok(redirect("/areas"))
+        }
+        Err(error) => {
+            let area = storage::lookups::find_area(&state.db, admin.organization()?.id, *id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &AreaEditPage {
+                    ctx: PageContext::for_admin(&state, &admin, "/teams").await?,
+                    area,
+                    form,
+                    error: Some(error),
+                },
+            )
+        }
+    }
+}
+
+#[post("/areas/{id}/delete")]
+pub async fn delete_area(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let area = storage::lookups::find_area(&state.db, organization, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = state.db.begin().await?;
+    match storage::lookups::delete_area(&txn, &area).await {
+        Ok(()) => {
+            storage::audit::record(
+                &txn,
+                &admin.actor(),
+                Change::new(Some(organization), "area.delete", &area.name).before(&area),
+            )
+            .await?;
+            txn.commit().await?;
+            admin
+                .session
+                .flash_success(format!("Area {} deleted.", area.name))?;
+        }
+        Err(LookupStoreError::Db(error)) => return Err(error.into()),
+        Err(refused) => {
+            txn.rollback().await?;
+            admin.session.flash_error(refused.to_string())?;
+        }
+    }
+    Ok(redirect("/areas"))
+}

@@ -1,0 +1,207 @@
+//! Teams and Areas (§6.1) through the pages: add, search, edit, delete — a mistake comes back
+//! with what was typed, and deletes that would orphan devices, teams or clients are refused.
+
+mod common;
+
+use chrono::Utc;
+use common::{TestApp, spawn_app};
+use licensedesk::{
+    domain::{permissions::Role, products::Product},
+    storage::{self, devices::NewDevice, entities::teams},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+async fn team_named(app: &TestApp, name: &str) -> teams::Model {
+    teams::Entity::find()
+        .filter(teams::Column::Name.eq(name))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the team")
+}
+
+#[tokio::test]
+async fn an_administrator_keeps_teams_and_areas() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    assert_eq!(
+        app.post_form("/areas", &[("name", "Bohemia")])
+            .await
+            .status(),
+        303
+    );
+    let area = storage::lookups::all_areas(&app.db, acme.id).await.unwrap()[0].clone();
+
+    // A time zone that is not in the IANA list: refused, and the form keeps what was typed.
+    let response = app
+        .post_form(
+            "/teams",
+            &[
+                ("name", "North crew"),
+                ("time_zone", "Europe/Atlantis"),
+                ("area_id", &area.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("“Europe/Atlantis” is not a time zone"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"North crew\""));
+
+    let area_id = area.id.to_string();
+    for (name, zone) in [
+        ("North crew", "Europe/Prague"),
+        ("South crew", "America/Chicago"),
+    ] {
+        let response = app
+            .post_form(
+                "/teams",
+                &[("name", name), ("time_zone", zone), ("area_id", &area_id)],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+    }
+    // Names are unique within the organization.
+    let response = app
+        .post_form(
+            "/teams",
+            &[
+                ("name", "North crew"),
+                ("time_zone", "UTC"),
+                ("area_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("already one named “North crew”")
+    );
+
+    let page = app.get_html("/teams?q=south").await;
+    assert!(
+        page.contains("South crew") && page.contains("America/Chicago") && page.contains("Bohemia")
+    );
+    assert!(!page.contains("North crew"));
+
+    // Edit.
+    let north = team_named(&app, "North crew").await;
+    let response = app
+        .post_form(
+            &format!("/teams/{}", north.id),
+            &[
+                ("name", "North crew"),
+                ("time_zone", "Europe/Vienna"),
+                ("area_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let north = team_named(&app, "North crew").await;
+    assert_eq!(
+        (north.time_zone.as_str(), north.area_id),
+        ("Europe/Vienna", None)
+    );
+
+    // The area is still South crew's: not deleted.
+    app.post_form(&format!("/areas/{}/delete", area.id), &[])
+        .await;
+    let page = app.get_html("/areas").await;
+    assert!(page.contains("still the area of 1 team(s)"), "{page}");
+
+    // A team with a device is not deleted; one without is.
+    let licence = app
+        .import(&app.current_key(Product::Device, 3, false, &[&acme], 30))
+        .await;
+    storage::devices::create(
+        &app.db,
+        acme.id,
+        NewDevice {
+            team_id: north.id,
+            time_zone: None,
+            license_id: Some(licence.id),
+            nickname: "Van 1".into(),
+            description: None,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    app.post_form(&format!("/teams/{}/delete", north.id), &[])
+        .await;
+    assert!(
+        app.get_html("/teams")
+            .await
+            .contains("still has 1 device(s)")
+    );
+    let south = team_named(&app, "South crew").await;
+    app.post_form(&format!("/teams/{}/delete", south.id), &[])
+        .await;
+    let page = app.get_html("/teams").await;
+    assert!(page.contains("Team South crew deleted."));
+    assert!(
+        !page.contains(&format!("/teams/{}\"", south.id)),
+        "no row left"
+    );
+
+    // Now the area can go.
+    app.post_form(&format!("/areas/{}/delete", area.id), &[])
+        .await;
+    assert!(
+        app.get_html("/areas")
+            .await
+            .contains("Area Bohemia deleted.")
+    );
+}
+
+#[tokio::test]
+async fn another_organizations_teams_are_not_there() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let other = app.create_organization("Other").await;
+    let theirs = storage::lookups::save_team(
+        &app.db,
+        other.id,
+        None,
+        &licensedesk::domain::lookups::TeamInput::parse("Theirs", "UTC", "").unwrap(),
+    )
+    .await
+    .unwrap();
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    assert!(!app.get_html("/teams").await.contains("Theirs"));
+    assert_eq!(
+        app.get(&format!("/teams/{}", theirs.id)).await.status(),
+        404
+    );
+    assert_eq!(
+        app.post_form(&format!("/teams/{}/delete", theirs.id), &[])
+            .await
+            .status(),
+        404
+    );
+
+    // A viewer sees teams but cannot change them.
+    app.logout().await;
+    app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))
+        .await;
+    app.login_ok("vic@acme.example").await;
+    assert_eq!(app.get("/teams").await.status(), 200);
+    assert_eq!(
+        app.post_form("/teams", &[("name", "X"), ("time_zone", "UTC")])
+            .await
+            .status(),
+        403
+    );
+}

@@ -120,6 +120,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(lookups::area_page)
     .service(lookups::update_area)
     .service(lookups::delete_area)
+    .service(lookups::employees_page)
+    .service(lookups::create_employee)
+    .service(lookups::employee_page)
+    .service(lookups::update_employee)
+    .service(lookups::delete_employee)
     .service(audit::audit_page)
     .service(outbox::outbox_page)
     .service(outbox::resend_mail);

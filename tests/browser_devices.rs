@@ -1,5 +1,5 @@
 //! The device lookups in real headless Chromium: add an area and a team (time zone typed
-//! with the list's help), edit the team; every page passes axe.
+//! with the list's help), edit the team, add an employee; every page passes axe.
 
 mod common;
 
@@ -103,6 +103,24 @@ async fn administrator_adds_an_area_and_a_team_and_edits_the_team() {
             .await
             .unwrap();
         assert!(main_text(&browser).await.contains("Europe/Vienna"));
+
+        browser.goto(&format!("{address}/employees")).await.unwrap();
+        fill(&browser, "employee-name", "Eve Field").await;
+        fill(&browser, "employee-email", "eve@acme.example").await;
+        browser
+            .find(Locator::XPath("//button[normalize-space()='Add employee']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        assert!(main_text(&browser).await.contains("eve@acme.example"));
+        assert_accessible(&browser).await;
     })
     .await;
 }

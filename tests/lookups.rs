@@ -205,3 +205,72 @@ async fn another_organizations_teams_are_not_there() {
         403
     );
 }
+
+#[tokio::test]
+async fn employees_have_a_real_address_and_can_be_found_by_it() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let response = app
+        .post_form(
+            "/employees",
+            &[
+                ("name", "Eve Field"),
+                ("email", "eve at acme"),
+                ("team_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("“eve at acme” is not an email address."),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"Eve Field\""),
+        "what was typed is kept"
+    );
+
+    for (name, email) in [
+        ("Eve Field", "eve@acme.example"),
+        ("Sam Road", "sam@acme.example"),
+    ] {
+        let response = app
+            .post_form(
+                "/employees",
+                &[("name", name), ("email", email), ("team_id", "")],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+    }
+    let page = app.get_html("/employees?q=SAM@").await;
+    assert!(
+        page.contains("Sam Road") && !page.contains("Eve Field"),
+        "{page}"
+    );
+
+    let eve = storage::lookups::all_employees(&app.db, acme.id)
+        .await
+        .unwrap()[0]
+        .clone();
+    assert_eq!(eve.name, "Eve Field");
+    let response = app
+        .post_form(
+            &format!("/employees/{}", eve.id),
+            &[
+                ("name", "Eve Field"),
+                ("email", "eve.field@acme.example"),
+                ("team_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    app.post_form(&format!("/employees/{}/delete", eve.id), &[])
+        .await;
+    let page = app.get_html("/employees").await;
+    assert!(page.contains("Employee Eve Field deleted.") && !page.contains("eve.field@"));
+}

@@ -1,9 +1,12 @@
-//! The small lookups devices are described with (§6.1): areas and teams. Names are
-//! required and short; a team's default time zone is an IANA zone (chrono-tz's list).
+//! The small lookups devices are described with (§6.1): areas, teams and employees. Names
+//! are required and short; a team's default time zone is an IANA zone (chrono-tz's list);
+//! an employee has an email address, where registration codes are sent.
 
 use std::str::FromStr;
 
 use chrono_tz::Tz;
+
+use super::email::Email;
 
 pub const MAX_NAME: usize = 120;
 
@@ -15,6 +18,8 @@ pub enum LookupError {
     NameTooLong,
     #[error("“{0}” is not a time zone of the IANA list (e.g. Europe/Prague).")]
     UnknownTimeZone(String),
+    #[error("“{0}” is not an email address.")]
+    BadEmail(String),
 }
 
 /// A trimmed, non-empty name of at most `MAX_NAME` characters.
@@ -56,6 +61,25 @@ impl TeamInput {
     }
 }
 
+/// An employee as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployeeInput {
+    pub name: String,
+    pub email: Email,
+    pub team_id: Option<i64>,
+}
+
+impl EmployeeInput {
+    pub fn parse(name: &str, email: &str, team_id: &str) -> Result<Self, LookupError> {
+        Ok(Self {
+            name: parse_name(name)?,
+            email: Email::parse(email)
+                .map_err(|_| LookupError::BadEmail(email.trim().to_owned()))?,
+            team_id: team_id.trim().parse().ok(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +100,19 @@ mod tests {
         ));
         assert!(time_zones().any(|z| z == "America/New_York"));
         assert!(time_zones().count() > 400);
+    }
+
+    #[test]
+    fn an_employee_needs_a_real_email_address() {
+        let ok = EmployeeInput::parse("Eve", " eve@acme.example ", "3").unwrap();
+        assert_eq!(
+            (ok.email.as_str(), ok.team_id),
+            ("eve@acme.example", Some(3))
+        );
+        assert_eq!(
+            EmployeeInput::parse("Eve", "eve at acme", ""),
+            Err(LookupError::BadEmail("eve at acme".to_owned()))
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Areas and teams (§6.1), each scoped to its organization. A delete that would leave a
+//! Areas, teams and employees (§6.1), each scoped to its organization. A delete that would leave a
 //! device without its team, or a team or client without its area, is refused.
 
 use chrono::Utc;
@@ -9,11 +9,11 @@ use sea_orm::{
 
 use super::{
     contains_ci,
-    entities::{areas, clients, devices, teams},
+    entities::{areas, clients, devices, employees, teams},
     fetch_page,
 };
 use crate::domain::{
-    lookups::TeamInput,
+    lookups::{EmployeeInput, TeamInput},
     paging::{Page, PageRequest},
 };
 
@@ -25,6 +25,8 @@ pub enum LookupStoreError {
     InUse(String),
     #[error("The area does not exist.")]
     NoSuchArea,
+    #[error("The team does not exist.")]
+    NoSuchTeam,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -211,5 +213,103 @@ pub async fn delete_team(
         )));
     }
     teams::Entity::delete_by_id(team.id).exec(db).await?;
+    Ok(())
+}
+
+pub async fn all_teams(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<Vec<teams::Model>, DbErr> {
+    teams::Entity::find()
+        .filter(teams::Column::OrganizationId.eq(organization_id))
+        .order_by_asc(teams::Column::Name)
+        .all(db)
+        .await
+}
+
+pub async fn employees_page(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    search: &str,
+    request: PageRequest,
+) -> Result<Page<employees::Model>, DbErr> {
+    use sea_orm::Condition;
+    let mut query =
+        employees::Entity::find().filter(employees::Column::OrganizationId.eq(organization_id));
+    if !search.trim().is_empty() {
+        query = query.filter(
+            Condition::any()
+                .add(contains_ci(
+                    employees::Column::Name.into_expr(),
+                    search.trim(),
+                ))
+                .add(contains_ci(
+                    employees::Column::Email.into_expr(),
+                    search.trim(),
+                )),
+        );
+    }
+    fetch_page(db, query.order_by_asc(employees::Column::Name), request).await
+}
+
+pub async fn all_employees(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<Vec<employees::Model>, DbErr> {
+    employees::Entity::find()
+        .filter(employees::Column::OrganizationId.eq(organization_id))
+        .order_by_asc(employees::Column::Name)
+        .all(db)
+        .await
+}
+
+pub async fn find_employee(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    id: i64,
+) -> Result<Option<employees::Model>, DbErr> {
+    employees::Entity::find_by_id(id)
+        .filter(employees::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await
+}
+
+/// Creates (`id` none) or changes an employee.
+pub async fn save_employee(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    id: Option<i64>,
+    input: &EmployeeInput,
+) -> Result<employees::Model, LookupStoreError> {
+    if let Some(team_id) = input.team_id
+        && find_team(db, organization_id, team_id).await?.is_none()
+    {
+        return Err(LookupStoreError::NoSuchTeam);
+    }
+    let mut active = match id {
+        Some(id) => find_employee(db, organization_id, id)
+            .await?
+            .ok_or(DbErr::RecordNotFound(format!("employee {id}")))?
+            .into(),
+        None => employees::ActiveModel {
+            organization_id: Set(organization_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        },
+    };
+    active.name = Set(input.name.clone());
+    active.email = Set(input.email.to_string());
+    active.team_id = Set(input.team_id);
+    Ok(active.save(db).await?.try_into_model()?)
+}
+
+/// Employees only receive codes: deleting one orphans nothing.
+pub async fn delete_employee(
+    db: &impl ConnectionTrait,
+    employee: &employees::Model,
+) -> Result<(), DbErr> {
+    employees::Entity::delete_by_id(employee.id)
+        .exec(db)
+        .await?;
     Ok(())
 }

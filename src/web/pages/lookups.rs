@@ -1,4 +1,4 @@
-//! Teams and Areas (§6.1): a list with search and pagination, an Add form under it, an
+//! Teams, Areas and Employees (§6.1): a list with search and pagination, an Add form under it, an
 //! edit page per entry, and Delete — refused while devices, teams or clients still need the
 //! entry. A form with a mistake comes back with what was typed and the reason.
 
@@ -11,13 +11,13 @@ use serde::Deserialize;
 
 use crate::{
     domain::{
-        lookups::{TeamInput, parse_name, time_zones},
+        lookups::{EmployeeInput, TeamInput, parse_name, time_zones},
         permissions::{Action, ObjectClass, Permission},
     },
     storage::{
         self,
         audit::Change,
-        entities::{areas, teams},
+        entities::{areas, employees, teams},
         lookups::LookupStoreError,
     },
     web::{
@@ -491,4 +491,239 @@ pub async fn delete_area(
         }
     }
     Ok(redirect("/areas"))
+}
+
+/// What the employee form holds, as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct EmployeeForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    team_id: String,
+}
+
+pub struct EmployeeRow {
+    employee: employees::Model,
+    team: String,
+}
+
+#[derive(Template)]
+#[template(path = "employees.html")]
+struct EmployeesPage {
+    ctx: PageContext,
+    rows: Vec<EmployeeRow>,
+    list: Listing,
+    can_change: bool,
+    form: EmployeeForm,
+    error: Option<String>,
+    teams: Vec<teams::Model>,
+}
+
+#[derive(Template)]
+#[template(path = "employee_edit.html")]
+struct EmployeeEditPage {
+    ctx: PageContext,
+    employee: employees::Model,
+    form: EmployeeForm,
+    error: Option<String>,
+    teams: Vec<teams::Model>,
+}
+
+async fn employees_list(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    params: &ListParams,
+    form: EmployeeForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let page =
+        storage::lookups::employees_page(&state.db, organization, &params.q, params.page_request())
+            .await?;
+    let teams = storage::lookups::all_teams(&state.db, organization).await?;
+    let names: HashMap<i64, &str> = teams.iter().map(|t| (t.id, t.name.as_str())).collect();
+    let rows = page
+        .items
+        .iter()
+        .map(|employee| EmployeeRow {
+            team: employee
+                .team_id
+                .and_then(|id| names.get(&id).map(|n| (*n).to_owned()))
+                .unwrap_or_default(),
+            employee: employee.clone(),
+        })
+        .collect();
+    let list = Listing::new("/employees", params, "name", &page, Vec::new());
+    render_with_status(
+        form_status(&error),
+        &EmployeesPage {
+            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            rows,
+            list,
+            can_change: can_change(admin),
+            form,
+            error,
+            teams,
+        },
+    )
+}
+
+#[get("/employees")]
+pub async fn employees_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadDevices>,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    employees_list(&state, &admin, &query, EmployeeForm::default(), None).await
+}
+
+async fn save_employee(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: Option<i64>,
+    form: &EmployeeForm,
+) -> Result<Result<employees::Model, String>, AppError> {
+    let organization = admin.organization()?.id;
+    let input = match EmployeeInput::parse(&form.name, &form.email, &form.team_id) {
+        Ok(input) => input,
+        Err(error) => return Ok(Err(error.to_string())),
+    };
+    let before = match id {
+        Some(id) => Some(
+            storage::lookups::find_employee(&state.db, organization, id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    let txn = state.db.begin().await?;
+    let employee = match storage::lookups::save_employee(&txn, organization, id, &input).await {
+        Ok(employee) => employee,
+        Err(LookupStoreError::Db(error)) => return Err(error.into()),
+        Err(refused) => return Ok(Err(refused.to_string())),
+    };
+    let action = if before.is_some() {
+        "employee.update"
+    } else {
+        "employee.create"
+    };
+    let mut change = Change::new(Some(organization), action, &employee.name).after(&employee);
+    if let Some(before) = &before {
+        change = change.before(before);
+    }
+    storage::audit::record(&txn, &admin.actor(), change).await?;
+    txn.commit().await?;
+    Ok(Ok(employee))
+}
+
+#[post("/employees")]
+pub async fn create_employee(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    form: web::Form<EmployeeForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    match save_employee(&state, &admin, None, &form).await? {
+        Ok(employee) => {
+            admin
+                .session
+                .flash_success(format!("Employee {} added.", employee.name))?;
+            Ok(redirect("/employees"))
+        }
+        Err(error) => {
+            employees_list(&state, &admin, &ListParams::default(), form, Some(error)).await
+        }
+    }
+}
+
+async fn employee_edit(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    employee: employees::Model,
+    form: EmployeeForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let teams = storage::lookups::all_teams(&state.db, employee.organization_id).await?;
+    render_with_status(
+        form_status(&error),
+        &EmployeeEditPage {
+            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            employee,
+            form,
+            error,
+            teams,
+        },
+    )
+}
+
+#[get("/employees/{id}")]
+pub async fn employee_page(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let employee = storage::lookups::find_employee(&state.db, admin.organization()?.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = EmployeeForm {
+        name: employee.name.clone(),
+        email: employee.email.clone(),
+        team_id: employee
+            .team_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+    };
+    employee_edit(&state, &admin, employee, form, None).await
+}
+
+#[post("/employees/{id}")]
+pub async fn update_employee(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+    form: web::Form<EmployeeForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    match save_employee(&state, &admin, Some(*id), &form).await? {
+        Ok(employee) => {
+            admin
+                .session
+                .flash_success(format!("Employee {} saved.", employee.name))?;
+            Ok(redirect("/employees"))
+        }
+        Err(error) => {
+            let employee =
+                storage::lookups::find_employee(&state.db, admin.organization()?.id, *id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            employee_edit(&state, &admin, employee, form, Some(error)).await
+        }
+    }
+}
+
+#[post("/employees/{id}/delete")]
+pub async fn delete_employee(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let employee = storage::lookups::find_employee(&state.db, organization, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = state.db.begin().await?;
+    storage::lookups::delete_employee(&txn, &employee).await?;
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(Some(organization), "employee.delete", &employee.name).before(&employee),
+    )
+    .await?;
+    txn.commit().await?;
+    admin
+        .session
+        .flash_success(format!("Employee {} deleted.", employee.name))?;
+    Ok(redirect("/employees"))
 }

@@ -2,8 +2,10 @@
 //! outside has a constructor that parses it and says in words what was wrong.
 
 pub mod channels;
+pub mod chart;
 pub mod client_message;
 pub mod csv_import;
+pub mod devices;
 pub mod email;
 pub mod ids;
 pub mod keys;

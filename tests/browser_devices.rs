@@ -21,12 +21,13 @@ async fn administrator_adds_an_area_and_a_team_and_edits_the_team() {
     with_browser(|browser| async move {
         sign_in(&browser, &address, "ada@acme.example").await;
         browser
-            .find(Locator::LinkText("Teams"))
+            .find(Locator::LinkText("Devices"))
             .await
             .unwrap()
             .click()
             .await
             .unwrap();
+        assert_accessible(&browser).await;
         browser
             .find(Locator::LinkText("Areas"))
             .await
@@ -121,6 +122,48 @@ async fn administrator_adds_an_area_and_a_team_and_edits_the_team() {
             .unwrap();
         assert!(main_text(&browser).await.contains("eve@acme.example"));
         assert_accessible(&browser).await;
+
+        // Add a device for Eve: the code is shown once on the Active devices page.
+        browser
+            .goto(&format!("{address}/devices/new"))
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Css("#device-team option:nth-child(2)"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        fill(&browser, "device-nickname", "Van 7").await;
+        browser
+            .find(Locator::Css("input[name=employee]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert_accessible(&browser).await;
+        screenshot(&browser, "devices-02-new").await;
+        browser
+            .find(Locator::XPath("//button[normalize-space()='Add device']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        let text = main_text(&browser).await;
+        assert!(
+            text.contains("Registration code for Van 7:") && text.contains("mailed to 1 recipient"),
+            "{text}"
+        );
+        assert_accessible(&browser).await;
+        screenshot(&browser, "devices-03-pending").await;
     })
     .await;
 }

@@ -215,3 +215,52 @@ pub fn assignment_notice(
         .render()?,
     })
 }
+
+#[derive(Template)]
+#[template(path = "mail/registration_code.txt")]
+struct RegistrationText<'a> {
+    organization: &'a str,
+    device: &'a str,
+    code: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/registration_code.html")]
+struct RegistrationHtml<'a> {
+    organization: &'a str,
+    device: &'a str,
+    code: &'a str,
+    expires: &'a str,
+}
+
+/// A device registration code (§6.2) for an employee or another recipient.
+pub fn registration_code(
+    organization: &crate::storage::entities::organizations::Model,
+    recipient: &str,
+    device: &str,
+    code: &str,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> Result<NewMail, askama::Error> {
+    let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
+    Ok(NewMail {
+        organization_id: Some(organization.id),
+        kind: crate::storage::outbox::REGISTRATION_CODE,
+        recipient: recipient.to_owned(),
+        subject: format!("Registration code for {device}"),
+        body_text: RegistrationText {
+            organization: &organization.name,
+            device,
+            code,
+            expires: &expires,
+        }
+        .render()?,
+        body_html: RegistrationHtml {
+            organization: &organization.name,
+            device,
+            code,
+            expires: &expires,
+        }
+        .render()?,
+    })
+}

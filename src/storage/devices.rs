@@ -3,15 +3,22 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{IntoCondition, Query},
 };
 
 use super::{
+    contains_ci,
     entities::{devices, licenses, teams},
-    seats,
+    fetch_page, seats,
 };
-use crate::domain::products::Product;
+use crate::domain::{
+    paging::{Page, PageRequest},
+    products::{LicenceTerms, Product, combined_limit},
+};
 
 /// Stored values of `devices.client_type`.
 pub const CLIENT_TYPES: [&str; 3] = ["both", "retail", "wholesale"];
@@ -122,4 +129,122 @@ pub async fn find_in(
         .filter(devices::Column::OrganizationId.eq(organization_id))
         .one(db)
         .await
+}
+
+pub async fn delete(db: &impl ConnectionTrait, device: &devices::Model) -> Result<(), DbErr> {
+    devices::Entity::delete_by_id(device.id).exec(db).await?;
+    Ok(())
+}
+
+/// "Licenses Total / Licenses Free" of the Active Devices page: the seats of the DEVICE
+/// licences valid today, and how many of them no device holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatSummary {
+    pub total: u64,
+    pub free: u64,
+}
+
+/// Each valid DEVICE licence with its free seats, and the summary.
+pub async fn seats(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<(licenses::Model, u64)>, SeatSummary), DbErr> {
+    let valid = device_licences(db, organization_id, now).await?;
+    let terms: Vec<LicenceTerms> = valid.iter().map(licenses::Model::terms).collect();
+    let total = u64::from(combined_limit(Product::Device, &terms, now.date_naive()));
+    let mut with_free = Vec::new();
+    let mut used = 0;
+    for licence in valid {
+        let taken = seats_used(db, licence.id).await?;
+        used += taken;
+        let free = u64::from(licence.terms().limit).saturating_sub(taken);
+        with_free.push((licence, free));
+    }
+    Ok((
+        with_free,
+        SeatSummary {
+            total,
+            free: total.saturating_sub(used),
+        },
+    ))
+}
+
+/// Registered devices (`pending` false) or those still waiting for their code, matching
+/// `search` in the team, licence number, nickname, platform or version.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    pending: bool,
+    search: &str,
+    request: PageRequest,
+) -> Result<Page<devices::Model>, DbErr> {
+    let mut query = devices::Entity::find()
+        .filter(devices::Column::OrganizationId.eq(organization_id))
+        .filter(if pending {
+            devices::Column::RegisteredAt.is_null()
+        } else {
+            devices::Column::RegisteredAt.is_not_null()
+        });
+    let search = search.trim();
+    if !search.is_empty() {
+        use sea_orm::IntoSimpleExpr;
+        let teams = Query::select()
+            .column(teams::Column::Id)
+            .from(teams::Entity)
+            .and_where(teams::Column::OrganizationId.eq(organization_id))
+            .and_where(contains_ci(teams::Column::Name.into_simple_expr(), search))
+            .to_owned();
+        let licences = Query::select()
+            .column(licenses::Column::Id)
+            .from(licenses::Entity)
+            .and_where(contains_ci(
+                licenses::Column::LicenceId.into_simple_expr(),
+                search,
+            ))
+            .to_owned();
+        query = query.filter(
+            Condition::any()
+                .add(devices::Column::TeamId.in_subquery(teams))
+                .add(devices::Column::LicenseId.in_subquery(licences))
+                .add(contains_ci(
+                    devices::Column::Nickname.into_simple_expr(),
+                    search,
+                ))
+                .add(contains_ci(
+                    devices::Column::Platform.into_simple_expr(),
+                    search,
+                ))
+                .add(contains_ci(
+                    devices::Column::AppVersion.into_simple_expr(),
+                    search,
+                ))
+                .into_condition(),
+        );
+    }
+    let query = query
+        .order_by_desc(devices::Column::ChangedAt)
+        .order_by_desc(devices::Column::Id);
+    fetch_page(db, query, request).await
+}
+
+/// How many registered devices of the organization run each app version, most first
+/// (`None`: not reported).
+pub async fn versions(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<Vec<(Option<String>, i64)>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut counts: Vec<(Option<String>, i64)> = devices::Entity::find()
+        .select_only()
+        .column(devices::Column::AppVersion)
+        .column_as(Expr::col(devices::Column::Id).count(), "devices")
+        .filter(devices::Column::OrganizationId.eq(organization_id))
+        .filter(devices::Column::RegisteredAt.is_not_null())
+        .group_by(devices::Column::AppVersion)
+        .into_tuple()
+        .all(db)
+        .await?;
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(counts)
 }

@@ -79,6 +79,11 @@ pub async fn claim_next(
     Entity::find().from_raw_sql(statement).one(db).await
 }
 
+/// Mail carrying a device registration code: once sent, its body is not kept, so that the
+/// outbox never holds a usable code for longer than it takes to send it.
+pub const REGISTRATION_CODE: &str = "registration_code";
+const REDACTED: &str = "(This mail carried a registration code, which is not kept once sent.)";
+
 pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(SENT))
@@ -89,6 +94,13 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> 
         )
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
         .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Entity::update_many()
+        .col_expr(Column::BodyText, Expr::value(REDACTED))
+        .col_expr(Column::BodyHtml, Expr::value(format!("<p>{REDACTED}</p>")))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Kind.eq(REGISTRATION_CODE))
         .exec(db)
         .await?;
     Ok(())

@@ -48,7 +48,7 @@ pub struct PageContext {
 
 const NAV: [(&str, &str, ObjectClass); 8] = [
     ("Mobile users", "/mobile-users", ObjectClass::MobileUsers),
-    ("Teams", "/teams", ObjectClass::Devices),
+    ("Devices", "/devices", ObjectClass::Devices),
     ("All licenses", "/licenses", ObjectClass::Licenses),
     ("Settings", "/settings", ObjectClass::Settings),
     (

@@ -4,6 +4,7 @@ pub mod account;
 pub mod administrators;
 pub mod audit;
 pub mod channels;
+pub mod devices;
 pub mod license_usage;
 pub mod licenses;
 pub mod login;

@@ -146,7 +146,7 @@ async fn teams_list(
     render_with_status(
         status,
         &TeamsPage {
-            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            ctx: PageContext::for_admin(state, admin, "/devices").await?,
             rows,
             list,
             can_change: can_change(admin),
@@ -240,7 +240,7 @@ async fn team_edit(
     render_with_status(
         form_status(&error),
         &TeamEditPage {
-            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            ctx: PageContext::for_admin(state, admin, "/devices").await?,
             team,
             form,
             error,
@@ -338,7 +338,7 @@ async fn areas_list(
     render_with_status(
         form_status(&error),
         &AreasPage {
-            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            ctx: PageContext::for_admin(state, admin, "/devices").await?,
             areas: page.items,
             list,
             can_change: can_change(admin),
@@ -421,7 +421,7 @@ pub async fn area_page(
         name: area.name.clone(),
     };
     render(&AreaEditPage {
-        ctx: PageContext::for_admin(&state, &admin, "/teams").await?,
+        ctx: PageContext::for_admin(&state, &admin, "/devices").await?,
         area,
         form,
         error: None,
@@ -450,7 +450,7 @@ pub async fn update_area(
             render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &AreaEditPage {
-                    ctx: PageContext::for_admin(&state, &admin, "/teams").await?,
+                    ctx: PageContext::for_admin(&state, &admin, "/devices").await?,
                     area,
                     form,
                     error: Some(error),
@@ -559,7 +559,7 @@ async fn employees_list(
     render_with_status(
         form_status(&error),
         &EmployeesPage {
-            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            ctx: PageContext::for_admin(state, admin, "/devices").await?,
             rows,
             list,
             can_change: can_change(admin),
@@ -649,7 +649,7 @@ async fn employee_edit(
     render_with_status(
         form_status(&error),
         &EmployeeEditPage {
-            ctx: PageContext::for_admin(state, admin, "/teams").await?,
+            ctx: PageContext::for_admin(state, admin, "/devices").await?,
             employee,
             form,
             error,

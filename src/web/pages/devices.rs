@@ -1,0 +1,449 @@
+//! Active Devices (§6.3): registered devices with search and pagination, Licenses Total /
+//! Free, the version pie chart; Pending Registrations with Replace; Add a device (§6.1
+//! Device Settings), whose registration code is shown once and mailed to the recipients.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use askama::Template;
+use chrono::Utc;
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+
+use crate::{
+    domain::{
+        chart::{Slice, pie},
+        devices::{DeviceFields, DeviceInput},
+        email::Email,
+        permissions::{Action, ObjectClass, Permission},
+        registration::{Expiry, RegistrationCode},
+    },
+    mail::messages,
+    storage::{
+        self,
+        audit::Change,
+        devices::{DeviceStoreError, NewDevice, SeatSummary},
+        entities::{devices, employees, licenses, organizations, teams},
+    },
+    web::{
+        error::AppError,
+        guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
+        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        state::AppState,
+    },
+};
+
+/// A device row as shown.
+pub struct DeviceRow {
+    pub device: devices::Model,
+    pub team: String,
+    pub time_zone: String,
+    pub licence: String,
+    /// For pending devices: until when the current code works.
+    pub code_expires: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "devices.html")]
+struct DevicesPage {
+    ctx: PageContext,
+    rows: Vec<DeviceRow>,
+    pending: Vec<DeviceRow>,
+    list: Listing,
+    summary: SeatSummary,
+    slices: Vec<Slice>,
+    can_change: bool,
+}
+
+/// The names a device row shows instead of ids.
+struct Names {
+    teams: HashMap<i64, teams::Model>,
+    licences: HashMap<i64, String>,
+}
+
+impl Names {
+    async fn load(state: &AppState, organization_id: i64) -> Result<Self, AppError> {
+        let teams = storage::lookups::all_teams(&state.db, organization_id)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        let licences = storage::licenses::of_product(
+            &state.db,
+            organization_id,
+            crate::domain::products::Product::Device,
+        )
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l.licence_id))
+        .collect();
+        Ok(Self { teams, licences })
+    }
+
+    fn row(&self, device: devices::Model, code_expires: Option<String>) -> DeviceRow {
+        let team = self.teams.get(&device.team_id);
+        DeviceRow {
+            team: team.map(|t| t.name.clone()).unwrap_or_default(),
+            time_zone: device
+                .time_zone
+                .clone()
+                .or_else(|| team.map(|t| format!("{} (team)", t.time_zone)))
+                .unwrap_or_default(),
+            licence: device
+                .license_id
+                .and_then(|id| self.licences.get(&id).cloned())
+                .unwrap_or_else(|| "—".to_owned()),
+            code_expires,
+            device,
+        }
+    }
+}
+
+#[get("/devices")]
+pub async fn devices_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadDevices>,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let now = Utc::now();
+    let names = Names::load(&state, organization).await?;
+    let page = storage::devices::list(
+        &state.db,
+        organization,
+        false,
+        &query.q,
+        query.page_request(),
+    )
+    .await?;
+    let list = Listing::new("/devices", &query, "changed", &page, Vec::new());
+    let rows = page.items.into_iter().map(|d| names.row(d, None)).collect();
+    // Pending registrations are few: the first page of them, newest first.
+    let waiting = storage::devices::list(
+        &state.db,
+        organization,
+        true,
+        "",
+        crate::domain::paging::PageRequest::new(Some(1), Some(100)),
+    )
+    .await?;
+    let mut pending = Vec::new();
+    for device in waiting.items {
+        let expires = storage::registration::open_code(&state.db, device.id)
+            .await?
+            .map(|code| {
+                if code.expires_at <= now {
+                    "expired".to_owned()
+                } else {
+                    code.expires_at.format("%Y-%m-%d %H:%M UTC").to_string()
+                }
+            });
+        pending.push(names.row(device, expires));
+    }
+    let (_, summary) = storage::devices::seats(&state.db, organization, now).await?;
+    let versions: Vec<(String, u64)> = storage::devices::versions(&state.db, organization)
+        .await?
+        .into_iter()
+        .map(|(version, count)| {
+            (
+                version.unwrap_or_else(|| "not reported".to_owned()),
+                u64::try_from(count).unwrap_or(0),
+            )
+        })
+        .collect();
+    render(&DevicesPage {
+        ctx: PageContext::for_admin(&state, &admin, "/devices").await?,
+        rows,
+        pending,
+        list,
+        summary,
+        slices: pie(&versions),
+        can_change: admin.can(Permission::new(ObjectClass::Devices, Action::Update)),
+    })
+}
+
+/// The Add device form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct DeviceForm {
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    license_id: String,
+    #[serde(default)]
+    nickname: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    recipients: String,
+    #[serde(default)]
+    expires_in: String,
+    /// Employees whose addresses get the code (repeated `employee` fields).
+    #[serde(default, rename = "employee")]
+    employees: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "device_new.html")]
+struct NewDevicePage {
+    ctx: PageContext,
+    form: DeviceForm,
+    error: Option<String>,
+    teams: Vec<teams::Model>,
+    licences: Vec<(licenses::Model, u64)>,
+    employees: Vec<employees::Model>,
+    expiries: [Expiry; 5],
+    time_zones: Vec<&'static str>,
+}
+
+impl NewDevicePage {
+    fn employee_chosen(&self, id: &i64) -> bool {
+        self.form.employees.iter().any(|e| e == &id.to_string())
+    }
+}
+
+async fn new_device_form(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    form: DeviceForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let (licences, _) = storage::devices::seats(&state.db, organization, Utc::now()).await?;
+    let page = NewDevicePage {
+        ctx: PageContext::for_admin(state, admin, "/devices").await?,
+        form,
+        teams: storage::lookups::all_teams(&state.db, organization).await?,
+        licences: licences.into_iter().filter(|(_, free)| *free > 0).collect(),
+        employees: storage::lookups::all_employees(&state.db, organization).await?,
+        expiries: Expiry::ALL,
+        time_zones: crate::domain::lookups::time_zones().collect(),
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_with_status(status, &page)
+}
+
+#[get("/devices/new")]
+pub async fn new_device_page(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+) -> Result<HttpResponse, AppError> {
+    new_device_form(&state, &admin, DeviceForm::default(), None).await
+}
+
+/// Issues a code for the device, queues it to every recipient, and says so in the flash —
+/// the only place the code is ever shown.
+async fn issue_and_send(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    organization: &organizations::Model,
+    device: &devices::Model,
+    recipients: &[Email],
+    expiry: Expiry,
+) -> Result<(RegistrationCode, chrono::DateTime<Utc>), AppError> {
+    let now = Utc::now();
+    let code =
+        storage::registration::issue_new_code(txn, &state.signer, device.id, expiry, now).await?;
+    let expires_at = now + expiry.duration();
+    for recipient in recipients {
+        let mail = messages::registration_code(
+            organization,
+            recipient.as_str(),
+            &device.nickname,
+            &code.to_string(),
+            expires_at,
+        )?;
+        storage::outbox::enqueue(txn, mail).await?;
+    }
+    Ok((code, expires_at))
+}
+
+fn code_message(
+    device: &devices::Model,
+    code: &RegistrationCode,
+    expires_at: chrono::DateTime<Utc>,
+    recipients: usize,
+) -> String {
+    let mailed = match recipients {
+        0 => "not mailed (no recipient)".to_owned(),
+        1 => "mailed to 1 recipient".to_owned(),
+        n => format!("mailed to {n} recipients"),
+    };
+    format!(
+        "Registration code for {}: {code} — valid until {} UTC, {mailed}. It is shown only now.",
+        device.nickname,
+        expires_at.format("%Y-%m-%d %H:%M")
+    )
+}
+
+#[post("/devices")]
+pub async fn create_device(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    // serde_html_form: the employee checkboxes repeat one field name.
+    let form: DeviceForm = serde_html_form::from_bytes(&body)
+        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+    let organization = admin.organization()?.clone();
+    let input = match DeviceInput::parse(&DeviceFields {
+        team_id: &form.team_id,
+        time_zone: &form.time_zone,
+        license_id: &form.license_id,
+        nickname: &form.nickname,
+        description: &form.description,
+        recipients: &form.recipients,
+        expires_in: &form.expires_in,
+    }) {
+        Ok(input) => input,
+        Err(error) => return new_device_form(&state, &admin, form, Some(error.to_string())).await,
+    };
+    // The chosen employees' addresses join the typed ones.
+    let chosen: Vec<i64> = form
+        .employees
+        .iter()
+        .filter_map(|e| e.parse().ok())
+        .collect();
+    let mut recipients = input.recipients.clone();
+    for employee in storage::lookups::all_employees(&state.db, organization.id).await? {
+        if chosen.contains(&employee.id)
+            && let Ok(email) = Email::parse(&employee.email)
+            && !recipients.contains(&email)
+        {
+            recipients.push(email);
+        }
+    }
+    let txn = state.db.begin().await?;
+    let device = match storage::devices::create(
+        &txn,
+        organization.id,
+        NewDevice {
+            team_id: input.team_id,
+            time_zone: input.time_zone.map(|tz| tz.name().to_owned()),
+            license_id: input.license_id,
+            nickname: input.nickname.clone(),
+            description: input.description.clone(),
+        },
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(device) => device,
+        Err(DeviceStoreError::Db(error)) => return Err(error.into()),
+        Err(refused) => {
+            txn.rollback().await?;
+            return new_device_form(&state, &admin, form, Some(refused.to_string())).await;
+        }
+    };
+    let (code, expires_at) = issue_and_send(
+        &state,
+        &txn,
+        &organization,
+        &device,
+        &recipients,
+        input.expires_in,
+    )
+    .await?;
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(Some(organization.id), "device.create", &device.nickname),
+    )
+    .await?;
+    txn.commit().await?;
+    admin
+        .session
+        .flash_success(code_message(&device, &code, expires_at, recipients.len()))?;
+    Ok(redirect("/devices"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReplaceForm {
+    #[serde(default)]
+    expires_in: String,
+    #[serde(default)]
+    recipients: String,
+}
+
+/// Replace: a new code for the device (the old one stops working), mailed to the given
+/// addresses.
+#[post("/devices/{id}/replace")]
+pub async fn replace_code(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+    form: web::Form<ReplaceForm>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.clone();
+    let device = storage::devices::find_in(&state.db, organization.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let expiry = Expiry::parse(&form.expires_in).unwrap_or_default();
+    let mut recipients = Vec::new();
+    for address in form
+        .recipients
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        match Email::parse(address) {
+            Ok(email) => recipients.push(email),
+            Err(_) => {
+                admin.session.flash_error(format!(
+                    "“{address}” is not an email address; no new code was issued."
+                ))?;
+                return Ok(redirect("/devices"));
+            }
+        }
+    }
+    let txn = state.db.begin().await?;
+    let (code, expires_at) =
+        issue_and_send(&state, &txn, &organization, &device, &recipients, expiry).await?;
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(
+            Some(organization.id),
+            "device.replace_code",
+            &device.nickname,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    admin
+        .session
+        .flash_success(code_message(&device, &code, expires_at, recipients.len()))?;
+    Ok(redirect("/devices"))
+}
+
+#[post("/devices/{id}/delete")]
+pub async fn delete_device(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let organization = admin.organization()?.id;
+    let device = storage::devices::find_in(&state.db, organization, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = state.db.begin().await?;
+    storage::devices::delete(&txn, &device).await?;
+    storage::audit::record(
+        &txn,
+        &admin.actor(),
+        Change::new(Some(organization), "device.delete", &device.nickname),
+    )
+    .await?;
+    txn.commit().await?;
+    admin.session.flash_success(format!(
+        "Device {} deleted; its seat is free.",
+        device.nickname
+    ))?;
+    Ok(redirect("/devices"))
+}

@@ -1,0 +1,176 @@
+//! The Active Devices page end to end: an administrator adds a device for an employee, the
+//! code arrives by mail on a real SMTP server, the device registers with it through the API,
+//! and the page shows it active, its version in the chart and one licence less free.
+
+mod common;
+
+use common::{TestApp, smtp, spawn_app};
+use licensedesk::{
+    domain::{permissions::Role, products::Product},
+    storage::{self, entities::outbox},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+/// The code in a text: two groups of five from the code alphabet joined by a hyphen.
+fn code_in(text: &str) -> String {
+    let alphabet = licensedesk::domain::registration::ALPHABET;
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|word| {
+            word.len() == 11
+                && word.as_bytes()[5] == b'-'
+                && word
+                    .bytes()
+                    .filter(|b| *b != b'-')
+                    .all(|b| alphabet.contains(&b))
+        })
+        .expect("a registration code")
+        .to_owned()
+}
+
+async fn register(app: &TestApp, code: &str, version: &str) -> u16 {
+    app.client
+        .post(app.url("/api/v1/devices/register"))
+        .json(&json!({
+            "code": code, "device_id": "R58N-0042", "os_type": "Android",
+            "platform": "Galaxy Tab Active5", "app_version": version, "device_name": "Tab"
+        }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Device, 3, false, &[&acme], 365))
+        .await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    app.post_form(
+        "/teams",
+        &[("name", "North crew"), ("time_zone", "Europe/Prague")],
+    )
+    .await;
+    app.post_form(
+        "/employees",
+        &[("name", "Eve Field"), ("email", "eve@acme.example")],
+    )
+    .await;
+    let team = storage::lookups::all_teams(&app.db, acme.id).await.unwrap()[0].clone();
+    let eve = storage::lookups::all_employees(&app.db, acme.id)
+        .await
+        .unwrap()[0]
+        .clone();
+    let (licences, summary) = storage::devices::seats(&app.db, acme.id, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((summary.total, summary.free), (3, 3));
+
+    let page = app.get_html("/devices").await;
+    assert!(page.contains("Licenses Total") && page.contains("No device is waiting"));
+
+    // A mistake keeps what was typed.
+    let team_id = team.id.to_string();
+    let licence_id = licences[0].0.id.to_string();
+    let eve_id = eve.id.to_string();
+    let mut fields = vec![
+        ("team_id", team_id.as_str()),
+        ("license_id", licence_id.as_str()),
+        ("nickname", "Van 7"),
+        ("expires_in", "1h"),
+        ("employee", eve_id.as_str()),
+        ("recipients", "dispatch@acme.example, not-an-address"),
+    ];
+    let response = app.post_form("/devices", &fields).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("“not-an-address” is not an email address."),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Van 7\""));
+
+    fields[5] = ("recipients", "dispatch@acme.example");
+    let response = app.post_form("/devices", &fields).await;
+    assert_eq!(response.status(), 303);
+    let page = app.get_html("/devices").await;
+    assert!(page.contains("Registration code for Van 7:"), "{page}");
+    assert!(page.contains("mailed to 2 recipients"));
+    let shown = code_in(&page);
+    // Shown once: the next view has only the pending row.
+    let page = app.get_html("/devices").await;
+    assert!(!page.contains(&shown) && page.contains("Van 7"));
+
+    // The mail to Eve carries the same code; its body is not kept once sent.
+    let mails = app.mail().wait_for(2).await;
+    let to_eve = mails
+        .iter()
+        .find(|m| smtp::header(m, "To").contains("eve@acme.example"))
+        .expect("Eve's mail");
+    assert_eq!(code_in(&smtp::text_body(to_eve)), shown);
+    app.wait_for_outbox_drained().await;
+    let kept = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq("registration_code"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().all(|m| !m.body_text.contains(&shown)));
+
+    // Replace: the mailed code dies, the new one works.
+    let device = storage::devices::list(
+        &app.db,
+        acme.id,
+        true,
+        "",
+        licensedesk::domain::paging::PageRequest::new(None, None),
+    )
+    .await
+    .unwrap()
+    .items[0]
+        .clone();
+    app.post_form(
+        &format!("/devices/{}/replace", device.id),
+        &[("recipients", "")],
+    )
+    .await;
+    let page = app.get_html("/devices").await;
+    let replacement = code_in(&page);
+    assert_ne!(replacement, shown);
+    assert_eq!(register(&app, &shown, "5.2.1").await, 410);
+    assert_eq!(register(&app, &replacement, "5.2.1").await, 200);
+
+    let page = app.get_html("/devices").await;
+    assert!(page.contains("No device is waiting for registration."));
+    assert!(page.contains("Galaxy Tab Active5") && page.contains("Europe/Prague (team)"));
+    assert!(
+        page.contains("5.2.1: 1 (100 %)"),
+        "the version chart's legend"
+    );
+    let (_, summary) = storage::devices::seats(&app.db, acme.id, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(summary.free, 2);
+
+    // Search by version and by team; a miss says so.
+    assert!(app.get_html("/devices?q=5.2").await.contains("Van 7"));
+    assert!(app.get_html("/devices?q=north").await.contains("Van 7"));
+    assert!(
+        app.get_html("/devices?q=zzz")
+            .await
+            .contains("No device matches.")
+    );
+
+    // Delete frees the seat.
+    app.post_form(&format!("/devices/{}/delete", device.id), &[])
+        .await;
+    let (_, summary) = storage::devices::seats(&app.db, acme.id, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(summary.free, 3);
+}

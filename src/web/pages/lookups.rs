@@ -105,6 +105,36 @@ struct AreaEditPage {
     error: Option<String>,
 }
 
+/// The audit entry of a created (`before` none) or changed entry; `actions` are the
+/// create and the update action.
+fn saved<'a>(
+    organization: i64,
+    actions: [&'a str; 2],
+    name: &str,
+    before: Option<&impl serde::Serialize>,
+    after: &impl serde::Serialize,
+) -> Change<'a> {
+    let action = if before.is_some() {
+        actions[1]
+    } else {
+        actions[0]
+    };
+    let change = Change::new(Some(organization), action, name).after(after);
+    match before {
+        Some(before) => change.before(before),
+        None => change,
+    }
+}
+
+/// A refusal of the store becomes the form's message; a database failure stays an error.
+fn refusal<T>(result: Result<T, LookupStoreError>) -> Result<Result<T, String>, AppError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(LookupStoreError::Db(error)) => Err(error.into()),
+        Err(refused) => Ok(Err(refused.to_string())),
+    }
+}
+
 fn can_change(admin: &CurrentAdmin) -> bool {
     admin.can(Permission::new(ObjectClass::Devices, Action::Update))
 }
@@ -192,20 +222,17 @@ async fn save_team(
         None => None,
     };
     let txn = state.db.begin().await?;
-    let team = match storage::lookups::save_team(&txn, organization, id, &input).await {
+    let team = match refusal(storage::lookups::save_team(&txn, organization, id, &input).await)? {
         Ok(team) => team,
-        Err(LookupStoreError::Db(error)) => return Err(error.into()),
-        Err(refused) => return Ok(Err(refused.to_string())),
+        Err(message) => return Ok(Err(message)),
     };
-    let action = if before.is_some() {
-        "team.update"
-    } else {
-        "team.create"
-    };
-    let mut change = Change::new(Some(organization), action, &team.name).after(&team);
-    if let Some(before) = &before {
-        change = change.before(before);
-    }
+    let change = saved(
+        organization,
+        ["team.create", "team.update"],
+        &team.name,
+        before.as_ref(),
+        &team,
+    );
     storage::audit::record(&txn, &admin.actor(), change).await?;
     txn.commit().await?;
     Ok(Ok(team))
@@ -599,20 +626,18 @@ async fn save_employee(
         None => None,
     };
     let txn = state.db.begin().await?;
-    let employee = match storage::lookups::save_employee(&txn, organization, id, &input).await {
+    let saving = storage::lookups::save_employee(&txn, organization, id, &input).await;
+    let employee = match refusal(saving)? {
         Ok(employee) => employee,
-        Err(LookupStoreError::Db(error)) => return Err(error.into()),
-        Err(refused) => return Ok(Err(refused.to_string())),
+        Err(message) => return Ok(Err(message)),
     };
-    let action = if before.is_some() {
-        "employee.update"
-    } else {
-        "employee.create"
-    };
-    let mut change = Change::new(Some(organization), action, &employee.name).after(&employee);
-    if let Some(before) = &before {
-        change = change.before(before);
-    }
+    let change = saved(
+        organization,
+        ["employee.create", "employee.update"],
+        &employee.name,
+        before.as_ref(),
+        &employee,
+    );
     storage::audit::record(&txn, &admin.actor(), change).await?;
     txn.commit().await?;
     Ok(Ok(employee))

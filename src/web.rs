@@ -111,6 +111,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(subscriptions::subscriptions_page)
     .service(subscriptions::update_subscription)
     .service(devices::devices_page)
+    .service(devices::devices_report)
     .service(devices::new_device_page)
     .service(devices::create_device)
     .service(devices::replace_code)

@@ -166,6 +166,24 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
             .contains("No device matches.")
     );
 
+    // The report lists it with its version.
+    let response = app.get("/devices/report").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("DeviceReport.csv")
+    );
+    let csv = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][3], "Van 7");
+    assert_eq!(&rows[0][5], "R58N-0042");
+    assert_eq!(&rows[0][10], "5.2.1");
+    assert_eq!(&rows[0][11], "Registered");
+
     // Delete frees the seat.
     app.post_form(&format!("/devices/{}/delete", device.id), &[])
         .await;
@@ -173,4 +191,62 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
         .await
         .unwrap();
     assert_eq!(summary.free, 3);
+}
+
+#[tokio::test]
+async fn the_report_streams_every_device_across_batches() {
+    use licensedesk::storage::entities::devices;
+    use sea_orm::{ActiveValue::Set, TransactionTrait};
+
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let other = app.create_organization("Other").await;
+    let txn = app.db.begin().await.unwrap();
+    let input = licensedesk::domain::lookups::TeamInput::parse("North", "UTC", "").unwrap();
+    let team = storage::lookups::save_team(&txn, acme.id, None, &input)
+        .await
+        .unwrap();
+    let theirs = storage::lookups::save_team(&txn, other.id, None, &input)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let device = |organization_id: i64, team_id: i64, n: usize| devices::ActiveModel {
+        organization_id: Set(organization_id),
+        team_id: Set(team_id),
+        nickname: Set(format!("Device {n}")),
+        app_version: Set(Some(format!("5.{}", n % 3))),
+        changed_at: Set(now),
+        created_at: Set(now),
+        client_type: Set("both".into()),
+        all_clients: Set(true),
+        include_area: Set(false),
+        ..Default::default()
+    };
+    let ours: Vec<_> = (0..2345).map(|n| device(acme.id, team.id, n)).collect();
+    for chunk in ours.chunks(500) {
+        devices::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .unwrap();
+    }
+    devices::Entity::insert(device(other.id, theirs.id, 0))
+        .exec(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    let csv = app.get("/devices/report").await.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(&reader.headers().unwrap()[0], "Team");
+    let names: std::collections::HashSet<String> =
+        reader.records().map(|r| r.unwrap()[3].to_owned()).collect();
+    assert_eq!(
+        names.len(),
+        2345,
+        "every device once, none of another organization"
+    );
+    assert!(names.contains("Device 0") && names.contains("Device 2344"));
 }

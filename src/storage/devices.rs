@@ -248,3 +248,20 @@ pub async fn versions(
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(counts)
 }
+
+/// Up to `limit` devices of the organization with an id above `after`, by id: the Devices
+/// Report reads the table in such batches, so it never holds more than one in memory.
+pub async fn batch_after(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<devices::Model>, DbErr> {
+    devices::Entity::find()
+        .filter(devices::Column::OrganizationId.eq(organization_id))
+        .filter(devices::Column::Id.gt(after))
+        .order_by_asc(devices::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -242,7 +242,7 @@ async fn the_report_streams_every_device_across_batches() {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(&reader.headers().unwrap()[0], "Team");
     let rows: Vec<String> = reader.records().map(|r| r.unwrap()[3].to_owned()).collect();
-    let names: std::collections::HashSet<&String> = rows.iter().collect();
+    let names: std::collections::HashSet<&str> = rows.iter().map(String::as_str).collect();
     assert_eq!(rows.len(), 2345, "none of another organization");
     assert_eq!(names.len(), 2345, "every device once");
     assert!(names.contains("Device 0") && names.contains("Device 2344"));

@@ -65,6 +65,10 @@ pub enum Command {
         /// Licences beyond the basic set, spread over the demo organizations.
         #[arg(long, default_value_t = 0)]
         licenses: usize,
+        /// Devices of the first demo organization (the second gets a hundredth of them, the
+        /// third a thousandth).
+        #[arg(long, default_value_t = 60)]
+        devices: usize,
     },
 }
 
@@ -167,11 +171,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} users", licence.users.len());
             Ok(())
         }
-        Command::Demo { users, licenses } => {
+        Command::Demo {
+            users,
+            licenses,
+            devices,
+        } => {
             let db = storage::connect(&config.database_url).await?;
             let size = crate::demo::DemoSize {
                 users,
                 extra_licences: licenses,
+                devices,
             };
             for organization in crate::demo::fill(&db, &config.data_dir, size).await? {
                 println!("{}  {}", organization.organization_id, organization.name);

@@ -1,7 +1,7 @@
 //! `licensedesk demo`: realistic data for trying the UI and for benchmarks. Creates a demo
 //! vendor key pair in the data directory (trusted when no vendor key is configured — for
-//! trying LicenseDesk out only), a few organizations, licences of every kind and mobile
-//! users. Running it again adds nothing that is already there.
+//! trying LicenseDesk out only), a few organizations, licences of every kind, mobile users,
+//! teams, employees and devices. Running it again adds nothing that is already there.
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ use crate::{
     storage::{
         self,
         audit::Actor,
-        entities::{mobile_users, organizations},
+        entities::{devices, mobile_users, organizations},
         mobile_users::{DISABLED, ENABLED, PENDING},
     },
 };
@@ -57,6 +57,19 @@ const LAST_NAMES: [&str; 12] = [
 pub struct DemoSize {
     pub users: usize,
     pub extra_licences: usize,
+    /// Devices of the first organization; the second gets a hundredth, the third a
+    /// thousandth (at least one each).
+    pub devices: usize,
+}
+
+impl DemoSize {
+    fn devices_of(&self, organization_index: usize) -> usize {
+        match organization_index {
+            0 => self.devices,
+            1 => (self.devices / 100).max(1),
+            _ => (self.devices / 1000).max(1),
+        }
+    }
 }
 
 /// The demo vendor's public key, if `licensedesk demo` made one in this data directory.
@@ -115,7 +128,15 @@ pub async fn fill(
             (Product::Chat, 5, false, 100, 265),
             (Product::Email, 3, false, 30, 335),
             (Product::CallCenter, 10 * scale, true, 60, 305),
-            (Product::Device, 20, false, 120, 610),
+            (
+                Product::Device,
+                u32::try_from(size.devices_of(index))
+                    .unwrap_or(u32::MAX)
+                    .max(20),
+                false,
+                120,
+                610,
+            ),
             (Product::QualityAuditor, 4, false, 400, -35),
         ];
         for extra in 0..size.extra_licences / ORGANIZATIONS.len() {
@@ -157,6 +178,7 @@ pub async fn fill(
         )
         .await?;
         assign_chat_seats(db, &organization).await?;
+        add_devices(db, &organization, size.devices_of(index)).await?;
         made.push(organization);
     }
     Ok(made)
@@ -259,6 +281,110 @@ async fn add_users(
     }
     if !batch.is_empty() {
         mobile_users::Entity::insert_many(batch).exec(db).await?;
+    }
+    Ok(())
+}
+
+const TEAMS: [(&str, &str); 6] = [
+    ("North crew", "Europe/Prague"),
+    ("South crew", "Europe/Rome"),
+    ("East crew", "Europe/Warsaw"),
+    ("West crew", "Europe/Lisbon"),
+    ("Night shift", "UTC"),
+    ("Warehouse", "America/Chicago"),
+];
+const PLATFORMS: [(&str, &str); 4] = [
+    ("Galaxy Tab Active5", "Android"),
+    ("iPad (10th generation)", "iPadOS"),
+    ("Zebra ET40", "Android"),
+    ("iPhone 15", "iOS"),
+];
+
+/// Adds teams, an employee per team and devices up to `count`: nine in ten registered,
+/// with a seat of the organization's DEVICE licence while it lasts.
+async fn add_devices(
+    db: &DatabaseConnection,
+    organization: &organizations::Model,
+    count: usize,
+) -> anyhow::Result<()> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let mut teams = storage::lookups::all_teams(db, organization.id).await?;
+    if teams.is_empty() {
+        let txn = db.begin().await?;
+        for (n, (name, zone)) in TEAMS.iter().enumerate() {
+            let team = storage::lookups::save_team(
+                &txn,
+                organization.id,
+                None,
+                &crate::domain::lookups::TeamInput::parse(name, zone, "")?,
+            )
+            .await?;
+            let first = FIRST_NAMES[n % FIRST_NAMES.len()];
+            storage::lookups::save_employee(
+                &txn,
+                organization.id,
+                None,
+                &crate::domain::lookups::EmployeeInput::parse(
+                    &format!("{first} {}", LAST_NAMES[n % LAST_NAMES.len()]),
+                    &format!("{}.lead{n}@field.example", first.to_lowercase()),
+                    &team.id.to_string(),
+                )?,
+            )
+            .await?;
+            teams.push(team);
+        }
+        txn.commit().await?;
+    }
+    let existing = devices::Entity::find()
+        .filter(devices::Column::OrganizationId.eq(organization.id))
+        .count(db)
+        .await? as usize;
+    let licence = storage::devices::device_licences(db, organization.id, Utc::now())
+        .await?
+        .into_iter()
+        .next();
+    let seats = licence.as_ref().map_or(0, |l| l.terms().limit as usize);
+    let now = Utc::now();
+    let mut batch = Vec::new();
+    for n in existing..count {
+        let team = &teams[n % teams.len()];
+        let (platform, os) = PLATFORMS[n % PLATFORMS.len()];
+        let registered = n % 10 != 9;
+        let registered_at = now - Duration::hours((n % 2000) as i64);
+        batch.push(devices::ActiveModel {
+            organization_id: Set(organization.id),
+            team_id: Set(team.id),
+            time_zone: Set((n % 7 == 0).then(|| "Europe/Berlin".to_owned())),
+            license_id: Set(licence.as_ref().filter(|_| n < seats).map(|l| l.id)),
+            nickname: Set(format!(
+                "{} {}",
+                platform.split(' ').next().unwrap_or("Device"),
+                n + 1
+            )),
+            description: Set(None),
+            platform: Set(registered.then(|| platform.to_owned())),
+            os_type: Set(registered.then(|| os.to_owned())),
+            app_version: Set(registered.then(|| format!("5.{}.{}", 4 - (n % 5).min(3), n % 3))),
+            device_name: Set(None),
+            device_identifier: Set(registered.then(|| format!("DEV-{:06}", n + 1))),
+            token_hash: Set(None),
+            registered_at: Set(registered.then_some(registered_at)),
+            changed_at: Set(registered_at),
+            created_at: Set(registered_at),
+            client_type: Set("both".to_owned()),
+            all_clients: Set(true),
+            include_area: Set(false),
+            functionality: Set(None),
+            ..Default::default()
+        });
+        if batch.len() == 500 {
+            devices::Entity::insert_many(std::mem::take(&mut batch))
+                .exec(db)
+                .await?;
+        }
+    }
+    if !batch.is_empty() {
+        devices::Entity::insert_many(batch).exec(db).await?;
     }
     Ok(())
 }

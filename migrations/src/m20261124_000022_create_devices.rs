@@ -98,6 +98,8 @@ impl MigrationTrait for Migration {
             ("idx_devices_organization_team", Devices::TeamId),
             ("idx_devices_organization_license", Devices::LicenseId),
             ("idx_devices_organization_version", Devices::AppVersion),
+            // The page lists devices last changed first.
+            ("idx_devices_organization_changed", Devices::ChangedAt),
         ] {
             manager
                 .create_index(

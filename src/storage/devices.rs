@@ -62,9 +62,14 @@ pub async fn device_licences(
     )
 }
 
-/// Devices holding a seat of the licence.
-pub async fn seats_used(db: &impl ConnectionTrait, licence_id: i64) -> Result<u64, DbErr> {
+/// Devices of the organization holding a seat of the licence.
+pub async fn seats_used(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    licence_id: i64,
+) -> Result<u64, DbErr> {
     devices::Entity::find()
+        .filter(devices::Column::OrganizationId.eq(organization_id))
         .filter(devices::Column::LicenseId.eq(licence_id))
         .count(db)
         .await
@@ -85,7 +90,7 @@ pub async fn create(
             .into_iter()
             .find(|l| l.id == licence_id)
             .ok_or(DeviceStoreError::NoSuchLicence)?;
-        if seats_used(db, licence_id).await? >= u64::from(licence.terms().limit) {
+        if seats_used(db, organization_id, licence_id).await? >= u64::from(licence.terms().limit) {
             return Err(DeviceStoreError::LicenceFull(licence.licence_id));
         }
     }
@@ -156,7 +161,7 @@ pub async fn seats(
     let mut with_free = Vec::new();
     let mut used = 0;
     for licence in valid {
-        let taken = seats_used(db, licence.id).await?;
+        let taken = seats_used(db, organization_id, licence.id).await?;
         used += taken;
         let free = u64::from(licence.terms().limit).saturating_sub(taken);
         with_free.push((licence, free));
@@ -228,19 +233,20 @@ pub async fn list(
     fetch_page(db, query, request).await
 }
 
-/// How many registered devices of the organization run each app version, most first
-/// (`None`: not reported).
+/// How many devices of the organization run each app version, most first. A version is
+/// reported at registration, so this counts registered devices — from the index on
+/// (organization, version) alone.
 pub async fn versions(
     db: &impl ConnectionTrait,
     organization_id: i64,
-) -> Result<Vec<(Option<String>, i64)>, DbErr> {
+) -> Result<Vec<(String, i64)>, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
-    let mut counts: Vec<(Option<String>, i64)> = devices::Entity::find()
+    let mut counts: Vec<(String, i64)> = devices::Entity::find()
         .select_only()
         .column(devices::Column::AppVersion)
         .column_as(Expr::col(devices::Column::Id).count(), "devices")
         .filter(devices::Column::OrganizationId.eq(organization_id))
-        .filter(devices::Column::RegisteredAt.is_not_null())
+        .filter(devices::Column::AppVersion.is_not_null())
         .group_by(devices::Column::AppVersion)
         .into_tuple()
         .all(db)

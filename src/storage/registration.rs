@@ -91,16 +91,17 @@ pub fn issued(code: &registration_codes::Model) -> IssuedCode {
     }
 }
 
-/// The device's code that can still be used, if any (for the Pending Registrations list).
-pub async fn open_code(
+/// The codes that can still be used of these devices (for the Pending Registrations list,
+/// in one query).
+pub async fn open_codes(
     db: &impl ConnectionTrait,
-    device_id: i64,
-) -> Result<Option<registration_codes::Model>, DbErr> {
+    device_ids: &[i64],
+) -> Result<Vec<registration_codes::Model>, DbErr> {
     registration_codes::Entity::find()
-        .filter(registration_codes::Column::DeviceId.eq(device_id))
+        .filter(registration_codes::Column::DeviceId.is_in(device_ids.to_vec()))
         .filter(registration_codes::Column::UsedAt.is_null())
         .filter(registration_codes::Column::ReplacedAt.is_null())
-        .one(db)
+        .all(db)
         .await
 }
 

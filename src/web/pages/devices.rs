@@ -127,29 +127,32 @@ pub async fn devices_page(
         crate::domain::paging::PageRequest::new(Some(1), Some(100)),
     )
     .await?;
-    let mut pending = Vec::new();
-    for device in waiting.items {
-        let expires = storage::registration::open_code(&state.db, device.id)
-            .await?
-            .map(|code| {
-                if code.expires_at <= now {
-                    "expired".to_owned()
-                } else {
-                    code.expires_at.format("%Y-%m-%d %H:%M UTC").to_string()
-                }
-            });
-        pending.push(names.row(device, expires));
-    }
+    let ids: Vec<i64> = waiting.items.iter().map(|d| d.id).collect();
+    let expiry: HashMap<i64, String> = storage::registration::open_codes(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|code| {
+            let shown = if code.expires_at <= now {
+                "expired".to_owned()
+            } else {
+                code.expires_at.format("%Y-%m-%d %H:%M UTC").to_string()
+            };
+            (code.device_id, shown)
+        })
+        .collect();
+    let pending = waiting
+        .items
+        .into_iter()
+        .map(|device| {
+            let expires = expiry.get(&device.id).cloned();
+            names.row(device, expires)
+        })
+        .collect();
     let (_, summary) = storage::devices::seats(&state.db, organization, now).await?;
     let versions: Vec<(String, u64)> = storage::devices::versions(&state.db, organization)
         .await?
         .into_iter()
-        .map(|(version, count)| {
-            (
-                version.unwrap_or_else(|| "not reported".to_owned()),
-                u64::try_from(count).unwrap_or(0),
-            )
-        })
+        .map(|(version, count)| (version, u64::try_from(count).unwrap_or(0)))
         .collect();
     render(&DevicesPage {
         ctx: PageContext::for_admin(&state, &admin, "/devices").await?,

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use super::{
-    contains_ci,
+    contains_ci_on,
     entities::{devices, licenses, teams},
     fetch_page, seats,
 };
@@ -192,18 +192,24 @@ pub async fn list(
             devices::Column::RegisteredAt.is_not_null()
         });
     let search = search.trim();
+    let backend = db.get_database_backend();
     if !search.is_empty() {
         use sea_orm::IntoSimpleExpr;
         let teams = Query::select()
             .column(teams::Column::Id)
             .from(teams::Entity)
             .and_where(teams::Column::OrganizationId.eq(organization_id))
-            .and_where(contains_ci(teams::Column::Name.into_simple_expr(), search))
+            .and_where(contains_ci_on(
+                backend,
+                teams::Column::Name.into_simple_expr(),
+                search,
+            ))
             .to_owned();
         let licences = Query::select()
             .column(licenses::Column::Id)
             .from(licenses::Entity)
-            .and_where(contains_ci(
+            .and_where(contains_ci_on(
+                backend,
                 licenses::Column::LicenceId.into_simple_expr(),
                 search,
             ))
@@ -212,15 +218,18 @@ pub async fn list(
             Condition::any()
                 .add(devices::Column::TeamId.in_subquery(teams))
                 .add(devices::Column::LicenseId.in_subquery(licences))
-                .add(contains_ci(
+                .add(contains_ci_on(
+                    backend,
                     devices::Column::Nickname.into_simple_expr(),
                     search,
                 ))
-                .add(contains_ci(
+                .add(contains_ci_on(
+                    backend,
                     devices::Column::Platform.into_simple_expr(),
                     search,
                 ))
-                .add(contains_ci(
+                .add(contains_ci_on(
+                    backend,
                     devices::Column::AppVersion.into_simple_expr(),
                     search,
                 ))

@@ -160,7 +160,10 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
     // Search by version and by team; a miss says so.
     assert!(app.get_html("/devices?q=5.2").await.contains("Van 7"));
     assert!(app.get_html("/devices?q=north").await.contains("Van 7"));
-    assert!(app.get_html("/devices?q=GALAXY").await.contains("Van 7"), "any case");
+    assert!(
+        app.get_html("/devices?q=GALAXY").await.contains("Van 7"),
+        "any case"
+    );
     assert!(
         app.get_html("/devices?q=zzz")
             .await

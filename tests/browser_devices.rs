@@ -1,5 +1,7 @@
-//! The device lookups in real headless Chromium: add an area and a team (time zone typed
-//! with the list's help), edit the team, add an employee; every page passes axe.
+//! Devices in real headless Chromium: add an area and a team (time zone typed with the
+//! list's help), edit the team, add an employee, add a device for the employee, see it
+//! pending, replace its code, register it through the API, see it active with its version
+//! in the chart, and fetch the report; every page passes axe.
 
 mod common;
 
@@ -11,12 +13,13 @@ use fantoccini::Locator;
 use licensedesk::domain::permissions::Role;
 
 #[tokio::test]
-async fn administrator_adds_an_area_and_a_team_and_edits_the_team() {
+async fn administrator_sets_up_lookups_and_a_device_that_registers() {
     let app = spawn_app().await;
     let acme = app.create_organization("Acme Field Service").await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     let address = app.address.clone();
+    let api = reqwest::Client::new();
 
     with_browser(|browser| async move {
         sign_in(&browser, &address, "ada@acme.example").await;
@@ -164,6 +167,80 @@ async fn administrator_adds_an_area_and_a_team_and_edits_the_team() {
         );
         assert_accessible(&browser).await;
         screenshot(&browser, "devices-03-pending").await;
+        let first_code = code_in(&text);
+
+        // Replace the code: a new one is shown, the first one is dead.
+        browser
+            .find(Locator::XPath("//section[@aria-labelledby='pending-title']//button[starts-with(normalize-space(), 'Replace')]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(".flash-success"))
+            .await
+            .unwrap();
+        let code = code_in(&main_text(&browser).await);
+        assert_ne!(code, first_code);
+        assert_eq!(register(&api, &address, &first_code).await, 410);
+        assert_eq!(register(&api, &address, &code).await, 200);
+
+        // Active now, with its version in the chart; the report has it.
+        browser.goto(&format!("{address}/devices")).await.unwrap();
+        let text = main_text(&browser).await;
+        assert!(text.contains("No device is waiting for registration."), "{text}");
+        assert!(text.contains("Galaxy Tab Active5") && text.contains("5.3.0: 1 (100 %)"), "{text}");
+        let chart = browser
+            .find(Locator::Css("figure.version-chart svg title"))
+            .await
+            .unwrap()
+            .html(true)
+            .await
+            .unwrap();
+        assert!(chart.contains("5.3.0 1"), "the chart names its figures: {chart}");
+        assert_accessible(&browser).await;
+        screenshot(&browser, "devices-04-active").await;
+        let report = browser
+            .execute(
+                "return fetch('/devices/report').then(r => r.text());",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let report = report.as_str().unwrap();
+        assert!(report.starts_with("Team,Platform"), "{report}");
+        assert!(report.contains("Van 7") && report.contains("5.3.0"));
     })
     .await;
+}
+
+/// The code in a flash message: `ABCDE-FGH23`.
+fn code_in(text: &str) -> String {
+    let alphabet = licensedesk::domain::registration::ALPHABET;
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|word| {
+            word.len() == 11
+                && word.as_bytes()[5] == b'-'
+                && word
+                    .bytes()
+                    .filter(|b| *b != b'-')
+                    .all(|b| alphabet.contains(&b))
+        })
+        .expect("a registration code")
+        .to_owned()
+}
+
+async fn register(api: &reqwest::Client, address: &str, code: &str) -> u16 {
+    api.post(format!("{address}/api/v1/devices/register"))
+        .json(&serde_json::json!({
+            "code": code, "device_id": "R58N-0042", "os_type": "Android",
+            "platform": "Galaxy Tab Active5", "app_version": "5.3.0", "device_name": "Tab"
+        }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }

@@ -5,7 +5,8 @@ mod common;
 
 use common::{
     browser::{
-        assert_accessible, clipboard_text, fill, main_text, screenshot, sign_in, with_browser,
+        assert_accessible, clipboard_text, fill, main_text, screenshot, sign_in, wait_for_text,
+        with_browser,
     },
     spawn_app,
 };
@@ -290,11 +291,7 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
             .for_element(Locator::Css(".flash-success"))
             .await
             .unwrap();
-        assert!(
-            main_text(&browser)
-                .await
-                .contains("Disabled: Ann Field, Bob Road.")
-        );
+        wait_for_text(&browser, "Disabled: Ann Field, Bob Road.").await;
 
         // ADD opens in place.
         browser
@@ -324,15 +321,11 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
             .for_element(Locator::Css(".flash-success"))
             .await
             .unwrap();
-        assert!(
-            main_text(&browser)
-                .await
-                .contains("Nina New added and Enabled.")
-        );
+        wait_for_text(&browser, "Nina New added and Enabled.").await;
 
         // Enable one disabled user from its row, delete the new one from its row.
         click_row_button(&browser, &format!("enable:{}", ann.id)).await;
-        assert!(main_text(&browser).await.contains("Enabled: Ann Field."));
+        wait_for_text(&browser, "Enabled: Ann Field.").await;
         let nina = licensedesk::storage::mobile_users::find_by_user_id(
             &db,
             org_id,
@@ -342,7 +335,7 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
         .unwrap()
         .unwrap();
         click_row_button(&browser, &format!("delete:{}", nina.id)).await;
-        assert!(main_text(&browser).await.contains("Deleted: Nina New."));
+        wait_for_text(&browser, "Deleted: Nina New.").await;
 
         // Update the offline licence.
         browser
@@ -354,17 +347,8 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
             .click()
             .await
             .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(".flash-success"))
-            .await
-            .unwrap();
-        assert!(
-            main_text(&browser)
-                .await
-                .contains("Offline licence updated: 1 Enabled users.")
-        );
-        assert!(main_text(&browser).await.contains("Download the file"));
+        let text = wait_for_text(&browser, "Offline licence updated: 1 Enabled users.").await;
+        assert!(text.contains("Download the file"));
 
         // Change a setting.
         browser.goto(&format!("{address}/settings")).await.unwrap();
@@ -390,7 +374,7 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
             .for_element(Locator::Css(".flash-success"))
             .await
             .unwrap();
-        assert!(main_text(&browser).await.contains("Settings saved."));
+        wait_for_text(&browser, "Settings saved.").await;
         let saved = licensedesk::storage::settings::get(&db, org_id)
             .await
             .unwrap();

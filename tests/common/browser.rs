@@ -149,15 +149,35 @@ pub async fn fill(client: &Client, id: &str, value: &str) {
     field.send_keys(value).await.unwrap();
 }
 
-/// The visible text of the page's <main>.
+/// The visible text of the page's <main> (waiting for one, should a page be loading).
 pub async fn main_text(client: &Client) -> String {
     client
-        .find(Locator::Css("main"))
+        .wait()
+        .for_element(Locator::Css("main"))
         .await
         .unwrap()
         .text()
         .await
         .unwrap()
+}
+
+/// Waits (up to 10 s) until the page's <main> says `text`, and returns all it says: after a
+/// click that loads a new page, the old page can still be there for a moment.
+pub async fn wait_for_text(client: &Client, text: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        // The page may be between two documents: try again.
+        if let Ok(main) = client.find(Locator::Css("main")).await
+            && let Ok(now) = main.text().await
+        {
+            if now.contains(text) {
+                return now;
+            }
+            seen = now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the page never said “{text}”; it said: {seen}");
 }
 
 /// Saves a screenshot when `LICENSEDESK_SCREENSHOTS` names a directory.

@@ -7,7 +7,7 @@ mod common;
 
 use common::{
     browser::{assert_accessible, fill, main_text, screenshot, sign_in, with_browser},
-    spawn_app,
+    code_in, spawn_app,
 };
 use fantoccini::Locator;
 use licensedesk::domain::permissions::Role;
@@ -222,22 +222,6 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
         assert!(report.contains("Van 7") && report.contains("5.3.0"));
     })
     .await;
-}
-
-/// The code in a flash message: `ABCDE-FGH23`.
-fn code_in(text: &str) -> String {
-    let alphabet = licensedesk::domain::registration::ALPHABET;
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|word| {
-            word.len() == 11
-                && word.as_bytes()[5] == b'-'
-                && word
-                    .bytes()
-                    .filter(|b| *b != b'-')
-                    .all(|b| alphabet.contains(&b))
-        })
-        .expect("a registration code")
-        .to_owned()
 }
 
 async fn register(api: &reqwest::Client, address: &str, code: &str) -> u16 {

@@ -4,29 +4,13 @@
 
 mod common;
 
-use common::{TestApp, smtp, spawn_app};
+use common::{TestApp, code_in, smtp, spawn_app};
 use licensedesk::{
     domain::{permissions::Role, products::Product},
     storage::{self, entities::outbox},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-
-/// The code in a text: two groups of five from the code alphabet joined by a hyphen.
-fn code_in(text: &str) -> String {
-    let alphabet = licensedesk::domain::registration::ALPHABET;
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|word| {
-            word.len() == 11
-                && word.as_bytes()[5] == b'-'
-                && word
-                    .bytes()
-                    .filter(|b| *b != b'-')
-                    .all(|b| alphabet.contains(&b))
-        })
-        .expect("a registration code")
-        .to_owned()
-}
 
 async fn register(app: &TestApp, code: &str, version: &str) -> u16 {
     app.client

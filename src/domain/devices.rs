@@ -41,6 +41,23 @@ pub struct DeviceFields<'a> {
     pub expires_in: &'a str,
 }
 
+/// Addresses separated by commas, semicolons or line breaks, each once.
+pub fn parse_recipients(text: &str) -> Result<Vec<Email>, DeviceInputError> {
+    let mut recipients: Vec<Email> = Vec::new();
+    for address in text
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        let email = Email::parse(address)
+            .map_err(|_| DeviceInputError::BadRecipient(address.to_owned()))?;
+        if !recipients.contains(&email) {
+            recipients.push(email);
+        }
+    }
+    Ok(recipients)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceInput {
     pub team_id: i64,
@@ -71,19 +88,7 @@ impl DeviceInput {
             }
             text => Some(text.to_owned()),
         };
-        let mut recipients: Vec<Email> = Vec::new();
-        for address in fields
-            .recipients
-            .split([',', ';', '\n'])
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-        {
-            let email = Email::parse(address)
-                .map_err(|_| DeviceInputError::BadRecipient(address.to_owned()))?;
-            if !recipients.contains(&email) {
-                recipients.push(email);
-            }
-        }
+        let recipients = parse_recipients(fields.recipients)?;
         let expires_in = match fields.expires_in.trim() {
             "" => Expiry::default(),
             key => Expiry::parse(key).ok_or(DeviceInputError::BadExpiry)?,

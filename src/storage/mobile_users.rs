@@ -260,14 +260,7 @@ pub async fn import(
             existing.insert(user.user_id.clone(), user);
         }
     }
-    let enabled_now = {
-        use sea_orm::PaginatorTrait;
-        Entity::find()
-            .filter(Column::OrganizationId.eq(organization_id))
-            .filter(Column::State.eq(ENABLED))
-            .count(db)
-            .await?
-    };
+    let enabled_now = super::license_check::enabled_users(db, organization_id).await?;
     let mut enabled_after = enabled_now;
     for row in rows {
         let was_enabled = existing

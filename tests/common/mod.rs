@@ -379,3 +379,19 @@ pub fn location(response: &reqwest::Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The first device registration code (`ABCDE-FGH23`) in a text: a page or a mail.
+pub fn code_in(text: &str) -> String {
+    let alphabet = licensedesk::domain::registration::ALPHABET;
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|word| {
+            word.len() == 11
+                && word.as_bytes()[5] == b'-'
+                && word
+                    .bytes()
+                    .filter(|b| *b != b'-')
+                    .all(|b| alphabet.contains(&b))
+        })
+        .expect("a registration code")
+        .to_owned()
+}

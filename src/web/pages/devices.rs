@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::{
     domain::{
         chart::{Slice, pie},
-        devices::{DeviceFields, DeviceInput},
+        devices::{DeviceFields, DeviceInput, parse_recipients},
         email::Email,
         permissions::{Action, ObjectClass, Permission},
         registration::{Expiry, RegistrationCode},
@@ -388,23 +388,15 @@ pub async fn replace_code(
         .await?
         .ok_or(AppError::NotFound)?;
     let expiry = Expiry::parse(&form.expires_in).unwrap_or_default();
-    let mut recipients = Vec::new();
-    for address in form
-        .recipients
-        .split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
-        match Email::parse(address) {
-            Ok(email) => recipients.push(email),
-            Err(_) => {
-                admin.session.flash_error(format!(
-                    "“{address}” is not an email address; no new code was issued."
-                ))?;
-                return Ok(redirect("/devices"));
-            }
+    let recipients = match parse_recipients(&form.recipients) {
+        Ok(recipients) => recipients,
+        Err(error) => {
+            admin
+                .session
+                .flash_error(format!("{error} No new code was issued."))?;
+            return Ok(redirect("/devices"));
         }
-    }
+    };
     let txn = state.db.begin().await?;
     let (code, expires_at) =
         issue_and_send(&state, &txn, &organization, &device, &recipients, expiry).await?;

@@ -135,6 +135,29 @@ fn refusal<T>(result: Result<T, LookupStoreError>) -> Result<Result<T, String>, 
     }
 }
 
+/// Ends a delete: committed with its audit entry when the store allowed it, rolled back with
+/// the reason in the flash when not.
+async fn finish_delete(
+    txn: sea_orm::DatabaseTransaction,
+    admin: &CurrentAdmin,
+    allowed: Result<(), LookupStoreError>,
+    audit: Change<'_>,
+    what: String,
+) -> Result<(), AppError> {
+    match refusal(allowed)? {
+        Ok(()) => {
+            storage::audit::record(&txn, &admin.actor(), audit).await?;
+            txn.commit().await?;
+            admin.session.flash_success(format!("{what} deleted."))?;
+        }
+        Err(reason) => {
+            txn.rollback().await?;
+            admin.session.flash_error(reason)?;
+        }
+    }
+    Ok(())
+}
+
 fn can_change(admin: &CurrentAdmin) -> bool {
     admin.can(Permission::new(ObjectClass::Devices, Action::Update))
 }
@@ -325,25 +348,9 @@ pub async fn delete_team(
         .await?
         .ok_or(AppError::NotFound)?;
     let txn = state.db.begin().await?;
-    match storage::lookups::delete_team(&txn, &team).await {
-        Ok(()) => {
-            storage::audit::record(
-                &txn,
-                &admin.actor(),
-                Change::new(Some(organization), "team.delete", &team.name).before(&team),
-            )
-            .await?;
-            txn.commit().await?;
-            admin
-                .session
-                .flash_success(format!("Team {} deleted.", team.name))?;
-        }
-        Err(LookupStoreError::Db(error)) => return Err(error.into()),
-        Err(refused) => {
-            txn.rollback().await?;
-            admin.session.flash_error(refused.to_string())?;
-        }
-    }
+    let allowed = storage::lookups::delete_team(&txn, &team).await;
+    let deleted = Change::new(Some(organization), "team.delete", &team.name).before(&team);
+    finish_delete(txn, &admin, allowed, deleted, format!("Team {}", team.name)).await?;
     Ok(redirect("/teams"))
 }
 
@@ -498,25 +505,9 @@ pub async fn delete_area(
         .await?
         .ok_or(AppError::NotFound)?;
     let txn = state.db.begin().await?;
-    match storage::lookups::delete_area(&txn, &area).await {
-        Ok(()) => {
-            storage::audit::record(
-                &txn,
-                &admin.actor(),
-                Change::new(Some(organization), "area.delete", &area.name).before(&area),
-            )
-            .await?;
-            txn.commit().await?;
-            admin
-                .session
-                .flash_success(format!("Area {} deleted.", area.name))?;
-        }
-        Err(LookupStoreError::Db(error)) => return Err(error.into()),
-        Err(refused) => {
-            txn.rollback().await?;
-            admin.session.flash_error(refused.to_string())?;
-        }
-    }
+    let allowed = storage::lookups::delete_area(&txn, &area).await;
+    let deleted = Change::new(Some(organization), "area.delete", &area.name).before(&area);
+    finish_delete(txn, &admin, allowed, deleted, format!("Area {}", area.name)).await?;
     Ok(redirect("/areas"))
 }
 
@@ -739,16 +730,18 @@ pub async fn delete_employee(
         .await?
         .ok_or(AppError::NotFound)?;
     let txn = state.db.begin().await?;
-    storage::lookups::delete_employee(&txn, &employee).await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(Some(organization), "employee.delete", &employee.name).before(&employee),
+    let allowed = storage::lookups::delete_employee(&txn, &employee)
+        .await
+        .map_err(LookupStoreError::from);
+    let deleted =
+        Change::new(Some(organization), "employee.delete", &employee.name).before(&employee);
+    finish_delete(
+        txn,
+        &admin,
+        allowed,
+        deleted,
+        format!("Employee {}", employee.name),
     )
     .await?;
-    txn.commit().await?;
-    admin
-        .session
-        .flash_success(format!("Employee {} deleted.", employee.name))?;
     Ok(redirect("/employees"))
 }

@@ -181,6 +181,10 @@ pub async fn fill(
         add_devices(db, &organization, size.devices_of(index)).await?;
         made.push(organization);
     }
+    // As after any bulk load: refresh the planner's statistics, so that the first queries
+    // on the new rows are planned for their real number (PostgreSQL's autovacuum would do
+    // it only a minute or so later).
+    sea_orm::ConnectionTrait::execute_unprepared(db, "ANALYZE").await?;
     Ok(made)
 }
 

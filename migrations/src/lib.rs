@@ -27,6 +27,7 @@ mod m20261124_000022_create_devices;
 mod m20261124_000023_create_device_clients;
 mod m20261124_000024_create_registration_codes;
 mod m20261124_000025_create_registration_failures;
+mod m20261124_000026_device_search;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000023_create_device_clients::Migration),
             Box::new(m20261124_000024_create_registration_codes::Migration),
             Box::new(m20261124_000025_create_registration_failures::Migration),
+            Box::new(m20261124_000026_device_search::Migration),
         ]
     }
 }

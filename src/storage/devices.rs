@@ -3,11 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
-    sea_query::{IntoCondition, Query},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
 use super::{
@@ -192,54 +189,76 @@ pub async fn list(
             devices::Column::RegisteredAt.is_not_null()
         });
     let search = search.trim();
-    let backend = db.get_database_backend();
     if !search.is_empty() {
-        use sea_orm::IntoSimpleExpr;
-        let teams = Query::select()
-            .column(teams::Column::Id)
-            .from(teams::Entity)
-            .and_where(teams::Column::OrganizationId.eq(organization_id))
-            .and_where(contains_ci_on(
-                backend,
-                teams::Column::Name.into_simple_expr(),
-                search,
-            ))
-            .to_owned();
-        let licences = Query::select()
-            .column(licenses::Column::Id)
-            .from(licenses::Entity)
-            .and_where(contains_ci_on(
-                backend,
-                licenses::Column::LicenceId.into_simple_expr(),
-                search,
-            ))
-            .to_owned();
-        query = query.filter(
-            Condition::any()
-                .add(devices::Column::TeamId.in_subquery(teams))
-                .add(devices::Column::LicenseId.in_subquery(licences))
-                .add(contains_ci_on(
-                    backend,
-                    devices::Column::Nickname.into_simple_expr(),
-                    search,
-                ))
-                .add(contains_ci_on(
-                    backend,
-                    devices::Column::Platform.into_simple_expr(),
-                    search,
-                ))
-                .add(contains_ci_on(
-                    backend,
-                    devices::Column::AppVersion.into_simple_expr(),
-                    search,
-                ))
-                .into_condition(),
-        );
+        query = query.filter(matching(db, organization_id, search).await?);
     }
     let query = query
         .order_by_desc(devices::Column::ChangedAt)
         .order_by_desc(devices::Column::Id);
     fetch_page(db, query, request).await
+}
+
+/// Devices whose team name or licence number contains `search` (both looked up first: an
+/// organization has few of them, so the devices are then found by index), or whose nickname,
+/// platform or version does, through the trigram indexes of the `device_search` migration.
+async fn matching(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    search: &str,
+) -> Result<Condition, DbErr> {
+    use sea_orm::IntoSimpleExpr;
+    let needle = search.to_lowercase();
+    let team_ids: Vec<i64> = super::lookups::all_teams(db, organization_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.name.to_lowercase().contains(&needle))
+        .map(|t| t.id)
+        .collect();
+    let licence_ids: Vec<i64> = super::licenses::of_product(db, organization_id, Product::Device)
+        .await?
+        .into_iter()
+        .filter(|l| l.licence_id.to_lowercase().contains(&needle))
+        .map(|l| l.id)
+        .collect();
+    let backend = db.get_database_backend();
+    // FTS5's trigram index needs three characters; shorter text is looked for by a scan
+    // (it matches many devices, so the first page fills quickly).
+    if backend == DbBackend::Sqlite && search.chars().count() >= 3 {
+        // One set of ids from the text index and the two id lists: SQLite then fetches
+        // exactly those rows instead of testing every device against an OR.
+        let mut union = "SELECT rowid FROM devices_search WHERE devices_search MATCH ?".to_owned();
+        for (column, ids) in [("team_id", &team_ids), ("license_id", &licence_ids)] {
+            if !ids.is_empty() {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                union.push_str(&format!(
+                    " UNION SELECT id FROM devices WHERE organization_id = {organization_id} \
+                     AND {column} IN ({})",
+                    ids.join(", ")
+                ));
+            }
+        }
+        // A phrase: the text as typed, found anywhere in any of the three columns.
+        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+        return Ok(Condition::all().add(Expr::cust_with_values(
+            format!("\"devices\".\"id\" IN ({union})"),
+            [phrase],
+        )));
+    }
+    let mut any = Condition::any();
+    if !team_ids.is_empty() {
+        any = any.add(devices::Column::TeamId.is_in(team_ids));
+    }
+    if !licence_ids.is_empty() {
+        any = any.add(devices::Column::LicenseId.is_in(licence_ids));
+    }
+    for column in [
+        devices::Column::Nickname,
+        devices::Column::Platform,
+        devices::Column::AppVersion,
+    ] {
+        any = any.add(contains_ci_on(backend, column.into_simple_expr(), search));
+    }
+    Ok(any)
 }
 
 /// How many devices of the organization run each app version, most first. A version is

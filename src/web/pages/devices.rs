@@ -107,18 +107,54 @@ pub async fn devices_page(
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
     let now = Utc::now();
-    let names = Names::load(&state, organization).await?;
-    let page = storage::devices::list(
-        &state.db,
-        organization,
-        false,
-        &query.q,
-        query.page_request(),
-    )
-    .await?;
+    // The parts are independent: read them side by side (each on its own pooled connection).
+    let (names, page, waiting, (_, summary), versions, ctx) = tokio::try_join!(
+        Names::load(&state, organization),
+        async {
+            Ok::<_, AppError>(
+                storage::devices::list(
+                    &state.db,
+                    organization,
+                    false,
+                    &query.q,
+                    query.page_request(),
+                )
+                .await?,
+            )
+        },
+        pending_devices(&state, organization, now),
+        async { Ok::<_, AppError>(storage::devices::seats(&state.db, organization, now).await?) },
+        async { Ok::<_, AppError>(storage::devices::versions(&state.db, organization).await?) },
+        PageContext::for_admin(&state, &admin, "/devices"),
+    )?;
     let list = Listing::new("/devices", &query, "changed", &page, Vec::new());
     let rows = page.items.into_iter().map(|d| names.row(d, None)).collect();
-    // Pending registrations are few: the first page of them, newest first.
+    let pending = waiting
+        .into_iter()
+        .map(|(device, expires)| names.row(device, expires))
+        .collect();
+    let versions: Vec<(String, u64)> = versions
+        .into_iter()
+        .map(|(version, count)| (version, u64::try_from(count).unwrap_or(0)))
+        .collect();
+    render(&DevicesPage {
+        ctx,
+        rows,
+        pending,
+        list,
+        summary,
+        slices: pie(&versions),
+        can_change: admin.can(Permission::new(ObjectClass::Devices, Action::Update)),
+    })
+}
+
+/// Pending registrations are few: the first hundred, newest first, each with until when its
+/// current code works.
+async fn pending_devices(
+    state: &AppState,
+    organization: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<(devices::Model, Option<String>)>, AppError> {
     let waiting = storage::devices::list(
         &state.db,
         organization,
@@ -128,7 +164,7 @@ pub async fn devices_page(
     )
     .await?;
     let ids: Vec<i64> = waiting.items.iter().map(|d| d.id).collect();
-    let expiry: HashMap<i64, String> = storage::registration::open_codes(&state.db, &ids)
+    let mut expiry: HashMap<i64, String> = storage::registration::open_codes(&state.db, &ids)
         .await?
         .into_iter()
         .map(|code| {
@@ -140,29 +176,14 @@ pub async fn devices_page(
             (code.device_id, shown)
         })
         .collect();
-    let pending = waiting
+    Ok(waiting
         .items
         .into_iter()
         .map(|device| {
-            let expires = expiry.get(&device.id).cloned();
-            names.row(device, expires)
+            let expires = expiry.remove(&device.id);
+            (device, expires)
         })
-        .collect();
-    let (_, summary) = storage::devices::seats(&state.db, organization, now).await?;
-    let versions: Vec<(String, u64)> = storage::devices::versions(&state.db, organization)
-        .await?
-        .into_iter()
-        .map(|(version, count)| (version, u64::try_from(count).unwrap_or(0)))
-        .collect();
-    render(&DevicesPage {
-        ctx: PageContext::for_admin(&state, &admin, "/devices").await?,
-        rows,
-        pending,
-        list,
-        summary,
-        slices: pie(&versions),
-        can_change: admin.can(Permission::new(ObjectClass::Devices, Action::Update)),
-    })
+        .collect())
 }
 
 /// The Add device form as typed.

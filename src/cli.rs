@@ -4,7 +4,6 @@ use std::{io::Read, path::PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use sea_orm::TransactionTrait;
 
 use crate::{
     config::{Config, Settings, write_private},
@@ -230,7 +229,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
             let hash = NewPassword::parse(password, password)?.hash()?;
-            let txn = db.begin().await?;
+            let txn = storage::begin_write(&db).await?;
             let admin = storage::administrators::create(
                 &txn,
                 &Actor::command_line(),
@@ -262,7 +261,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => OrganizationGuid::new_random(),
             };
             let details = OrganizationDetails::parse(&name, &url, trial_until)?;
-            let txn = db.begin().await?;
+            let txn = storage::begin_write(&db).await?;
             let org =
                 storage::organizations::create(&txn, &Actor::command_line(), guid, details).await?;
             txn.commit().await?;
@@ -330,7 +329,7 @@ async fn license(config: &Config, command: LicenseCommand) -> anyhow::Result<()>
                 .vendor_public_key()?
                 .context("set LICENSEDESK_VENDOR_PUBLIC_KEY to the vendor's public key first")?;
             let db = storage::connect(&config.database_url).await?;
-            let txn = db.begin().await?;
+            let txn = storage::begin_write(&db).await?;
             let outcome =
                 storage::licenses::import_key(&txn, &vendor, &Actor::command_line(), &key).await?;
             txn.commit().await?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use crate::{
     config::write_private,
@@ -108,7 +108,7 @@ pub async fn fill(
             Some(existing) => existing,
             None => {
                 let trial = (index == 2).then(|| today + Duration::days(21));
-                let txn = db.begin().await?;
+                let txn = storage::begin_write(db).await?;
                 let created = storage::organizations::create(
                     &txn,
                     &actor,
@@ -166,7 +166,7 @@ pub async fn fill(
                 organizations: vec![guid.into_uuid()],
                 issued_at: Utc::now(),
             })?;
-            let txn = db.begin().await?;
+            let txn = storage::begin_write(db).await?;
             storage::licenses::import_key(&txn, &vendor.public_key(), &actor, &key).await?;
             txn.commit().await?;
         }
@@ -209,7 +209,7 @@ async fn assign_chat_seats(
         .all(db)
         .await?;
     for user in users {
-        let txn = db.begin().await?;
+        let txn = storage::begin_write(db).await?;
         // Already assigned (a second run) or full: nothing to do.
         if storage::seats::assign(&txn, &chat, &user).await?.is_ok() {
             txn.commit().await?;
@@ -314,7 +314,7 @@ async fn add_devices(
     use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
     let mut teams = storage::lookups::all_teams(db, organization.id).await?;
     if teams.is_empty() {
-        let txn = db.begin().await?;
+        let txn = storage::begin_write(db).await?;
         for (n, (name, zone)) in TEAMS.iter().enumerate() {
             let team = storage::lookups::save_team(
                 &txn,

@@ -25,8 +25,9 @@ pub mod tokens;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QuerySelect, Select,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sea_query::{Expr, ExprTrait, Func, SimpleExpr},
 };
 
@@ -46,6 +47,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN
+/// (IMMEDIATE): a deferred transaction that reads first and writes later fails with
+/// SQLITE_BUSY when another connection wrote in between, instead of waiting its turn.
+/// PostgreSQL ignores the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Opens the database so that nothing can be written (`serve --read-only`, §3.2): SQLite in

@@ -80,7 +80,7 @@ async fn add(app: &TestApp, world: &World, n: usize) -> devices::Model {
         NewDevice {
             team_id: world.teams[n % world.teams.len()].id,
             time_zone: None,
-            license_id: (n % 5 != 0).then(|| world.licences[n % 2].id),
+            license_id: (!n.is_multiple_of(5)).then(|| world.licences[n % 2].id),
             nickname: format!("{} #{n}", NICKNAMES[n % NICKNAMES.len()]),
             description: None,
         },
@@ -88,7 +88,7 @@ async fn add(app: &TestApp, world: &World, n: usize) -> devices::Model {
     )
     .await
     .unwrap();
-    let device = if n % 3 == 0 {
+    let device = if n.is_multiple_of(3) {
         device
     } else {
         storage::registration::activate(
@@ -97,7 +97,7 @@ async fn add(app: &TestApp, world: &World, n: usize) -> devices::Model {
             DeviceReport {
                 device_identifier: format!("id-{n}"),
                 os_type: Some("Android".into()),
-                platform: (n % 7 != 0).then(|| PLATFORMS[n % PLATFORMS.len()].to_owned()),
+                platform: (!n.is_multiple_of(7)).then(|| PLATFORMS[n % PLATFORMS.len()].to_owned()),
                 app_version: Some(VERSIONS[n % VERSIONS.len()].to_owned()),
                 device_name: None,
             },

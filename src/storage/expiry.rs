@@ -4,8 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::OnConflict,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, sea_query::OnConflict,
 };
 
 use super::{
@@ -32,7 +31,7 @@ pub async fn queue_due_warnings(
         let Some(threshold) = expiry_warning_due(days_left) else {
             continue;
         };
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let inserted = license_warnings::Entity::insert(license_warnings::ActiveModel {
             license_id: sea_orm::ActiveValue::Set(licence.id),
             days_before: sea_orm::ActiveValue::Set(i32::try_from(threshold).unwrap_or(0)),

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait, sea_query::OnConflict,
+    PaginatorTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
 };
 
 use super::{
@@ -160,7 +160,7 @@ pub async fn check(
         }
         (Decision::Answer(answer), None) => answer,
         (Decision::CreatePending { until, answer }, _) => {
-            let txn = db.begin().await?;
+            let txn = super::begin_write(db).await?;
             create(&txn, organization.id, request, PENDING, Some(until), now).await?;
             txn.commit().await?;
             answer
@@ -281,7 +281,7 @@ async fn enable_new_user(
     links: &NoticeLinks<'_>,
 ) -> Result<Answer, DbErr> {
     let service = Actor::system("licensing service");
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let mut seats = lock_mobile_seats(&txn, organization.id, now).await?;
     let mut free = seats.free() > 0;
     let mut freed_user = None;

@@ -16,9 +16,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 use tokio::sync::watch;
 
 #[derive(Debug, Clone)]
@@ -161,7 +159,7 @@ impl SyncBookkeeping {
     }
 
     async fn write(&self, db: &DatabaseConnection, batch: &[(i64, Seen)]) -> Result<(), DbErr> {
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
             txn.execute_raw(update_statement(txn.get_database_backend(), chunk))
                 .await?;

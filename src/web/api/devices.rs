@@ -5,7 +5,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{Duration, Utc};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use super::ApiError;
@@ -127,7 +126,7 @@ pub async fn register(
     }
 
     let token = tokens::new_token();
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     // One conditional UPDATE: of two devices racing with one code, one wins.
     if !storage::registration::use_code(&txn, issued.id, now).await? {
         txn.rollback().await?;

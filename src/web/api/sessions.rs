@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, delete, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
@@ -74,7 +73,7 @@ pub async fn start_session(
     }
     let token = new_token();
     let expires_at = session_expiry(&state, now);
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let session =
         storage::seats::start_session(&txn, &licences, &user, hash_token(&token), now, expires_at)
             .await?;

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -72,7 +71,7 @@ pub async fn change_password(
     let hash = web::block(move || new_password.hash())
         .await?
         .map_err(|e| AppError::Unexpected(e.into()))?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let updated =
         storage::administrators::set_password(&txn, &admin.actor(), admin.account.clone(), hash)
             .await?;
@@ -168,7 +167,7 @@ pub async fn set_password(
     let hash = web::block(move || new_password.hash())
         .await?
         .map_err(|e| AppError::Unexpected(e.into()))?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     if storage::tokens::consume(&txn, Purpose::SetPassword, &form.token)
         .await?
         .is_none()

@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Duration;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -177,7 +176,7 @@ pub async fn create_administrator(
         .to_owned();
     let organization_id = organization.map(|o| o.id);
 
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let created = storage::administrators::create(
         &txn,
         &admin.actor(),
@@ -290,7 +289,7 @@ pub async fn update_administrator_access(
         )?;
         return Ok(redirect(&back));
     }
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let after =
         storage::administrators::update_access(&txn, &admin.actor(), subject, role, active).await?;
     txn.commit().await?;
@@ -307,7 +306,7 @@ pub async fn reset_administrator_password(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let subject = find_administrator(&state, &admin, *id).await?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let token = storage::tokens::issue(
         &txn,
         Purpose::SetPassword,

@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -82,7 +81,7 @@ async fn create(
             .flash_error("Give a name of 1 to 200 characters.")?;
         return Ok(redirect(path(kind)));
     }
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let channel = storage::channels::create(&txn, organization, kind, name).await?;
     storage::audit::record(
         &txn,
@@ -119,7 +118,7 @@ async fn set_enabled(
     let before = storage::channels::find(&state.db, organization, kind, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     match storage::channels::set_enabled(&txn, before.clone(), kind, enabled).await? {
         Ok(after) => {
             storage::audit::record(
@@ -161,7 +160,7 @@ async fn delete(
     let channel = storage::channels::find(&state.db, organization, kind, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     storage::audit::record(
         &txn,
         &admin.actor(),

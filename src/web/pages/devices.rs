@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -343,7 +342,7 @@ pub async fn create_device(
             recipients.push(email);
         }
     }
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let device = match storage::devices::create(
         &txn,
         organization.id,
@@ -418,7 +417,7 @@ pub async fn replace_code(
             return Ok(redirect("/devices"));
         }
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let (code, expires_at) =
         issue_and_send(&state, &txn, &organization, &device, &recipients, expiry).await?;
     storage::audit::record(
@@ -448,7 +447,7 @@ pub async fn delete_device(
     let device = storage::devices::find_in(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     storage::devices::delete(&txn, &device).await?;
     storage::audit::record(
         &txn,

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -139,7 +138,7 @@ pub async fn release_seat(
         "{} licence {}: user {}",
         licence.product, licence.licence_id, user.user_id
     );
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let (action, done) = if licence.competitive {
         let ended = storage::seats::end_sessions(
             &txn,
@@ -203,7 +202,7 @@ pub async fn assign_seat(
         ))?;
         return Ok(redirect(&back));
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     match storage::seats::assign_audited(&txn, &admin.actor(), &licence, &user).await? {
         Ok(()) => {
             txn.commit().await?;

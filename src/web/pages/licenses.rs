@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde::Deserialize;
 
 use crate::{
@@ -202,7 +202,7 @@ pub async fn import_license(
     if key.trim().is_empty() {
         return import_again(&state, &admin, key, "Paste a licence key first.".to_owned()).await;
     }
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let outcome = match storage::licenses::import_key(&txn, vendor, &admin.actor(), &key).await {
         Ok(outcome) => outcome,
         Err(KeyImportError::Import(storage::licenses::ImportError::Db(error))) => {

@@ -4,7 +4,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -109,7 +108,7 @@ pub async fn log_in(
         // A read-only instance cannot count failures; the primary's limits still apply there.
         _ if state.config.read_only => again("Wrong email or password.", StatusCode::UNAUTHORIZED),
         _ => {
-            let txn = state.db.begin().await?;
+            let txn = storage::begin_write(&state.db).await?;
             storage::login_failures::record(&txn, &typed, &client).await?;
             storage::audit::record(
                 &txn,

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -244,7 +243,7 @@ async fn save_team(
         ),
         None => None,
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let team = match refusal(storage::lookups::save_team(&txn, organization, id, &input).await)? {
         Ok(team) => team,
         Err(message) => return Ok(Err(message)),
@@ -347,7 +346,7 @@ pub async fn delete_team(
     let team = storage::lookups::find_team(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let allowed = storage::lookups::delete_team(&txn, &team).await;
     let deleted = Change::new(Some(organization), "team.delete", &team.name).before(&team);
     finish_delete(txn, &admin, allowed, deleted, format!("Team {}", team.name)).await?;
@@ -402,7 +401,7 @@ async fn save_area(
         Ok(name) => name,
         Err(error) => return Ok(Err(error.to_string())),
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let area = match storage::lookups::save_area(&txn, organization, id, &name).await {
         Ok(area) => area,
         Err(LookupStoreError::NoSuchArea) => return Err(AppError::NotFound),
@@ -504,7 +503,7 @@ pub async fn delete_area(
     let area = storage::lookups::find_area(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let allowed = storage::lookups::delete_area(&txn, &area).await;
     let deleted = Change::new(Some(organization), "area.delete", &area.name).before(&area);
     finish_delete(txn, &admin, allowed, deleted, format!("Area {}", area.name)).await?;
@@ -616,7 +615,7 @@ async fn save_employee(
         ),
         None => None,
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let saving = storage::lookups::save_employee(&txn, organization, id, &input).await;
     let employee = match refusal(saving)? {
         Ok(employee) => employee,
@@ -729,7 +728,7 @@ pub async fn delete_employee(
     let employee = storage::lookups::find_employee(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let allowed = storage::lookups::delete_employee(&txn, &employee)
         .await
         .map_err(LookupStoreError::from);

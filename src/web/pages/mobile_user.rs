@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 
 use crate::{
     domain::{
@@ -104,7 +103,7 @@ pub async fn set_licence(
         .display_name
         .clone()
         .unwrap_or_else(|| user.user_id.clone());
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     if form.assigned.is_some() {
         match storage::seats::assign_audited(&txn, &admin.actor(), &licence, &user).await? {
             Ok(()) => {

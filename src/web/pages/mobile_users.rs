@@ -5,7 +5,6 @@
 use actix_web::{HttpResponse, get, http::header, post, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -168,7 +167,7 @@ pub async fn update_offline_licence(
         admin.session.flash_error("Offline licences are off for this organization; an operator switches them on in Settings.")?;
         return Ok(redirect("/mobile-users"));
     }
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let file =
         storage::offline::update(&txn, &organization, &state.offline_key, Utc::now()).await?;
     storage::audit::record(
@@ -263,7 +262,7 @@ pub async fn add_mobile_user(
     };
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let seats = storage::license_check::lock_mobile_seats(&txn, organization, now).await?;
     if storage::mobile_users::find_by_user_id(&txn, organization, &user_id.to_string())
         .await?
@@ -371,7 +370,7 @@ async fn enable(
     organization: i64,
     ids: &[i64],
 ) -> Result<String, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let seats = storage::license_check::lock_mobile_seats(&txn, organization, Utc::now()).await?;
     let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
     let mut free = seats.free();
@@ -420,7 +419,7 @@ async fn disable(
     organization: i64,
     ids: &[i64],
 ) -> Result<String, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
     let mut disabled = Vec::new();
     for user in users.iter().filter(|u| u.state != DISABLED) {
@@ -454,7 +453,7 @@ async fn delete(
     organization: i64,
     ids: &[i64],
 ) -> Result<String, AppError> {
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
     for user in &users {
         storage::mobile_users::delete(&txn, user).await?;

@@ -5,7 +5,6 @@ use actix_multipart::Multipart;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use futures_util::StreamExt;
-use sea_orm::TransactionTrait;
 
 use crate::{
     domain::csv_import::{self, RowError},
@@ -100,7 +99,7 @@ pub async fn import_mobile_users(
         Err(errors) => return page(&state, &admin, None, errors).await,
     };
     let organization = admin.organization()?.id;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let seats =
         storage::license_check::lock_mobile_seats(&txn, organization, chrono::Utc::now()).await?;
     let report = match storage::mobile_users::import(&txn, organization, &rows, seats.total).await?

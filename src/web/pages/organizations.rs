@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -162,7 +161,7 @@ pub async fn create_organization(
             Err(error) => return form_again(&state, &admin, None, form, error.to_string()).await,
         },
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let org = match storage::organizations::create(&txn, &admin.actor(), guid, details).await {
         Ok(org) => org,
         Err(OrganizationStoreError::GuidTaken(_)) => {
@@ -216,7 +215,7 @@ pub async fn update_organization(
         Ok(details) => details,
         Err(error) => return form_again(&state, &admin, Some(before.id), form, error).await,
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let after = storage::organizations::update(&txn, &admin.actor(), before, details).await?;
     txn.commit().await?;
     admin

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -82,7 +81,7 @@ pub async fn resend_mail(
     let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let queued = storage::outbox::resend(&txn, mail.id).await?;
     if queued {
         storage::audit::record(

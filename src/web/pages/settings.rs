@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -124,7 +123,7 @@ pub async fn update_settings(
             return show(&state, &admin, form, Some(format!("Not saved: {error}."))).await;
         }
     };
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     let before = storage::settings::get(&txn, organization).await?;
     let after = Model {
         organization_id: organization,

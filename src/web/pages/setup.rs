@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -110,7 +109,7 @@ pub async fn create_first_operator(
         name => name.to_owned(),
     };
 
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     // Using the link revokes every other setup link, so two racing setups cannot both win.
     if storage::tokens::consume(&txn, Purpose::Setup, &form.token)
         .await?

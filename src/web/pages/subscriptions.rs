@@ -4,7 +4,6 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
 use crate::{
@@ -157,7 +156,7 @@ pub async fn update_subscription(
     }
     let subscribed = organization.is_some() && form.subscribed.is_some();
     let actor = Actor::system(&format!("{address} (from a notification link)"));
-    let txn = state.db.begin().await?;
+    let txn = storage::begin_write(&state.db).await?;
     for organization in &chosen {
         storage::notifications::set_subscribed(&txn, &address, *organization, subscribed).await?;
         let action = if subscribed {

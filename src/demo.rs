@@ -181,10 +181,15 @@ pub async fn fill(
         add_devices(db, &organization, size.devices_of(index)).await?;
         made.push(organization);
     }
-    // As after any bulk load: refresh the planner's statistics, so that the first queries
-    // on the new rows are planned for their real number (PostgreSQL's autovacuum would do
-    // it only a minute or so later).
-    sea_orm::ConnectionTrait::execute_unprepared(db, "ANALYZE").await?;
+    // As after any bulk load: refresh the planner's statistics (and on PostgreSQL the
+    // visibility map, which index-only counts need), so that the first queries on the new
+    // rows are planned and run as they will be once autovacuum has passed a minute later.
+    let refresh = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        "VACUUM ANALYZE"
+    } else {
+        "ANALYZE"
+    };
+    sea_orm::ConnectionTrait::execute_unprepared(db, refresh).await?;
     Ok(made)
 }
 

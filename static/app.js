@@ -102,6 +102,60 @@
     if (event.target.hasAttribute && event.target.hasAttribute("data-url")) { window.location.reload(); }
   }, true);
 
+  // [data-tabs]: its .tab-panel sections become tabs, each labelled by its <h2>. Without
+  // this script they are simply shown one under the other.
+  document.querySelectorAll("[data-tabs]").forEach(function (tabs) {
+    var panels = Array.prototype.filter.call(tabs.children, function (child) {
+      return child.classList.contains("tab-panel");
+    });
+    if (panels.length < 2) { return; }
+    var list = document.createElement("div");
+    list.className = "tab-list";
+    list.setAttribute("role", "tablist");
+    var buttons = panels.map(function (panel) {
+      var heading = panel.querySelector("h2");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.id = panel.id + "-tab";
+      button.textContent = heading.textContent;
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-controls", panel.id);
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", button.id);
+      heading.classList.add("visually-hidden");
+      list.appendChild(button);
+      return button;
+    });
+    function select(index, focus) {
+      buttons.forEach(function (button, i) {
+        var on = i === index;
+        button.setAttribute("aria-selected", on ? "true" : "false");
+        button.tabIndex = on ? 0 : -1;
+        panels[i].hidden = !on;
+      });
+      if (focus) { buttons[index].focus(); }
+    }
+    list.addEventListener("click", function (event) {
+      var index = buttons.indexOf(event.target.closest("[role=tab]"));
+      if (index >= 0) { select(index, false); }
+    });
+    list.addEventListener("keydown", function (event) {
+      var index = buttons.indexOf(document.activeElement);
+      var last = buttons.length - 1;
+      var next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: last }[event.key];
+      if (index < 0 || next === undefined) { return; }
+      event.preventDefault();
+      select(next > last ? 0 : next < 0 ? last : next, true);
+    });
+    // A field the browser refuses to submit is shown: open its tab first.
+    tabs.addEventListener("invalid", function (event) {
+      var index = panels.indexOf(event.target.closest(".tab-panel"));
+      if (index >= 0 && panels[index].hidden) { select(index, false); }
+    }, true);
+    tabs.insertBefore(list, panels[0]);
+    select(0, false);
+  });
+
   // Clicking outside a dialog's box closes it.
   document.addEventListener("click", function (event) {
     if (event.target.tagName === "DIALOG") { event.target.close(); }

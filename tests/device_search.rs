@@ -10,10 +10,11 @@ mod common;
 use chrono::Utc;
 use common::{TestApp, spawn_app};
 use licensedesk::{
+    domain::devices::{ClientChoice, Functionality},
     domain::{lookups::TeamInput, paging::PageRequest, products::Product},
     storage::{
         self,
-        devices::NewDevice,
+        devices::DeviceSettings,
         entities::{devices, licenses, teams},
         registration::DeviceReport,
     },
@@ -77,12 +78,14 @@ async fn add(app: &TestApp, world: &World, n: usize) -> devices::Model {
     let device = storage::devices::create(
         &txn,
         world.organization,
-        NewDevice {
+        DeviceSettings {
             team_id: world.teams[n % world.teams.len()].id,
             time_zone: None,
             license_id: (!n.is_multiple_of(5)).then(|| world.licences[n % 2].id),
             nickname: format!("{} #{n}", NICKNAMES[n % NICKNAMES.len()]),
             description: None,
+            clients: ClientChoice::everyone(),
+            functionality: Functionality::CompanySettings,
         },
         now,
     )

@@ -6,6 +6,7 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{TestApp, spawn_app};
 use licensedesk::{
+    domain::devices::{ClientChoice, Functionality},
     domain::{
         lookups::TeamInput,
         products::Product,
@@ -13,7 +14,7 @@ use licensedesk::{
     },
     storage::{
         self,
-        devices::NewDevice,
+        devices::DeviceSettings,
         entities::{devices, organizations},
         registration::issue,
     },
@@ -41,12 +42,14 @@ async fn pending_device(app: &TestApp) -> (organizations::Model, devices::Model,
     let device = storage::devices::create(
         &txn,
         org.id,
-        NewDevice {
+        DeviceSettings {
             team_id: team.id,
             time_zone: None,
             license_id: Some(licence.id),
             nickname: "Van 7".into(),
             description: None,
+            clients: ClientChoice::everyone(),
+            functionality: Functionality::CompanySettings,
         },
         now,
     )

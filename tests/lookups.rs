@@ -6,8 +6,9 @@ mod common;
 use chrono::Utc;
 use common::{TestApp, spawn_app};
 use licensedesk::{
+    domain::devices::{ClientChoice, Functionality},
     domain::{permissions::Role, products::Product},
-    storage::{self, devices::NewDevice, entities::teams},
+    storage::{self, devices::DeviceSettings, entities::teams},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -126,12 +127,14 @@ async fn an_administrator_keeps_teams_and_areas() {
     storage::devices::create(
         &app.db,
         acme.id,
-        NewDevice {
+        DeviceSettings {
             team_id: north.id,
             time_zone: None,
             license_id: Some(licence.id),
             nickname: "Van 1".into(),
             description: None,
+            clients: ClientChoice::everyone(),
+            functionality: Functionality::CompanySettings,
         },
         Utc::now(),
     )

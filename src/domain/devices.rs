@@ -1,6 +1,9 @@
-//! A device as the administrator describes it on the Device Settings tab (§6.1): team, time
-//! zone or the team's default, a DEVICE licence seat, nickname, description, and who gets the
-//! registration code (chosen employees and further addresses), valid for "Expires In".
+//! A device as the administrator describes it in the device dialog (§6.1). Device Settings:
+//! team, time zone or the team's default, a DEVICE licence seat, nickname, description, and
+//! who gets the registration code (chosen employees and further addresses), valid for
+//! "Expires In". Clients: which kind of clients the device may work for, all of them or
+//! selected wholesale clients (and those of the team's area). Allowed Functionality: the
+//! company settings or a custom set of features from a fixed list.
 
 use chrono_tz::Tz;
 
@@ -26,6 +29,19 @@ pub enum DeviceInputError {
     BadRecipient(String),
     #[error("Choose how long the registration code is valid.")]
     BadExpiry,
+    #[error("Choose which clients the device works for: both, retail or wholesale.")]
+    BadClientSelection,
+    #[error("Only wholesale clients can be selected one by one: choose All for retail clients.")]
+    RetailNotSelectable,
+    #[error(
+        "Choose at least one wholesale client, or include all clients of the team's area, or \
+         make all clients available."
+    )]
+    NoClientSelected,
+    #[error("Choose at least one feature, or use the company settings.")]
+    NoFeature,
+    #[error("“{0}” is not a feature of the list.")]
+    UnknownFeature(String),
 }
 
 /// The form as typed (strings, so that a mistake can be shown with what was entered).
@@ -39,6 +55,17 @@ pub struct DeviceFields<'a> {
     /// Further recipients: addresses separated by commas, semicolons or line breaks.
     pub recipients: &'a str,
     pub expires_in: &'a str,
+    /// `both`, `retail` or `wholesale` (empty: both).
+    pub client_type: &'a str,
+    /// `selected`, or anything else for all clients.
+    pub client_scope: &'a str,
+    /// Ids of the assigned wholesale clients (for `selected`).
+    pub clients: &'a [String],
+    pub include_area: bool,
+    /// `custom`, or anything else for the company settings.
+    pub functionality: &'a str,
+    /// Feature keys (for `custom`).
+    pub features: &'a [String],
 }
 
 /// Addresses separated by commas, semicolons or line breaks, each once.
@@ -68,6 +95,208 @@ pub struct DeviceInput {
     pub description: Option<String>,
     pub recipients: Vec<Email>,
     pub expires_in: Expiry,
+    pub clients: ClientChoice,
+    pub functionality: Functionality,
+}
+
+/// Which kind of clients a device may work for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientSelection {
+    #[default]
+    Both,
+    Retail,
+    Wholesale,
+}
+
+impl ClientSelection {
+    pub const ALL: [ClientSelection; 3] = [
+        ClientSelection::Both,
+        ClientSelection::Retail,
+        ClientSelection::Wholesale,
+    ];
+
+    /// As stored and sent by forms.
+    pub fn key(self) -> &'static str {
+        match self {
+            ClientSelection::Both => "both",
+            ClientSelection::Retail => "retail",
+            ClientSelection::Wholesale => "wholesale",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClientSelection::Both => "Both retail and wholesale",
+            ClientSelection::Retail => "Retail",
+            ClientSelection::Wholesale => "Wholesale",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key.trim())
+    }
+}
+
+/// The device dialog's Clients tab.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClientChoice {
+    pub selection: ClientSelection,
+    /// `true`: every client of the selected kind; `false`: only `assigned` (and the area's).
+    pub all: bool,
+    /// Assigned wholesale clients (empty when `all`).
+    pub assigned: Vec<i64>,
+    /// Also every client of the area of the device's team (only with selected clients).
+    pub include_area: bool,
+}
+
+impl ClientChoice {
+    pub fn everyone() -> Self {
+        Self {
+            all: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// Features the device app can offer: the fixed list of a custom Allowed Functionality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Feature {
+    ServiceRequests,
+    Inspections,
+    WorkOrders,
+    Estimates,
+    Invoices,
+    Photos,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 6] = [
+        Feature::ServiceRequests,
+        Feature::Inspections,
+        Feature::WorkOrders,
+        Feature::Estimates,
+        Feature::Invoices,
+        Feature::Photos,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Feature::ServiceRequests => "service_requests",
+            Feature::Inspections => "inspections",
+            Feature::WorkOrders => "work_orders",
+            Feature::Estimates => "estimates",
+            Feature::Invoices => "invoices",
+            Feature::Photos => "photos",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Feature::ServiceRequests => "Service requests",
+            Feature::Inspections => "Inspections",
+            Feature::WorkOrders => "Work orders",
+            Feature::Estimates => "Estimates",
+            Feature::Invoices => "Invoices",
+            Feature::Photos => "Photos and attachments",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key.trim())
+    }
+}
+
+/// The device dialog's Allowed Functionality tab.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Functionality {
+    /// The organization's settings decide.
+    #[default]
+    CompanySettings,
+    /// Exactly these features (at least one, each once, in list order).
+    Custom(Vec<Feature>),
+}
+
+impl Functionality {
+    /// As stored: none for the company settings, else the feature keys separated by commas.
+    pub fn stored(&self) -> Option<String> {
+        match self {
+            Functionality::CompanySettings => None,
+            Functionality::Custom(features) => Some(
+                features
+                    .iter()
+                    .map(|f| f.key())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        }
+    }
+
+    /// Reads the stored form back; keys no longer on the list are dropped.
+    pub fn from_stored(stored: Option<&str>) -> Self {
+        match stored {
+            None => Functionality::CompanySettings,
+            Some(keys) => {
+                Functionality::Custom(keys.split(',').filter_map(Feature::parse).collect())
+            }
+        }
+    }
+
+    pub fn allows(&self, feature: Feature) -> bool {
+        match self {
+            Functionality::CompanySettings => false,
+            Functionality::Custom(features) => features.contains(&feature),
+        }
+    }
+}
+
+fn parse_clients(fields: &DeviceFields<'_>) -> Result<ClientChoice, DeviceInputError> {
+    let selection = match fields.client_type.trim() {
+        "" => ClientSelection::Both,
+        key => ClientSelection::parse(key).ok_or(DeviceInputError::BadClientSelection)?,
+    };
+    if fields.client_scope.trim() != "selected" {
+        return Ok(ClientChoice {
+            selection,
+            ..ClientChoice::everyone()
+        });
+    }
+    if selection == ClientSelection::Retail {
+        return Err(DeviceInputError::RetailNotSelectable);
+    }
+    let mut assigned: Vec<i64> = fields
+        .clients
+        .iter()
+        .filter_map(|id| id.trim().parse().ok())
+        .collect();
+    assigned.sort_unstable();
+    assigned.dedup();
+    if assigned.is_empty() && !fields.include_area {
+        return Err(DeviceInputError::NoClientSelected);
+    }
+    Ok(ClientChoice {
+        selection,
+        all: false,
+        assigned,
+        include_area: fields.include_area,
+    })
+}
+
+fn parse_functionality(fields: &DeviceFields<'_>) -> Result<Functionality, DeviceInputError> {
+    if fields.functionality.trim() != "custom" {
+        return Ok(Functionality::CompanySettings);
+    }
+    let mut features = Vec::new();
+    for key in fields.features {
+        let feature =
+            Feature::parse(key).ok_or_else(|| DeviceInputError::UnknownFeature(key.clone()))?;
+        features.push(feature);
+    }
+    features.sort_unstable();
+    features.dedup();
+    if features.is_empty() {
+        return Err(DeviceInputError::NoFeature);
+    }
+    Ok(Functionality::Custom(features))
 }
 
 impl DeviceInput {
@@ -101,6 +330,8 @@ impl DeviceInput {
             description,
             recipients,
             expires_in,
+            clients: parse_clients(fields)?,
+            functionality: parse_functionality(fields)?,
         })
     }
 }
@@ -118,6 +349,7 @@ mod tests {
             description: "",
             recipients: "a@acme.example; b@acme.example\nA@acme.example",
             expires_in: "",
+            ..DeviceFields::default()
         }
     }
 
@@ -166,5 +398,102 @@ mod tests {
             DeviceInput::parse(&no_name),
             Err(DeviceInputError::Nickname(_))
         ));
+    }
+
+    #[test]
+    fn clients_are_all_by_default_and_selected_ones_are_wholesale() {
+        let device = DeviceInput::parse(&fields()).unwrap();
+        assert_eq!(device.clients, ClientChoice::everyone());
+        let ids = ["7".to_owned(), "3".to_owned(), "7".to_owned()];
+        let selected = DeviceFields {
+            client_type: "wholesale",
+            client_scope: "selected",
+            clients: &ids,
+            ..fields()
+        };
+        assert_eq!(
+            DeviceInput::parse(&selected).unwrap().clients,
+            ClientChoice {
+                selection: ClientSelection::Wholesale,
+                all: false,
+                assigned: vec![3, 7],
+                include_area: false,
+            }
+        );
+        let retail = DeviceFields {
+            client_type: "retail",
+            ..selected.clone()
+        };
+        assert_eq!(
+            DeviceInput::parse(&retail),
+            Err(DeviceInputError::RetailNotSelectable)
+        );
+        let nobody = DeviceFields {
+            clients: &[],
+            ..selected.clone()
+        };
+        assert_eq!(
+            DeviceInput::parse(&nobody),
+            Err(DeviceInputError::NoClientSelected)
+        );
+        let the_area = DeviceFields {
+            include_area: true,
+            ..nobody
+        };
+        assert!(DeviceInput::parse(&the_area).unwrap().clients.include_area);
+        // All clients: a leftover selection is not kept.
+        let all = DeviceFields {
+            client_scope: "all",
+            include_area: true,
+            ..selected
+        };
+        assert_eq!(
+            DeviceInput::parse(&all).unwrap().clients,
+            ClientChoice {
+                selection: ClientSelection::Wholesale,
+                ..ClientChoice::everyone()
+            }
+        );
+    }
+
+    #[test]
+    fn a_custom_functionality_names_features_of_the_list() {
+        let keys = ["work_orders".to_owned(), "inspections".to_owned()];
+        let custom = DeviceFields {
+            functionality: "custom",
+            features: &keys,
+            ..fields()
+        };
+        let functionality = DeviceInput::parse(&custom).unwrap().functionality;
+        assert_eq!(
+            functionality,
+            Functionality::Custom(vec![Feature::Inspections, Feature::WorkOrders])
+        );
+        assert_eq!(
+            functionality.stored().as_deref(),
+            Some("inspections,work_orders")
+        );
+        assert_eq!(
+            Functionality::from_stored(functionality.stored().as_deref()),
+            functionality
+        );
+        assert_eq!(
+            Functionality::from_stored(None),
+            Functionality::CompanySettings
+        );
+        let none = DeviceFields {
+            features: &[],
+            ..custom.clone()
+        };
+        assert_eq!(DeviceInput::parse(&none), Err(DeviceInputError::NoFeature));
+        let unknown = ["teleport".to_owned()];
+        let bad = DeviceFields {
+            features: &unknown,
+            ..custom
+        };
+        assert_eq!(
+            DeviceInput::parse(&bad),
+            Err(DeviceInputError::UnknownFeature("teleport".to_owned()))
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! The small lookups devices are described with (§6.1): areas, teams and employees. Names
-//! are required and short; a team's default time zone is an IANA zone (chrono-tz's list);
-//! an employee has an email address, where registration codes are sent.
+//! The small lookups devices are described with (§6.1): areas, teams, employees and clients.
+//! Names are required and short; a team's default time zone is an IANA zone (chrono-tz's
+//! list); an employee has an email address, where registration codes are sent; a client is a
+//! retail or a wholesale customer, possibly of an area.
 
 use std::str::FromStr;
 
@@ -20,6 +21,8 @@ pub enum LookupError {
     UnknownTimeZone(String),
     #[error("“{0}” is not an email address.")]
     BadEmail(String),
+    #[error("Choose whether the client is retail or wholesale.")]
+    KindMissing,
 }
 
 /// A trimmed, non-empty name of at most `MAX_NAME` characters.
@@ -80,6 +83,54 @@ impl EmployeeInput {
     }
 }
 
+/// A client is a retail or a wholesale customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    Retail,
+    Wholesale,
+}
+
+impl ClientKind {
+    pub const ALL: [ClientKind; 2] = [ClientKind::Retail, ClientKind::Wholesale];
+
+    /// As stored and sent by forms.
+    pub fn key(self) -> &'static str {
+        match self {
+            ClientKind::Retail => "retail",
+            ClientKind::Wholesale => "wholesale",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClientKind::Retail => "Retail",
+            ClientKind::Wholesale => "Wholesale",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.key() == key.trim())
+    }
+}
+
+/// A client as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientInput {
+    pub name: String,
+    pub kind: ClientKind,
+    pub area_id: Option<i64>,
+}
+
+impl ClientInput {
+    pub fn parse(name: &str, kind: &str, area_id: &str) -> Result<Self, LookupError> {
+        Ok(Self {
+            name: parse_name(name)?,
+            kind: ClientKind::parse(kind).ok_or(LookupError::KindMissing)?,
+            area_id: area_id.trim().parse().ok(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +174,19 @@ mod tests {
             TeamInput::parse("North", "UTC", "7").unwrap().area_id,
             Some(7)
         );
+    }
+
+    #[test]
+    fn a_client_is_retail_or_wholesale() {
+        let client = ClientInput::parse(" Rent-a-Van ", "wholesale", "2").unwrap();
+        assert_eq!(
+            (client.name.as_str(), client.kind, client.area_id),
+            ("Rent-a-Van", ClientKind::Wholesale, Some(2))
+        );
+        assert_eq!(
+            ClientInput::parse("Rent-a-Van", "", ""),
+            Err(LookupError::KindMissing)
+        );
+        assert_eq!(ClientKind::parse("retail"), Some(ClientKind::Retail));
     }
 }

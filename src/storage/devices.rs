@@ -9,26 +9,27 @@ use sea_orm::{
 
 use super::{
     contains_ci_on,
-    entities::{devices, licenses, teams},
+    entities::{clients, device_clients, devices, licenses, teams},
     fetch_page, seats,
 };
 use crate::domain::{
+    devices::{ClientChoice, ClientSelection, Functionality},
+    lookups::ClientKind,
     paging::{Page, PageRequest},
     products::{LicenceTerms, Product, combined_limit},
 };
 
-/// Stored values of `devices.client_type`.
-pub const CLIENT_TYPES: [&str; 3] = ["both", "retail", "wholesale"];
-
-/// A device as the administrator describes it.
+/// A device as the administrator describes it (the device dialog, §6.1).
 #[derive(Debug, Clone)]
-pub struct NewDevice {
+pub struct DeviceSettings {
     pub team_id: i64,
     /// `None`: the team's default.
     pub time_zone: Option<String>,
     pub license_id: Option<i64>,
     pub nickname: String,
     pub description: Option<String>,
+    pub clients: ClientChoice,
+    pub functionality: Functionality,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,10 @@ pub enum DeviceStoreError {
     NoSuchLicence,
     #[error("licence {0} has no free seat left")]
     LicenceFull(String),
+    #[error("a chosen client is not a wholesale client of this organization")]
+    NoSuchClient,
+    #[error("team {0} has no area, so there are no clients of its area to include")]
+    TeamHasNoArea(String),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -77,32 +82,15 @@ pub async fn seats_used(
 pub async fn create(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    device: NewDevice,
+    settings: DeviceSettings,
     now: DateTime<Utc>,
 ) -> Result<devices::Model, DeviceStoreError> {
-    if let Some(licence_id) = device.license_id {
-        seats::lock_licence(db, licence_id).await?;
-        let licence = device_licences(db, organization_id, now)
-            .await?
-            .into_iter()
-            .find(|l| l.id == licence_id)
-            .ok_or(DeviceStoreError::NoSuchLicence)?;
-        if seats_used(db, organization_id, licence_id).await? >= u64::from(licence.terms().limit) {
-            return Err(DeviceStoreError::LicenceFull(licence.licence_id));
-        }
+    if let Some(licence_id) = settings.license_id {
+        take_seat(db, organization_id, licence_id, now).await?;
     }
-    teams::Entity::find_by_id(device.team_id)
-        .filter(teams::Column::OrganizationId.eq(organization_id))
-        .one(db)
-        .await?
-        .ok_or(DeviceStoreError::NoSuchTeam)?;
-    Ok(devices::ActiveModel {
+    check(db, organization_id, &settings).await?;
+    let device = devices::ActiveModel {
         organization_id: Set(organization_id),
-        team_id: Set(device.team_id),
-        time_zone: Set(device.time_zone),
-        license_id: Set(device.license_id),
-        nickname: Set(device.nickname),
-        description: Set(device.description),
         platform: Set(None),
         os_type: Set(None),
         app_version: Set(None),
@@ -110,16 +98,152 @@ pub async fn create(
         device_identifier: Set(None),
         token_hash: Set(None),
         registered_at: Set(None),
-        changed_at: Set(now),
         created_at: Set(now),
-        client_type: Set(CLIENT_TYPES[0].to_owned()),
-        all_clients: Set(true),
-        include_area: Set(false),
-        functionality: Set(None),
         ..Default::default()
+    };
+    let device = settle(device, &settings, now).insert(db).await?;
+    assign_clients(db, device.id, &settings.clients.assigned).await?;
+    Ok(device)
+}
+
+/// Changes the device's settings in the caller's transaction; a new licence's seat is taken
+/// as on creation, the old one is given back.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    device: &devices::Model,
+    settings: DeviceSettings,
+    now: DateTime<Utc>,
+) -> Result<devices::Model, DeviceStoreError> {
+    if let Some(licence_id) = settings.license_id
+        && device.license_id != Some(licence_id)
+    {
+        take_seat(db, organization_id, licence_id, now).await?;
     }
-    .insert(db)
-    .await?)
+    check(db, organization_id, &settings).await?;
+    let updated = settle(device.clone().into(), &settings, now)
+        .update(db)
+        .await?;
+    device_clients::Entity::delete_many()
+        .filter(device_clients::Column::DeviceId.eq(device.id))
+        .exec(db)
+        .await?;
+    assign_clients(db, device.id, &settings.clients.assigned).await?;
+    Ok(updated)
+}
+
+/// Fails unless the licence is a DEVICE licence of the organization valid today with a free
+/// seat; holds the licence's row lock for the rest of the transaction.
+async fn take_seat(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    licence_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DeviceStoreError> {
+    seats::lock_licence(db, licence_id).await?;
+    let licence = device_licences(db, organization_id, now)
+        .await?
+        .into_iter()
+        .find(|l| l.id == licence_id)
+        .ok_or(DeviceStoreError::NoSuchLicence)?;
+    if seats_used(db, organization_id, licence_id).await? >= u64::from(licence.terms().limit) {
+        return Err(DeviceStoreError::LicenceFull(licence.licence_id));
+    }
+    Ok(())
+}
+
+/// The team, the assigned clients and the area the settings name exist in the organization.
+async fn check(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    settings: &DeviceSettings,
+) -> Result<(), DeviceStoreError> {
+    let team = teams::Entity::find_by_id(settings.team_id)
+        .filter(teams::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await?
+        .ok_or(DeviceStoreError::NoSuchTeam)?;
+    if settings.clients.include_area && team.area_id.is_none() {
+        return Err(DeviceStoreError::TeamHasNoArea(team.name));
+    }
+    let assigned = &settings.clients.assigned;
+    if !assigned.is_empty() {
+        let wholesale = clients::Entity::find()
+            .filter(clients::Column::OrganizationId.eq(organization_id))
+            .filter(clients::Column::Kind.eq(ClientKind::Wholesale.key()))
+            .filter(clients::Column::Id.is_in(assigned.iter().copied()))
+            .count(db)
+            .await?;
+        if wholesale != assigned.len() as u64 {
+            return Err(DeviceStoreError::NoSuchClient);
+        }
+    }
+    Ok(())
+}
+
+/// The settings written onto the row.
+fn settle(
+    mut device: devices::ActiveModel,
+    settings: &DeviceSettings,
+    now: DateTime<Utc>,
+) -> devices::ActiveModel {
+    device.team_id = Set(settings.team_id);
+    device.time_zone = Set(settings.time_zone.clone());
+    device.license_id = Set(settings.license_id);
+    device.nickname = Set(settings.nickname.clone());
+    device.description = Set(settings.description.clone());
+    device.client_type = Set(settings.clients.selection.key().to_owned());
+    device.all_clients = Set(settings.clients.all);
+    device.include_area = Set(settings.clients.include_area);
+    device.functionality = Set(settings.functionality.stored());
+    device.changed_at = Set(now);
+    device
+}
+
+async fn assign_clients(
+    db: &impl ConnectionTrait,
+    device_id: i64,
+    clients: &[i64],
+) -> Result<(), DbErr> {
+    if clients.is_empty() {
+        return Ok(());
+    }
+    device_clients::Entity::insert_many(clients.iter().map(|&client_id| {
+        device_clients::ActiveModel {
+            device_id: Set(device_id),
+            client_id: Set(client_id),
+        }
+    }))
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// The ids of the device's assigned clients.
+pub async fn assigned_clients(
+    db: &impl ConnectionTrait,
+    device_id: i64,
+) -> Result<Vec<i64>, DbErr> {
+    device_clients::Entity::find()
+        .select_only()
+        .column(device_clients::Column::ClientId)
+        .filter(device_clients::Column::DeviceId.eq(device_id))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// The device's Clients tab as stored.
+pub async fn client_choice(
+    db: &impl ConnectionTrait,
+    device: &devices::Model,
+) -> Result<ClientChoice, DbErr> {
+    Ok(ClientChoice {
+        selection: ClientSelection::parse(&device.client_type).unwrap_or_default(),
+        all: device.all_clients,
+        assigned: assigned_clients(db, device.id).await?,
+        include_area: device.include_area,
+    })
 }
 
 pub async fn find_in(

@@ -1,5 +1,6 @@
-//! Areas, teams and employees (§6.1), each scoped to its organization. A delete that would leave a
-//! device without its team, or a team or client without its area, is refused.
+//! Areas, teams, employees and clients (§6.1), each scoped to its organization. A delete
+//! that would leave a device without its team or one of its clients, or a team or client
+//! without its area, is refused.
 
 use chrono::Utc;
 use sea_orm::{
@@ -9,11 +10,11 @@ use sea_orm::{
 
 use super::{
     contains_ci,
-    entities::{areas, clients, devices, employees, teams},
+    entities::{areas, clients, device_clients, devices, employees, teams},
     fetch_page,
 };
 use crate::domain::{
-    lookups::{EmployeeInput, TeamInput},
+    lookups::{ClientInput, ClientKind, EmployeeInput, TeamInput},
     paging::{Page, PageRequest},
 };
 
@@ -311,5 +312,119 @@ pub async fn delete_employee(
     employees::Entity::delete_by_id(employee.id)
         .exec(db)
         .await?;
+    Ok(())
+}
+
+pub async fn clients_page(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    search: &str,
+    request: PageRequest,
+) -> Result<Page<clients::Model>, DbErr> {
+    let mut query =
+        clients::Entity::find().filter(clients::Column::OrganizationId.eq(organization_id));
+    if !search.trim().is_empty() {
+        query = query.filter(contains_ci(
+            clients::Column::Name.into_expr(),
+            search.trim(),
+        ));
+    }
+    fetch_page(db, query.order_by_asc(clients::Column::Name), request).await
+}
+
+/// The organization's clients of one kind (all of them with `None`), by name.
+pub async fn all_clients(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    kind: Option<ClientKind>,
+) -> Result<Vec<clients::Model>, DbErr> {
+    let mut query =
+        clients::Entity::find().filter(clients::Column::OrganizationId.eq(organization_id));
+    if let Some(kind) = kind {
+        query = query.filter(clients::Column::Kind.eq(kind.key()));
+    }
+    query.order_by_asc(clients::Column::Name).all(db).await
+}
+
+pub async fn find_client(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    id: i64,
+) -> Result<Option<clients::Model>, DbErr> {
+    clients::Entity::find_by_id(id)
+        .filter(clients::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await
+}
+
+/// How many devices have the client among their assigned clients.
+async fn devices_assigned(db: &impl ConnectionTrait, client_id: i64) -> Result<u64, DbErr> {
+    device_clients::Entity::find()
+        .filter(device_clients::Column::ClientId.eq(client_id))
+        .count(db)
+        .await
+}
+
+/// Creates (`id` none) or changes a client. A client assigned to devices (only wholesale
+/// clients can be) stays wholesale.
+pub async fn save_client(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    id: Option<i64>,
+    input: &ClientInput,
+) -> Result<clients::Model, LookupStoreError> {
+    if let Some(area_id) = input.area_id
+        && find_area(db, organization_id, area_id).await?.is_none()
+    {
+        return Err(LookupStoreError::NoSuchArea);
+    }
+    let mut taken = clients::Entity::find()
+        .filter(clients::Column::OrganizationId.eq(organization_id))
+        .filter(clients::Column::Name.eq(input.name.as_str()));
+    if let Some(id) = id {
+        taken = taken.filter(clients::Column::Id.ne(id));
+    }
+    if taken.count(db).await? > 0 {
+        return Err(LookupStoreError::NameTaken(input.name.clone()));
+    }
+    let mut active = match id {
+        Some(id) => {
+            let client = find_client(db, organization_id, id)
+                .await?
+                .ok_or(DbErr::RecordNotFound(format!("client {id}")))?;
+            let assigned = devices_assigned(db, client.id).await?;
+            if input.kind != ClientKind::Wholesale && assigned > 0 {
+                return Err(LookupStoreError::InUse(format!(
+                    "Client {} is assigned to {assigned} device(s), which only wholesale \
+                     clients can be; remove it from them first.",
+                    client.name
+                )));
+            }
+            client.into()
+        }
+        None => clients::ActiveModel {
+            organization_id: Set(organization_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        },
+    };
+    active.name = Set(input.name.clone());
+    active.kind = Set(input.kind.key().to_owned());
+    active.area_id = Set(input.area_id);
+    Ok(active.save(db).await?.try_into_model()?)
+}
+
+pub async fn delete_client(
+    db: &impl ConnectionTrait,
+    client: &clients::Model,
+) -> Result<(), LookupStoreError> {
+    let assigned = devices_assigned(db, client.id).await?;
+    if assigned > 0 {
+        return Err(LookupStoreError::InUse(format!(
+            "Client {} is assigned to {assigned} device(s); remove it from them first.",
+            client.name
+        )));
+    }
+    clients::Entity::delete_by_id(client.id).exec(db).await?;
     Ok(())
 }

@@ -4,6 +4,8 @@ pub mod account;
 pub mod administrators;
 pub mod audit;
 pub mod channels;
+pub mod clients;
+pub mod device_form;
 pub mod devices;
 pub mod license_usage;
 pub mod licenses;

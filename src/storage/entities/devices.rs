@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "devices")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -17,6 +17,7 @@ pub struct Model {
     pub app_version: Option<String>,
     pub device_name: Option<String>,
     pub device_identifier: Option<String>,
+    #[serde(skip)]
     pub token_hash: Option<String>,
     pub registered_at: Option<DateTimeUtc>,
     pub changed_at: DateTimeUtc,

@@ -1,10 +1,10 @@
 //! Active Devices (§6.3): registered devices with search and pagination, Licenses Total /
-//! Free, the version pie chart; Pending Registrations with Replace; Add a device (§6.1
-//! Device Settings), whose registration code is shown once and mailed to the recipients.
+//! Free, the version pie chart; Pending Registrations with Replace (a new code, shown once
+//! and mailed); Delete; the Devices Report. Adding and editing: `device_form`.
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::{
     domain::{
         chart::{Slice, pie},
-        devices::{DeviceFields, DeviceInput, parse_recipients},
+        devices::parse_recipients,
         email::Email,
         permissions::{Action, ObjectClass, Permission},
         registration::{Expiry, RegistrationCode},
@@ -21,13 +21,13 @@ use crate::{
     storage::{
         self,
         audit::Change,
-        devices::{DeviceStoreError, NewDevice, SeatSummary},
-        entities::{devices, employees, licenses, organizations, teams},
+        devices::SeatSummary,
+        entities::{devices, organizations, teams},
     },
     web::{
         error::AppError,
-        guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
-        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        guard::{Can, ChangeDevices, ReadDevices},
+        page::{ListParams, Listing, PageContext, redirect, render},
         state::AppState,
     },
 };
@@ -62,6 +62,7 @@ struct Names {
 
 impl Names {
     async fn load(state: &AppState, organization_id: i64) -> Result<Self, AppError> {
+        let today = Utc::now().date_naive();
         let teams = storage::lookups::all_teams(&state.db, organization_id)
             .await?
             .into_iter()
@@ -74,7 +75,16 @@ impl Names {
         )
         .await?
         .into_iter()
-        .map(|l| (l.id, l.licence_id))
+        // License column (§6.3): number, type and status.
+        .map(|l| {
+            let shown = format!(
+                "{} · {} · {}",
+                l.licence_id,
+                l.product,
+                super::licenses::status(&l, today)
+            );
+            (l.id, shown)
+        })
         .collect();
         Ok(Self { teams, licences })
     }
@@ -185,84 +195,9 @@ async fn pending_devices(
         .collect())
 }
 
-/// The Add device form as typed.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct DeviceForm {
-    #[serde(default)]
-    team_id: String,
-    #[serde(default)]
-    time_zone: String,
-    #[serde(default)]
-    license_id: String,
-    #[serde(default)]
-    nickname: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    recipients: String,
-    #[serde(default)]
-    expires_in: String,
-    /// Employees whose addresses get the code (repeated `employee` fields).
-    #[serde(default, rename = "employee")]
-    employees: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "device_new.html")]
-struct NewDevicePage {
-    ctx: PageContext,
-    form: DeviceForm,
-    error: Option<String>,
-    teams: Vec<teams::Model>,
-    licences: Vec<(licenses::Model, u64)>,
-    employees: Vec<employees::Model>,
-    expiries: [Expiry; 5],
-    time_zones: Vec<&'static str>,
-}
-
-impl NewDevicePage {
-    fn employee_chosen(&self, id: &i64) -> bool {
-        self.form.employees.iter().any(|e| e == &id.to_string())
-    }
-}
-
-async fn new_device_form(
-    state: &AppState,
-    admin: &CurrentAdmin,
-    form: DeviceForm,
-    error: Option<String>,
-) -> Result<HttpResponse, AppError> {
-    let organization = admin.organization()?.id;
-    let (licences, _) = storage::devices::seats(&state.db, organization, Utc::now()).await?;
-    let page = NewDevicePage {
-        ctx: PageContext::for_admin(state, admin, "/devices").await?,
-        form,
-        teams: storage::lookups::all_teams(&state.db, organization).await?,
-        licences: licences.into_iter().filter(|(_, free)| *free > 0).collect(),
-        employees: storage::lookups::all_employees(&state.db, organization).await?,
-        expiries: Expiry::ALL,
-        time_zones: crate::domain::lookups::time_zones().collect(),
-        error,
-    };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render_with_status(status, &page)
-}
-
-#[get("/devices/new")]
-pub async fn new_device_page(
-    state: web::Data<AppState>,
-    admin: Can<ChangeDevices>,
-) -> Result<HttpResponse, AppError> {
-    new_device_form(&state, &admin, DeviceForm::default(), None).await
-}
-
 /// Issues a code for the device, queues it to every recipient, and says so in the flash —
 /// the only place the code is ever shown.
-async fn issue_and_send(
+pub(super) async fn issue_and_send(
     state: &AppState,
     txn: &impl sea_orm::ConnectionTrait,
     organization: &organizations::Model,
@@ -287,7 +222,7 @@ async fn issue_and_send(
     Ok((code, expires_at))
 }
 
-fn code_message(
+pub(super) fn code_message(
     device: &devices::Model,
     code: &RegistrationCode,
     expires_at: chrono::DateTime<Utc>,
@@ -303,87 +238,6 @@ fn code_message(
         device.nickname,
         expires_at.format("%Y-%m-%d %H:%M")
     )
-}
-
-#[post("/devices")]
-pub async fn create_device(
-    state: web::Data<AppState>,
-    admin: Can<ChangeDevices>,
-    body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
-    // serde_html_form: the employee checkboxes repeat one field name.
-    let form: DeviceForm = serde_html_form::from_bytes(&body)
-        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
-    let organization = admin.organization()?.clone();
-    let input = match DeviceInput::parse(&DeviceFields {
-        team_id: &form.team_id,
-        time_zone: &form.time_zone,
-        license_id: &form.license_id,
-        nickname: &form.nickname,
-        description: &form.description,
-        recipients: &form.recipients,
-        expires_in: &form.expires_in,
-    }) {
-        Ok(input) => input,
-        Err(error) => return new_device_form(&state, &admin, form, Some(error.to_string())).await,
-    };
-    // The chosen employees' addresses join the typed ones.
-    let chosen: Vec<i64> = form
-        .employees
-        .iter()
-        .filter_map(|e| e.parse().ok())
-        .collect();
-    let mut recipients = input.recipients.clone();
-    for employee in storage::lookups::all_employees(&state.db, organization.id).await? {
-        if chosen.contains(&employee.id)
-            && let Ok(email) = Email::parse(&employee.email)
-            && !recipients.contains(&email)
-        {
-            recipients.push(email);
-        }
-    }
-    let txn = storage::begin_write(&state.db).await?;
-    let device = match storage::devices::create(
-        &txn,
-        organization.id,
-        NewDevice {
-            team_id: input.team_id,
-            time_zone: input.time_zone.map(|tz| tz.name().to_owned()),
-            license_id: input.license_id,
-            nickname: input.nickname.clone(),
-            description: input.description.clone(),
-        },
-        Utc::now(),
-    )
-    .await
-    {
-        Ok(device) => device,
-        Err(DeviceStoreError::Db(error)) => return Err(error.into()),
-        Err(refused) => {
-            txn.rollback().await?;
-            return new_device_form(&state, &admin, form, Some(refused.to_string())).await;
-        }
-    };
-    let (code, expires_at) = issue_and_send(
-        &state,
-        &txn,
-        &organization,
-        &device,
-        &recipients,
-        input.expires_in,
-    )
-    .await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(Some(organization.id), "device.create", &device.nickname),
-    )
-    .await?;
-    txn.commit().await?;
-    admin
-        .session
-        .flash_success(code_message(&device, &code, expires_at, recipients.len()))?;
-    Ok(redirect("/devices"))
 }
 
 #[derive(Debug, Default, Deserialize)]

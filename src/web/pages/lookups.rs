@@ -106,7 +106,7 @@ struct AreaEditPage {
 
 /// The audit entry of a created (`before` none) or changed entry; `actions` are the
 /// create and the update action.
-fn saved<'a>(
+pub(super) fn saved<'a>(
     organization: i64,
     actions: [&'a str; 2],
     name: &str,
@@ -126,7 +126,9 @@ fn saved<'a>(
 }
 
 /// A refusal of the store becomes the form's message; a database failure stays an error.
-fn refusal<T>(result: Result<T, LookupStoreError>) -> Result<Result<T, String>, AppError> {
+pub(super) fn refusal<T>(
+    result: Result<T, LookupStoreError>,
+) -> Result<Result<T, String>, AppError> {
     match result {
         Ok(value) => Ok(Ok(value)),
         Err(LookupStoreError::Db(error)) => Err(error.into()),
@@ -136,7 +138,7 @@ fn refusal<T>(result: Result<T, LookupStoreError>) -> Result<Result<T, String>, 
 
 /// Ends a delete: committed with its audit entry when the store allowed it, rolled back with
 /// the reason in the flash when not.
-async fn finish_delete(
+pub(super) async fn finish_delete(
     txn: sea_orm::DatabaseTransaction,
     admin: &CurrentAdmin,
     allowed: Result<(), LookupStoreError>,
@@ -157,11 +159,11 @@ async fn finish_delete(
     Ok(())
 }
 
-fn can_change(admin: &CurrentAdmin) -> bool {
+pub(super) fn can_change(admin: &CurrentAdmin) -> bool {
     admin.can(Permission::new(ObjectClass::Devices, Action::Update))
 }
 
-fn form_status(error: &Option<String>) -> StatusCode {
+pub(super) fn form_status(error: &Option<String>) -> StatusCode {
     if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -35,16 +35,18 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.login_ok("ada@acme.example").await;
-    app.post_form(
-        "/teams",
-        &[("name", "North crew"), ("time_zone", "Europe/Prague")],
-    )
-    .await;
-    app.post_form(
-        "/employees",
-        &[("name", "Eve Field"), ("email", "eve@acme.example")],
-    )
-    .await;
+    for (path, fields) in [
+        (
+            "/teams",
+            [("name", "North crew"), ("time_zone", "Europe/Prague")],
+        ),
+        (
+            "/employees",
+            [("name", "Eve Field"), ("email", "eve@acme.example")],
+        ),
+    ] {
+        assert_eq!(app.post_form(path, &fields).await.status(), 303, "{path}");
+    }
     let team = storage::lookups::all_teams(&app.db, acme.id).await.unwrap()[0].clone();
     let eve = storage::lookups::all_employees(&app.db, acme.id)
         .await

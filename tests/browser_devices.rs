@@ -1,12 +1,15 @@
 //! Devices in real headless Chromium: add an area and a team (time zone typed with the
 //! list's help), edit the team, add an employee, add a device for the employee, see it
 //! pending, replace its code, register it through the API, see it active with its version
-//! in the chart, and fetch the report; every page passes axe.
+//! in the chart, fetch the report, then edit it through the dialog's tabs (a wholesale client
+//! and a custom functionality); every page passes axe.
 
 mod common;
 
 use common::{
-    browser::{assert_accessible, fill, main_text, screenshot, sign_in, with_browser},
+    browser::{
+        assert_accessible, fill, main_text, screenshot, sign_in, wait_for_text, with_browser,
+    },
     code_in, spawn_app,
 };
 use fantoccini::Locator;
@@ -220,8 +223,90 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
         let report = report.as_str().unwrap();
         assert!(report.starts_with("Team,Platform"), "{report}");
         assert!(report.contains("Van 7") && report.contains("5.3.0"));
+
+        // A wholesale client, then the device's dialog on edit: three tabs.
+        browser.goto(&format!("{address}/clients")).await.unwrap();
+        fill(&browser, "client-name", "Rent-a-Van").await;
+        click(&browser, "//button[normalize-space()='Add client']").await;
+        wait_for_text(&browser, "Client Rent-a-Van added.").await;
+        assert_accessible(&browser).await;
+        browser.goto(&format!("{address}/devices")).await.unwrap();
+        click(&browser, "//a[normalize-space()='Edit Van 7']").await;
+        let text = wait_for_text(&browser, "Edit device Van 7").await;
+        assert!(text.contains("R58N-0042"), "what the device reported: {text}");
+        let tabs = browser.find_all(Locator::Css("[role=tab]")).await.unwrap();
+        let mut labels = Vec::new();
+        for tab in &tabs {
+            labels.push(tab.text().await.unwrap());
+        }
+        assert_eq!(labels, ["Device settings", "Clients", "Allowed functionality"]);
+        assert_accessible(&browser).await;
+        assert!(!shown(&browser, "device-clients").await, "one tab at a time");
+
+        click(&browser, "//button[@role='tab'][normalize-space()='Clients']").await;
+        assert!(shown(&browser, "device-clients").await && !shown(&browser, "device-settings").await);
+        click(&browser, "//input[@name='client_type'][@value='wholesale']").await;
+        click(&browser, "//input[@name='client_scope'][@value='selected']").await;
+        click(&browser, "//label[normalize-space()='Rent-a-Van']/input").await;
+        assert_accessible(&browser).await;
+        screenshot(&browser, "devices-05-edit-clients").await;
+        click(&browser, "//button[@role='tab'][normalize-space()='Allowed functionality']").await;
+        click(&browser, "//input[@name='functionality'][@value='custom']").await;
+        click(&browser, "//label[normalize-space()='Work orders']/input").await;
+
+        // An empty nickname on a hidden tab: the browser refuses, and its tab opens.
+        browser
+            .execute("document.getElementById('device-nickname').value = '';", vec![])
+            .await
+            .unwrap();
+        click(&browser, "//button[normalize-space()='Save']").await;
+        assert!(shown(&browser, "device-settings").await, "the tab with the empty field");
+        fill(&browser, "device-nickname", "Van 7 spare").await;
+        click(&browser, "//button[normalize-space()='Save']").await;
+        let text = wait_for_text(&browser, "Device Van 7 spare saved.").await;
+        assert!(text.contains("Van 7 spare"), "{text}");
+
+        // Reopened, the dialog shows what was saved.
+        click(&browser, "//a[normalize-space()='Edit Van 7 spare']").await;
+        wait_for_text(&browser, "Edit device Van 7 spare").await;
+        for (xpath, what) in [
+            ("//input[@name='client_type'][@value='wholesale']", "wholesale"),
+            ("//label[normalize-space()='Rent-a-Van']/input", "the client"),
+            ("//input[@name='functionality'][@value='custom']", "custom"),
+            ("//label[normalize-space()='Work orders']/input", "the feature"),
+        ] {
+            let checked = browser
+                .find(Locator::XPath(xpath))
+                .await
+                .unwrap()
+                .prop("checked")
+                .await
+                .unwrap();
+            assert_eq!(checked.as_deref(), Some("true"), "{what} is kept");
+        }
     })
     .await;
+}
+
+async fn click(browser: &fantoccini::Client, xpath: &str) {
+    browser
+        .find(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|_| panic!("{xpath}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Whether the element with this id is displayed (its tab is open).
+async fn shown(browser: &fantoccini::Client, id: &str) -> bool {
+    browser
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap()
 }
 
 async fn register(api: &reqwest::Client, address: &str, code: &str) -> u16 {

@@ -107,6 +107,23 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
         .unwrap();
     assert_eq!(kept.len(), 2);
     assert!(kept.iter().all(|m| !m.body_text.contains(&shown)));
+    // …so Resend cannot send it again: the Outbox page points to Replace instead.
+    let page = app.get_html("/outbox").await;
+    assert!(page.contains("Code not kept"), "{page}");
+    assert!(!page.contains(&format!("/outbox/{}/resend", kept[0].id)));
+    app.post_form(&format!("/outbox/{}/resend", kept[0].id), &[])
+        .await;
+    assert!(
+        app.get_html("/outbox")
+            .await
+            .contains("this mail cannot be sent again")
+    );
+    let still = outbox::Entity::find_by_id(kept[0].id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, "sent", "not queued again");
 
     // Replace: the mailed code dies, the new one works.
     let device = storage::devices::list(
@@ -142,6 +159,37 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
         .await
         .unwrap();
     assert_eq!(summary.free, 2);
+
+    // On All licenses the DEVICE licence counts its device as used; Used leads to it.
+    let licence = &licences[0].0;
+    let page = app.get_html("/licenses").await;
+    assert!(
+        page.contains(&format!(
+            "aria-label=\"1 used: show the devices holding licence {}\"",
+            licence.licence_id
+        )),
+        "{page}"
+    );
+    let used = app.get(&format!("/licenses/{}/used", licence.id)).await;
+    assert_eq!(used.status(), 303);
+    let target = common::location(&used);
+    assert!(app.get_html(&target).await.contains("Van 7"), "{target}");
+    // A user cannot hold a DEVICE seat.
+    let bob = app.add_mobile_user(&acme, "bob", "Enabled").await;
+    app.post_form(
+        &format!("/mobile-users/{}/licenses/{}", bob.id, licence.id),
+        &[("assigned", "on")],
+    )
+    .await;
+    let page = app.get_html(&format!("/mobile-users/{}", bob.id)).await;
+    assert!(
+        page.contains("Not assigned: MOBILE seats are given by enabling users"),
+        "{page}"
+    );
+    let (_, summary) = storage::devices::seats(&app.db, acme.id, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(summary.free, 2, "still one seat used, by the device");
 
     // Search by version and by team; a miss says so.
     assert!(app.get_html("/devices?q=5.2").await.contains("Van 7"));

@@ -129,7 +129,8 @@ pub async fn mark_attempt_failed(
     Ok(())
 }
 
-/// Queues a mail again from scratch (the Resend button). Only mail that is not in flight.
+/// Queues a mail again from scratch (the Resend button). Only mail that is not in flight, and
+/// not a sent registration code (see `resendable`).
 pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     let result = Entity::update_many()
         .col_expr(Column::Status, Expr::value(PENDING))
@@ -137,9 +138,20 @@ pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
         .col_expr(Column::NextAttemptAt, Expr::value(Utc::now()))
         .filter(Column::Id.eq(id))
         .filter(Column::Status.is_in([SENT, FAILED]))
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::Kind.ne(REGISTRATION_CODE))
+                .add(Column::Status.ne(SENT)),
+        )
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Whether Resend can send the mail again: a sent registration code's body is gone.
+pub fn resendable(mail: &Model) -> bool {
+    (mail.status == SENT || mail.status == FAILED)
+        && !(mail.kind == REGISTRATION_CODE && mail.status == SENT)
 }
 
 /// Mail not yet sent (pending or being sent), for `/metrics`.

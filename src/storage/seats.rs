@@ -146,7 +146,8 @@ pub enum AssignError {
     #[error("this user already has a seat of this licence")]
     AlreadyAssigned,
     #[error(
-        "MOBILE seats are given by enabling users on the Mobile Users page; competitive seats by sessions"
+        "MOBILE seats are given by enabling users on the Mobile Users page, DEVICE seats to \
+         devices on the Active Devices page, competitive seats by sessions"
     )]
     NotAssignable,
 }
@@ -157,7 +158,8 @@ pub async fn assign(
     licence: &licenses::Model,
     user: &mobile_users::Model,
 ) -> Result<Result<(), AssignError>, DbErr> {
-    if licence.competitive || is_mobile_seat(licence) {
+    if licence.competitive || is_mobile_seat(licence) || licence.product == Product::Device.as_str()
+    {
         return Ok(Err(AssignError::NotAssignable));
     }
     let today = Utc::now().date_naive();

@@ -58,8 +58,12 @@ async fn find_licence(
         .ok_or(AppError::NotFound)
 }
 
+/// Users can be given seats of nominal licences other than MOBILE (seats by enabling users)
+/// and DEVICE (seats held by devices).
 fn assignable(licence: &licenses::Model) -> bool {
-    !licence.competitive && licence.product != Product::Mobile.as_str()
+    !licence.competitive
+        && licence.product != Product::Mobile.as_str()
+        && licence.product != Product::Device.as_str()
 }
 
 #[get("/licenses/{id}/used")]
@@ -70,6 +74,12 @@ pub async fn used_page(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let licence = find_licence(&state, &admin, *id).await?;
+    if licence.product == Product::Device.as_str() {
+        // Devices hold DEVICE seats: the Active Devices page lists them, searched by licence.
+        let query = serde_urlencoded::to_string([("q", licence.licence_id.as_str())])
+            .map_err(|e| AppError::Unexpected(e.into()))?;
+        return Ok(redirect(&format!("/devices?{query}")));
+    }
     let page =
         storage::seats::holders_page(&state.db, &licence, &params.q, params.page_request()).await?;
     let names: HashMap<i64, String> = storage::licenses::organizations_of(&state.db, licence.id)

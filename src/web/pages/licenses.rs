@@ -60,7 +60,8 @@ pub fn status(licence: &Model, today: NaiveDate) -> String {
 }
 
 /// Seats used per licence of this organization: Enabled mobile users spread over the valid
-/// MOBILE licences (earliest end first), assigned users or live sessions for the rest.
+/// MOBILE licences (earliest end first), devices for DEVICE licences, assigned users or live
+/// sessions for the rest.
 async fn usage(
     db: &impl ConnectionTrait,
     organization_id: i64,
@@ -73,6 +74,14 @@ async fn usage(
         .into_iter()
         .map(|(id, n)| (id, u64::from(n)))
         .collect();
+    // DEVICE seats are held by this organization's devices.
+    for licence in licences
+        .iter()
+        .filter(|l| l.product == Product::Device.as_str())
+    {
+        let devices = storage::devices::seats_used(db, organization_id, licence.id).await?;
+        used.insert(licence.id, devices);
+    }
     if licences
         .iter()
         .any(|l| l.product == Product::Mobile.as_str() && !l.competitive)

@@ -56,7 +56,11 @@ pub async fn mobile_user_page(
     let user = find_user(&state, &admin, *id).await?;
     let today = Utc::now().date_naive();
     let mut licences = Vec::new();
-    for product in Product::ALL.into_iter().filter(|p| *p != Product::Mobile) {
+    // MOBILE seats come with the user's state, DEVICE seats belong to devices.
+    for product in Product::ALL
+        .into_iter()
+        .filter(|p| !matches!(p, Product::Mobile | Product::Device))
+    {
         for licence in
             storage::licenses::of_product(&state.db, user.organization_id, product).await?
         {

@@ -39,6 +39,12 @@ struct OutboxPage {
     can_resend: bool,
 }
 
+impl OutboxPage {
+    fn resendable(&self, mail: &outbox::Model) -> bool {
+        storage::outbox::resendable(mail)
+    }
+}
+
 #[get("/outbox")]
 pub async fn outbox_page(
     state: web::Data<AppState>,
@@ -81,6 +87,13 @@ pub async fn resend_mail(
     let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if mail.kind == storage::outbox::REGISTRATION_CODE && mail.status == storage::outbox::SENT {
+        admin.session.flash_error(
+            "A registration code is not kept once mailed, so this mail cannot be sent again: \
+             Replace the device's code on the Active devices page for a new one.",
+        )?;
+        return Ok(redirect("/outbox"));
+    }
     let txn = storage::begin_write(&state.db).await?;
     let queued = storage::outbox::resend(&txn, mail.id).await?;
     if queued {

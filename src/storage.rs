@@ -26,9 +26,9 @@ pub mod tokens;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select,
+    DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, QueryTrait, Select,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
+    sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
 };
 
 use crate::domain::paging::{Page, PageRequest};
@@ -130,6 +130,50 @@ where
     Ok(Page {
         items,
         total,
+        more: false,
+        request,
+    })
+}
+
+/// Counting stops here for `fetch_page_counting_to`: enough for twenty pages, and a search
+/// matching a large part of a large table is not counted to its end.
+pub(crate) const COUNT_CAP: u64 = 1000;
+
+/// Like `fetch_page`, but counts only up to `COUNT_CAP` rows (or up to the end of the page
+/// asked for, if that is further): the page says when there are more. For searches, whose
+/// full count would read every match.
+pub(crate) async fn fetch_page_counting_to<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    request: PageRequest,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+{
+    let cap = Ord::max(COUNT_CAP, request.offset() + request.size);
+    let mut capped = QueryTrait::into_query(query.clone());
+    capped
+        .clear_order_by()
+        .clear_selects()
+        .expr(Expr::val(1))
+        .limit(cap + 1);
+    let count = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), "counted")
+        .from_subquery(capped, "capped")
+        .to_owned();
+    let (counted, items) = tokio::try_join!(
+        db.query_one(&count),
+        query.offset(request.offset()).limit(request.size).all(db),
+    )?;
+    let counted = match counted {
+        Some(row) => u64::try_from(row.try_get::<i64>("", "counted")?).unwrap_or(0),
+        None => 0,
+    };
+    Ok(Page {
+        items,
+        total: Ord::min(counted, cap),
+        more: counted > cap,
         request,
     })
 }

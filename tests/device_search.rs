@@ -273,3 +273,82 @@ async fn the_search_finds_exactly_the_devices_containing_the_text() {
     }
     check(&app, &world, &texts).await;
 }
+
+#[tokio::test]
+async fn a_search_matching_many_devices_is_counted_up_to_a_cap() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let world = organization(&app, "Acme").await;
+    let now = Utc::now();
+    let rows = (0..1100).map(|n| devices::ActiveModel {
+        organization_id: Set(world.organization),
+        team_id: Set(world.teams[0].id),
+        time_zone: Set(None),
+        license_id: Set(None),
+        nickname: Set(format!("Van {n}")),
+        description: Set(None),
+        platform: Set(Some("Zebra ET40".into())),
+        os_type: Set(None),
+        app_version: Set(Some("5.2.1".into())),
+        device_name: Set(None),
+        device_identifier: Set(None),
+        token_hash: Set(None),
+        registered_at: Set(Some(now)),
+        changed_at: Set(now),
+        created_at: Set(now),
+        client_type: Set("both".into()),
+        all_clients: Set(true),
+        include_area: Set(false),
+        functionality: Set(None),
+        ..Default::default()
+    });
+    for chunk in rows.collect::<Vec<_>>().chunks(200) {
+        devices::Entity::insert_many(chunk.to_vec())
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    let page = |n| {
+        storage::devices::list(
+            &app.db,
+            world.organization,
+            false,
+            "van",
+            PageRequest::new(Some(n), Some(50)),
+        )
+    };
+    let first = page(1).await.unwrap();
+    assert_eq!(
+        (first.total, first.more),
+        (1000, true),
+        "counted up to the cap"
+    );
+    assert!(first.has_next());
+    assert_eq!(first.items.len(), 50);
+    // Far pages count as far as they reach, so the last page knows it is the last.
+    let last = page(22).await.unwrap();
+    assert_eq!((last.total, last.more, last.items.len()), (1100, false, 50));
+    assert!(!last.has_next());
+    // Without a search the count is exact.
+    let all = storage::devices::list(
+        &app.db,
+        world.organization,
+        false,
+        "",
+        PageRequest::new(Some(1), Some(50)),
+    )
+    .await
+    .unwrap();
+    assert_eq!((all.total, all.more), (1100, false));
+    // A short text (no trigram index) is capped the same way.
+    let short = storage::devices::list(
+        &app.db,
+        world.organization,
+        false,
+        "v",
+        PageRequest::new(Some(1), Some(50)),
+    )
+    .await
+    .unwrap();
+    assert_eq!((short.total, short.more), (1000, true));
+}

@@ -30,7 +30,10 @@ impl PageRequest {
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// How many there are; with `more`, how many were counted before counting stopped.
     pub total: u64,
+    /// There are more than `total` (a search over a large table counts only so far).
+    pub more: bool,
     pub request: PageRequest,
 }
 
@@ -44,7 +47,7 @@ impl<T> Page<T> {
     }
 
     pub fn has_next(&self) -> bool {
-        self.request.page < self.page_count()
+        self.more || self.request.page < self.page_count()
     }
 
     /// 1-based index of the first and last row shown, for "26–50 of 120".
@@ -75,6 +78,7 @@ mod tests {
         let page = Page {
             items: vec![(); 20],
             total: 120,
+            more: false,
             request: PageRequest::new(Some(3), Some(50)),
         };
         assert_eq!(page.page_count(), 3);

@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{
     contains_ci_on,
     entities::{clients, device_clients, devices, licenses, teams},
-    fetch_page, seats,
+    fetch_page, fetch_page_counting_to, seats,
 };
 use crate::domain::{
     devices::{ClientChoice, ClientSelection, Functionality},
@@ -297,7 +297,8 @@ pub async fn seats(
 }
 
 /// Registered devices (`pending` false) or those still waiting for their code, matching
-/// `search` in the team, licence number, nickname, platform or version.
+/// `search` in the team, licence number, nickname, platform or version. A search is counted
+/// up to `COUNT_CAP` matches only ("more than 1 000").
 pub async fn list(
     db: &impl ConnectionTrait,
     organization_id: i64,
@@ -305,21 +306,23 @@ pub async fn list(
     search: &str,
     request: PageRequest,
 ) -> Result<Page<devices::Model>, DbErr> {
-    let mut query = devices::Entity::find()
+    let query = devices::Entity::find()
         .filter(devices::Column::OrganizationId.eq(organization_id))
         .filter(if pending {
             devices::Column::RegisteredAt.is_null()
         } else {
             devices::Column::RegisteredAt.is_not_null()
         });
-    let search = search.trim();
-    if !search.is_empty() {
-        query = query.filter(matching(db, organization_id, search).await?);
-    }
     let query = query
         .order_by_desc(devices::Column::ChangedAt)
         .order_by_desc(devices::Column::Id);
-    fetch_page(db, query, request).await
+    let search = search.trim();
+    if search.is_empty() {
+        // Counted from the (organization, registered_at) index alone.
+        return fetch_page(db, query, request).await;
+    }
+    let query = query.filter(matching(db, organization_id, search).await?);
+    fetch_page_counting_to(db, query, request).await
 }
 
 /// Devices whose team name or licence number contains `search` (both looked up first: an

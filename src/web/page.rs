@@ -179,6 +179,8 @@ pub struct Listing {
     pub page: u64,
     pub size: u64,
     pub total: u64,
+    /// There are more than `total`.
+    pub more: bool,
     pub page_count: u64,
     pub first_shown: u64,
     pub last_shown: u64,
@@ -204,6 +206,7 @@ impl Listing {
             page: page.request.page,
             size: page.request.size,
             total: page.total,
+            more: page.more,
             page_count: page.page_count(),
             first_shown,
             last_shown,
@@ -247,7 +250,8 @@ impl Listing {
     }
 
     pub fn next_url(&self) -> Option<String> {
-        (self.page < self.page_count).then(|| self.url(&self.sort, self.descending, self.page + 1))
+        (self.more || self.page < self.page_count)
+            .then(|| self.url(&self.sort, self.descending, self.page + 1))
     }
 
     /// Hidden fields that carry filters and sort into the search and page-size forms.

@@ -139,20 +139,19 @@ where
 /// matching a large part of a large table is not counted to its end.
 pub(crate) const COUNT_CAP: u64 = 1000;
 
-/// Like `fetch_page`, but counts only up to `COUNT_CAP` rows (or up to the end of the page
-/// asked for, if that is further): the page says when there are more. For searches, whose
-/// full count would read every match.
-pub(crate) async fn fetch_page_counting_to<E>(
+/// Where counting stops for a page: `COUNT_CAP`, or the end of the page if that is further,
+/// so that a page always knows whether another follows.
+pub(crate) fn count_cap(request: PageRequest) -> u64 {
+    Ord::max(COUNT_CAP, request.offset() + request.size)
+}
+
+/// How many rows the query has, counting no further than `cap + 1`.
+pub(crate) async fn count_up_to<E: EntityTrait>(
     db: &impl ConnectionTrait,
     query: Select<E>,
-    request: PageRequest,
-) -> Result<Page<E::Model>, DbErr>
-where
-    E: EntityTrait,
-    E::Model: FromQueryResult + Sized + Send + Sync,
-{
-    let cap = Ord::max(COUNT_CAP, request.offset() + request.size);
-    let mut capped = QueryTrait::into_query(query.clone());
+    cap: u64,
+) -> Result<u64, DbErr> {
+    let mut capped = QueryTrait::into_query(query);
     capped
         .clear_order_by()
         .clear_selects()
@@ -162,14 +161,28 @@ where
         .expr_as(Expr::cust("COUNT(*)"), "counted")
         .from_subquery(capped, "capped")
         .to_owned();
+    match db.query_one(&count).await? {
+        Some(row) => Ok(u64::try_from(row.try_get::<i64>("", "counted")?).unwrap_or(0)),
+        None => Ok(0),
+    }
+}
+
+/// Like `fetch_page`, but counts only up to `count_cap`: the page says when there are more.
+/// For searches, whose full count would read every match.
+pub(crate) async fn fetch_page_counting_to<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    request: PageRequest,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+{
+    let cap = count_cap(request);
     let (counted, items) = tokio::try_join!(
-        db.query_one(&count),
+        count_up_to(db, query.clone(), cap),
         query.offset(request.offset()).limit(request.size).all(db),
     )?;
-    let counted = match counted {
-        Some(row) => u64::try_from(row.try_get::<i64>("", "counted")?).unwrap_or(0),
-        None => 0,
-    };
     Ok(Page {
         items,
         total: Ord::min(counted, cap),

@@ -325,6 +325,17 @@ async fn a_search_matching_many_devices_is_counted_up_to_a_cap() {
     );
     assert!(first.has_next());
     assert_eq!(first.items.len(), 50);
+    // Read in the page's order (newest first; one timestamp here, so by id).
+    let mut newest: Vec<i64> = devices::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    newest.sort_unstable_by(|a, b| b.cmp(a));
+    let shown: Vec<i64> = first.items.iter().map(|d| d.id).collect();
+    assert_eq!(shown, newest[..50]);
     // Far pages count as far as they reach, so the last page knows it is the last.
     let last = page(22).await.unwrap();
     assert_eq!((last.total, last.more, last.items.len()), (1100, false, 50));

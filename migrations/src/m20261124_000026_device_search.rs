@@ -11,8 +11,9 @@ pub struct Migration;
 /// - SQLite: an FTS5 table with the trigram tokenizer over the same columns, kept in step by
 ///   triggers (external content: the text is not stored twice).
 ///
-/// Both: an index on (organization, registered_at), so the registered and pending devices
-/// are counted and listed without reading the table.
+/// Both: an index on (organization, registered_at, changed_at): registered devices are
+/// counted from it alone, and the pending ones (registered_at null) listed newest first
+/// without sorting them.
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -70,6 +71,7 @@ impl MigrationTrait for Migration {
                     .table(Devices::Table)
                     .col(Devices::OrganizationId)
                     .col(Devices::RegisteredAt)
+                    .col(Devices::ChangedAt)
                     .to_owned(),
             )
             .await
@@ -109,4 +111,5 @@ enum Devices {
     Table,
     OrganizationId,
     RegisteredAt,
+    ChangedAt,
 }

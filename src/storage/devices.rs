@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::{
-    contains_ci_on,
+    contains_ci_on, count_cap, count_up_to,
     entities::{clients, device_clients, devices, licenses, teams},
     fetch_page, fetch_page_counting_to, seats,
 };
@@ -321,8 +321,63 @@ pub async fn list(
         // Counted from the (organization, registered_at) index alone.
         return fetch_page(db, query, request).await;
     }
-    let query = query.filter(matching(db, organization_id, search).await?);
-    fetch_page_counting_to(db, query, request).await
+    match matching(db, organization_id, search).await? {
+        Matching::Where(condition) => {
+            fetch_page_counting_to(db, query.filter(condition), request).await
+        }
+        Matching::Ids(ids) => {
+            // SQLite's plan for `id IN (…)` fetches every match and sorts them: right for a
+            // few, slow for tens of thousands, where reading the newest devices until the
+            // page is full is quick. The count (which stops at its cap) tells which it is.
+            let cap = count_cap(request);
+            let counted = count_up_to(db, query.clone().filter(ids.condition(false)), cap).await?;
+            let many = counted > cap;
+            let items = query
+                .filter(ids.condition(many))
+                .offset(request.offset())
+                .limit(request.size)
+                .all(db)
+                .await?;
+            Ok(Page {
+                items,
+                total: counted.min(cap),
+                more: many,
+                request,
+            })
+        }
+    }
+}
+
+/// How the devices matching a search are found.
+enum Matching {
+    /// A condition on the row (PostgreSQL, whose planner combines the trigram and id indexes
+    /// by itself; or text too short for a trigram).
+    Where(Condition),
+    /// SQLite: the ids of the matches, from the FTS5 trigram index and the id indexes.
+    Ids(MatchingIds),
+}
+
+struct MatchingIds {
+    /// `SELECT rowid … UNION SELECT id …`, with one `?`: the FTS5 phrase.
+    union: String,
+    phrase: String,
+    /// The same test on the row itself (LIKE), for reading devices in order.
+    scan: Condition,
+}
+
+impl MatchingIds {
+    /// `id IN (…)` from the indexes; with `walk`, the test on each row instead, so that
+    /// SQLite reads the devices in the page's order and stops once the page is full (the
+    /// ids of tens of thousands of matches are not collected for it).
+    fn condition(&self, walk: bool) -> Condition {
+        if walk {
+            return self.scan.clone();
+        }
+        Condition::all().add(Expr::cust_with_values(
+            format!("\"devices\".\"id\" IN ({})", self.union),
+            [self.phrase.clone()],
+        ))
+    }
 }
 
 /// Devices whose team name or licence number contains `search` (both looked up first: an
@@ -332,7 +387,7 @@ async fn matching(
     db: &impl ConnectionTrait,
     organization_id: i64,
     search: &str,
-) -> Result<Condition, DbErr> {
+) -> Result<Matching, DbErr> {
     use sea_orm::IntoSimpleExpr;
     let needle = search.to_lowercase();
     let team_ids: Vec<i64> = super::lookups::all_teams(db, organization_id)
@@ -348,35 +403,12 @@ async fn matching(
         .map(|l| l.id)
         .collect();
     let backend = db.get_database_backend();
-    // Trigram indexes need three characters; shorter text is looked for by a scan (it
-    // matches many devices, so the first page fills quickly).
-    if backend == DbBackend::Sqlite && search.chars().count() >= 3 {
-        // One set of ids from the text index and the two id lists: SQLite then fetches
-        // exactly those rows instead of testing every device against an OR.
-        let mut union = "SELECT rowid FROM devices_search WHERE devices_search MATCH ?".to_owned();
-        for (column, ids) in [("team_id", &team_ids), ("license_id", &licence_ids)] {
-            if !ids.is_empty() {
-                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-                union.push_str(&format!(
-                    " UNION SELECT id FROM devices WHERE organization_id = {organization_id} \
-                     AND {column} IN ({})",
-                    ids.join(", ")
-                ));
-            }
-        }
-        // A phrase: the text as typed, found anywhere in any of the three columns.
-        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
-        return Ok(Condition::all().add(Expr::cust_with_values(
-            format!("\"devices\".\"id\" IN ({union})"),
-            [phrase],
-        )));
-    }
     let mut any = Condition::any();
     if !team_ids.is_empty() {
-        any = any.add(devices::Column::TeamId.is_in(team_ids));
+        any = any.add(devices::Column::TeamId.is_in(team_ids.iter().copied()));
     }
     if !licence_ids.is_empty() {
-        any = any.add(devices::Column::LicenseId.is_in(licence_ids));
+        any = any.add(devices::Column::LicenseId.is_in(licence_ids.iter().copied()));
     }
     for column in [
         devices::Column::Nickname,
@@ -396,7 +428,31 @@ async fn matching(
             },
         );
     }
-    Ok(any)
+    // Trigram indexes need three characters; shorter text is looked for by a scan (it
+    // matches many devices, so the first page fills quickly).
+    if backend == DbBackend::Sqlite && search.chars().count() >= 3 {
+        // One set of ids from the text index and the two id lists: SQLite then fetches
+        // exactly those rows instead of testing every device against an OR.
+        let mut union = "SELECT rowid FROM devices_search WHERE devices_search MATCH ?".to_owned();
+        for (column, ids) in [("team_id", &team_ids), ("license_id", &licence_ids)] {
+            if !ids.is_empty() {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                union.push_str(&format!(
+                    " UNION SELECT id FROM devices WHERE organization_id = {organization_id} \
+                     AND {column} IN ({})",
+                    ids.join(", ")
+                ));
+            }
+        }
+        // A phrase: the text as typed, found anywhere in any of the three columns.
+        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+        return Ok(Matching::Ids(MatchingIds {
+            union,
+            phrase,
+            scan: any,
+        }));
+    }
+    Ok(Matching::Where(any))
 }
 
 /// How many devices of the organization run each app version, most first. A version is

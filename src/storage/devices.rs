@@ -363,7 +363,7 @@ enum Matching {
 }
 
 struct MatchingIds {
-    /// `SELECT rowid … UNION SELECT id …`, with one `?`: the FTS5 phrase.
+    /// `SELECT rowid … UNION SELECT id …`, with one `?`: the FTS5 query.
     union: String,
     phrase: String,
     /// The same test on the row itself (LIKE), for reading devices in order.
@@ -449,8 +449,12 @@ async fn matching(
                 ));
             }
         }
-        // A phrase: the text as typed, found anywhere in any of the three columns.
-        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+        // The organization's token, and the text as typed as a phrase found anywhere in any
+        // of the three columns.
+        let phrase = format!(
+            "organization : \"[{organization_id}]\" AND {{nickname platform app_version}} : \"{}\"",
+            search.replace('"', "\"\"")
+        );
         return Ok(Matching::Ids(MatchingIds {
             union,
             phrase,

@@ -156,6 +156,15 @@
     select(0, false);
   });
 
+  // Forms marked data-confirm ask first; without this script they are sent at once.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
   // Clicking outside a dialog's box closes it.
   document.addEventListener("click", function (event) {
     if (event.target.tagName === "DIALOG") { event.target.close(); }

@@ -284,6 +284,19 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
                 .unwrap();
             assert_eq!(checked.as_deref(), Some("true"), "{what} is kept");
         }
+
+        // Delete asks first: dismissed, nothing happens; accepted, the device is gone.
+        browser.goto(&format!("{address}/devices")).await.unwrap();
+        let delete = "//button[normalize-space()='Delete Van 7 spare']";
+        click(&browser, delete).await;
+        let question = browser.get_alert_text().await.unwrap();
+        assert!(question.contains("Delete device Van 7 spare?"), "{question}");
+        browser.dismiss_alert().await.unwrap();
+        assert!(main_text(&browser).await.contains("Van 7 spare"));
+        click(&browser, delete).await;
+        browser.accept_alert().await.unwrap();
+        let text = wait_for_text(&browser, "Device Van 7 spare deleted; its seat is free.").await;
+        assert!(text.contains("No registered device yet."), "{text}");
     })
     .await;
 }

@@ -284,4 +284,11 @@ async fn the_report_streams_every_device_across_batches() {
     assert_eq!(rows.len(), 2345, "none of another organization");
     assert_eq!(names.len(), 2345, "every device once");
     assert!(names.contains("Device 0") && names.contains("Device 2344"));
+
+    // The page lists the newest hundred waiting devices and says how many more there are.
+    let page = app.get_html("/devices").await;
+    assert!(
+        page.contains("The 100 newest are shown; 2245 more wait for registration"),
+        "{page}"
+    );
 }

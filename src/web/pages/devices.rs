@@ -48,6 +48,8 @@ struct DevicesPage {
     ctx: PageContext,
     rows: Vec<DeviceRow>,
     pending: Vec<DeviceRow>,
+    /// Pending registrations beyond those shown.
+    pending_hidden: u64,
     list: Listing,
     summary: SeatSummary,
     slices: Vec<Slice>,
@@ -117,7 +119,7 @@ pub async fn devices_page(
     let organization = admin.organization()?.id;
     let now = Utc::now();
     // The parts are independent: read them side by side (each on its own pooled connection).
-    let (names, page, waiting, (_, summary), versions, ctx) = tokio::try_join!(
+    let (names, page, (waiting, pending_hidden), (_, summary), versions, ctx) = tokio::try_join!(
         Names::load(&state, organization),
         async {
             Ok::<_, AppError>(
@@ -150,6 +152,7 @@ pub async fn devices_page(
         ctx,
         rows,
         pending,
+        pending_hidden,
         list,
         summary,
         slices: pie(&versions),
@@ -157,13 +160,13 @@ pub async fn devices_page(
     })
 }
 
-/// Pending registrations are few: the first hundred, newest first, each with until when its
-/// current code works.
+/// Pending registrations are few: the newest hundred, each with until when its current code
+/// works, and how many more there are.
 async fn pending_devices(
     state: &AppState,
     organization: i64,
     now: chrono::DateTime<Utc>,
-) -> Result<Vec<(devices::Model, Option<String>)>, AppError> {
+) -> Result<(Vec<(devices::Model, Option<String>)>, u64), AppError> {
     let waiting = storage::devices::list(
         &state.db,
         organization,
@@ -185,14 +188,16 @@ async fn pending_devices(
             (code.device_id, shown)
         })
         .collect();
-    Ok(waiting
+    let hidden = waiting.total.saturating_sub(waiting.items.len() as u64);
+    let rows = waiting
         .items
         .into_iter()
         .map(|device| {
             let expires = expiry.remove(&device.id);
             (device, expires)
         })
-        .collect())
+        .collect();
+    Ok((rows, hidden))
 }
 
 /// Issues a code for the device, queues it to every recipient, and says so in the flash —

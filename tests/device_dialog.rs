@@ -361,3 +361,89 @@ async fn another_organizations_devices_and_clients_are_not_there() {
         404
     );
 }
+
+#[tokio::test]
+async fn administrators_racing_for_the_last_seats_never_take_more_than_there_are() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let licence = app
+        .import(&app.current_key(Product::Device, 3, false, &[&acme], 365))
+        .await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    assert_eq!(
+        app.post_form("/teams", &[("name", "North"), ("time_zone", "UTC")])
+            .await
+            .status(),
+        303
+    );
+    let team = storage::lookups::all_teams(&app.db, acme.id).await.unwrap()[0]
+        .id
+        .to_string();
+    let licence_id = licence.id.to_string();
+    // Four devices without a licence yet.
+    for n in 0..4 {
+        let nickname = format!("Spare {n}");
+        let fields = [("team_id", team.as_str()), ("nickname", nickname.as_str())];
+        assert_eq!(app.post_form("/devices", &fields).await.status(), 303);
+    }
+    let spares = storage::devices::list(
+        &app.db,
+        acme.id,
+        true,
+        "spare",
+        PageRequest::new(None, None),
+    )
+    .await
+    .unwrap()
+    .items;
+    assert_eq!(spares.len(), 4);
+
+    // Six new devices and the four spares all want one of the three seats at once.
+    let names: Vec<String> = (0..6).map(|n| format!("Van {n}")).collect();
+    let creates = names.iter().map(|name| {
+        let fields = vec![
+            ("team_id", team.clone()),
+            ("license_id", licence_id.clone()),
+            ("nickname", name.clone()),
+        ];
+        (String::from("/devices"), fields)
+    });
+    let edits = spares.iter().map(|spare| {
+        let fields = vec![
+            ("team_id", team.clone()),
+            ("license_id", licence_id.clone()),
+            ("nickname", spare.nickname.clone()),
+        ];
+        (format!("/devices/{}", spare.id), fields)
+    });
+    let requests: Vec<(String, Vec<(&str, String)>)> = creates.chain(edits).collect();
+    let statuses = futures_util::future::join_all(requests.iter().map(|(path, fields)| async {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = app.post_form(path, &fields).await;
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        (status, body)
+    }))
+    .await;
+    let taken = statuses.iter().filter(|(status, _)| *status == 303).count();
+    assert_eq!(
+        taken,
+        3,
+        "{:?}",
+        statuses.iter().map(|s| s.0).collect::<Vec<_>>()
+    );
+    for (status, body) in &statuses {
+        if *status != 303 {
+            assert_eq!(*status, 422);
+            assert!(body.contains("has no free seat left"), "{body}");
+        }
+    }
+    assert_eq!(
+        storage::devices::seats_used(&app.db, acme.id, licence.id)
+            .await
+            .unwrap(),
+        3
+    );
+}

@@ -19,7 +19,7 @@ use licensedesk::{
         registration::DeviceReport,
     },
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 
 const NICKNAMES: [&str; 6] = [
     "Van 7",
@@ -53,7 +53,7 @@ async fn organization(app: &TestApp, name: &str) -> World {
                 .await,
         );
     }
-    let txn = app.db.begin().await.unwrap();
+    let txn = storage::begin_write(&app.db).await.unwrap();
     let mut teams = Vec::new();
     for name in ["North", "South-East", "Night shift"] {
         let input = TeamInput::parse(name, "Europe/Prague", "").unwrap();
@@ -74,7 +74,7 @@ async fn organization(app: &TestApp, name: &str) -> World {
 /// Adds a device; every third stays pending, the others register with a platform and version.
 async fn add(app: &TestApp, world: &World, n: usize) -> devices::Model {
     let now = Utc::now();
-    let txn = app.db.begin().await.unwrap();
+    let txn = storage::begin_write(&app.db).await.unwrap();
     let device = storage::devices::create(
         &txn,
         world.organization,

@@ -20,7 +20,6 @@ use licensedesk::{
     },
     web::api::devices::{MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_CODE},
 };
-use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 /// A pending device of a new organization with a DEVICE licence, and its code.
@@ -30,7 +29,7 @@ async fn pending_device(app: &TestApp) -> (organizations::Model, devices::Model,
         .import(&app.current_key(Product::Device, 5, false, &[&org], 365))
         .await;
     let now = Utc::now();
-    let txn = app.db.begin().await.unwrap();
+    let txn = storage::begin_write(&app.db).await.unwrap();
     let team = storage::lookups::save_team(
         &txn,
         org.id,

@@ -234,12 +234,12 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
 #[tokio::test]
 async fn the_report_streams_every_device_across_batches() {
     use licensedesk::storage::entities::devices;
-    use sea_orm::{ActiveValue::Set, TransactionTrait};
+    use sea_orm::ActiveValue::Set;
 
     let app = spawn_app().await;
     let acme = app.create_organization("Acme").await;
     let other = app.create_organization("Other").await;
-    let txn = app.db.begin().await.unwrap();
+    let txn = storage::begin_write(&app.db).await.unwrap();
     let input = licensedesk::domain::lookups::TeamInput::parse("North", "UTC", "").unwrap();
     let team = storage::lookups::save_team(&txn, acme.id, None, &input)
         .await

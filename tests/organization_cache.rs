@@ -18,7 +18,7 @@ use licensedesk::{
     },
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use common::spawn_app;
 
@@ -54,7 +54,7 @@ async fn an_incrementally_refreshed_cache_agrees_with_the_database_after_any_cha
             .all(&app.db)
             .await
             .unwrap();
-        let txn = app.db.begin().await.unwrap();
+        let txn = storage::begin_write(&app.db).await.unwrap();
         match rng.random_range(0..5) {
             0 | 1 => {
                 // Add a new user, or bring back one deleted earlier.

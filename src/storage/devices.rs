@@ -312,8 +312,7 @@ pub async fn list(
             devices::Column::RegisteredAt.is_null()
         } else {
             devices::Column::RegisteredAt.is_not_null()
-        });
-    let query = query
+        })
         .order_by_desc(devices::Column::ChangedAt)
         .order_by_desc(devices::Column::Id);
     let search = search.trim();

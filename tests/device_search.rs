@@ -14,7 +14,7 @@ use licensedesk::{
     domain::{lookups::TeamInput, paging::PageRequest, products::Product},
     storage::{
         self,
-        devices::{DeviceSearch, DeviceSettings},
+        devices::DeviceSettings,
         entities::{devices, licenses, teams},
         registration::DeviceReport,
     },
@@ -173,41 +173,7 @@ async fn check(app: &TestApp, world: &World, texts: &[String]) {
                 "search {text:?} (pending: {pending})"
             );
         }
-        assert_eq!(
-            charted(app, world, text).await,
-            expected_versions(app, world, text).await,
-            "the chart of {text:?}"
-        );
     }
-}
-
-/// The version chart's counts for the search.
-async fn charted(app: &TestApp, world: &World, text: &str) -> Vec<(String, i64)> {
-    let search = DeviceSearch::new(&app.db, world.organization, text)
-        .await
-        .unwrap();
-    let mut counts = storage::devices::versions(&app.db, world.organization, &search)
-        .await
-        .unwrap();
-    counts.sort();
-    counts
-}
-
-/// The versions of the registered devices the search should find, counted.
-async fn expected_versions(app: &TestApp, world: &World, text: &str) -> Vec<(String, i64)> {
-    use sea_orm::EntityTrait;
-    let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
-    for id in expected(app, world, false, text).await {
-        let device = devices::Entity::find_by_id(id)
-            .one(&app.db)
-            .await
-            .unwrap()
-            .unwrap();
-        if let Some(version) = device.app_version {
-            *counts.entry(version).or_default() += 1;
-        }
-    }
-    counts.into_iter().collect()
 }
 
 fn texts(world: &World) -> Vec<String> {

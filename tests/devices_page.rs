@@ -193,19 +193,16 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
 
     // Search by version and by team; a miss says so.
     assert!(app.get_html("/devices?q=5.2").await.contains("Van 7"));
-    let page = app.get_html("/devices?q=north").await;
-    assert!(page.contains("Van 7"));
-    assert!(
-        page.contains("found for “north”") && page.contains("5.2.1: 1 (100 %)"),
-        "the chart is of the devices found"
-    );
+    assert!(app.get_html("/devices?q=north").await.contains("Van 7"));
     assert!(
         app.get_html("/devices?q=GALAXY").await.contains("Van 7"),
         "any case"
     );
-    let page = app.get_html("/devices?q=zzz").await;
-    assert!(page.contains("No device matches."));
-    assert!(!page.contains("Versions installed"), "no devices, no chart");
+    assert!(
+        app.get_html("/devices?q=zzz")
+            .await
+            .contains("No device matches.")
+    );
 
     // The report lists it with its version.
     let response = app.get("/devices/report").await;

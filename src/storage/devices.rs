@@ -297,25 +297,13 @@ pub async fn seats(
 }
 
 /// Registered devices (`pending` false) or those still waiting for their code, matching
-/// `text` in the team, licence number, nickname, platform or version.
+/// `search` in the team, licence number, nickname, platform or version. On SQLite a search
+/// is counted up to `COUNT_CAP` matches only ("more than 1 000").
 pub async fn list(
     db: &impl ConnectionTrait,
     organization_id: i64,
     pending: bool,
-    text: &str,
-    request: PageRequest,
-) -> Result<Page<devices::Model>, DbErr> {
-    let search = DeviceSearch::new(db, organization_id, text).await?;
-    list_matching(db, organization_id, pending, &search, request).await
-}
-
-/// `list` for a search already looked up. On SQLite a search is counted up to `COUNT_CAP`
-/// matches only ("more than 1 000").
-pub async fn list_matching(
-    db: &impl ConnectionTrait,
-    organization_id: i64,
-    pending: bool,
-    search: &DeviceSearch,
+    search: &str,
     request: PageRequest,
 ) -> Result<Page<devices::Model>, DbErr> {
     let query = devices::Entity::find()
@@ -327,18 +315,21 @@ pub async fn list_matching(
         })
         .order_by_desc(devices::Column::ChangedAt)
         .order_by_desc(devices::Column::Id);
-    match search {
+    let search = search.trim();
+    if search.is_empty() {
         // Counted from the (organization, registered_at) index alone.
-        DeviceSearch::Everything => fetch_page(db, query, request).await,
+        return fetch_page(db, query, request).await;
+    }
+    match matching(db, organization_id, search).await? {
         // PostgreSQL counts every match: its bitmap of the trigram and id indexes makes that
         // cheap, while a LIMIT inside the count makes it prefer a plan that reads the table.
-        DeviceSearch::Where(condition) if db.get_database_backend() == DbBackend::Postgres => {
-            fetch_page(db, query.filter(condition.clone()), request).await
+        Matching::Where(condition) if db.get_database_backend() == DbBackend::Postgres => {
+            fetch_page(db, query.filter(condition), request).await
         }
-        DeviceSearch::Where(condition) => {
-            fetch_page_counting_to(db, query.filter(condition.clone()), request).await
+        Matching::Where(condition) => {
+            fetch_page_counting_to(db, query.filter(condition), request).await
         }
-        DeviceSearch::Ids(ids) => {
+        Matching::Ids(ids) => {
             // SQLite's plan for `id IN (…)` fetches every match and sorts them: right for a
             // few, slow for tens of thousands, where reading the newest devices until the
             // page is full is quick. The count (which stops at its cap) tells which it is.
@@ -361,10 +352,8 @@ pub async fn list_matching(
     }
 }
 
-/// A search of the Active Devices page, looked up once for the list and the chart.
-pub enum DeviceSearch {
-    /// No search text.
-    Everything,
+/// How the devices matching a search are found.
+enum Matching {
     /// A condition on the row (PostgreSQL, whose planner combines the trigram and id indexes
     /// by itself; or text too short for a trigram).
     Where(Condition),
@@ -372,7 +361,7 @@ pub enum DeviceSearch {
     Ids(MatchingIds),
 }
 
-pub struct MatchingIds {
+struct MatchingIds {
     /// `SELECT rowid … UNION SELECT id …`, with one `?`: the FTS5 query.
     union: String,
     phrase: String,
@@ -395,38 +384,14 @@ impl MatchingIds {
     }
 }
 
-impl DeviceSearch {
-    /// Devices whose team name or licence number contains `text` (both looked up first: an
-    /// organization has few of them, so the devices are then found by index), or whose
-    /// nickname, platform or version does, through the trigram indexes of the
-    /// `device_search` migration.
-    pub async fn new(
-        db: &impl ConnectionTrait,
-        organization_id: i64,
-        text: &str,
-    ) -> Result<Self, DbErr> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(Self::Everything);
-        }
-        matching(db, organization_id, text).await
-    }
-
-    /// The condition that keeps the matches (the exact one: `id IN …` on SQLite).
-    fn condition(&self) -> Option<Condition> {
-        match self {
-            Self::Everything => None,
-            Self::Where(condition) => Some(condition.clone()),
-            Self::Ids(ids) => Some(ids.condition(false)),
-        }
-    }
-}
-
+/// Devices whose team name or licence number contains `search` (both looked up first: an
+/// organization has few of them, so the devices are then found by index), or whose nickname,
+/// platform or version does, through the trigram indexes of the `device_search` migration.
 async fn matching(
     db: &impl ConnectionTrait,
     organization_id: i64,
     search: &str,
-) -> Result<DeviceSearch, DbErr> {
+) -> Result<Matching, DbErr> {
     use sea_orm::IntoSimpleExpr;
     let needle = search.to_lowercase();
     let team_ids: Vec<i64> = super::lookups::all_teams(db, organization_id)
@@ -489,39 +454,34 @@ async fn matching(
             "organization : \"[{organization_id}]\" AND {{nickname platform app_version}} : \"{}\"",
             search.replace('"', "\"\"")
         );
-        return Ok(DeviceSearch::Ids(MatchingIds {
+        return Ok(Matching::Ids(MatchingIds {
             union,
             phrase,
             scan: any,
         }));
     }
-    Ok(DeviceSearch::Where(any))
+    Ok(Matching::Where(any))
 }
 
-/// How many of the listed devices run each app version, most first (§6.3: the chart is of
-/// the devices in the list, so a search narrows it too). A version is reported at
-/// registration, so this counts registered devices — without a search, from the index on
+/// How many devices of the organization run each app version, most first. A version is
+/// reported at registration, so this counts registered devices — from the index on
 /// (organization, version) alone.
 pub async fn versions(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    search: &DeviceSearch,
 ) -> Result<Vec<(String, i64)>, DbErr> {
     use sea_orm::sea_query::{Expr, ExprTrait};
-    let mut query = devices::Entity::find()
+    let mut counts: Vec<(String, i64)> = devices::Entity::find()
         .select_only()
         .column(devices::Column::AppVersion)
         // count(*), not count(id): answered from the index alone, without reading rows.
         .column_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "devices")
         .filter(devices::Column::OrganizationId.eq(organization_id))
         .filter(devices::Column::AppVersion.is_not_null())
-        .group_by(devices::Column::AppVersion);
-    if let Some(condition) = search.condition() {
-        query = query
-            .filter(devices::Column::RegisteredAt.is_not_null())
-            .filter(condition);
-    }
-    let mut counts: Vec<(String, i64)> = query.into_tuple().all(db).await?;
+        .group_by(devices::Column::AppVersion)
+        .into_tuple()
+        .all(db)
+        .await?;
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(counts)
 }

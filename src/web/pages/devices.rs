@@ -21,7 +21,7 @@ use crate::{
     storage::{
         self,
         audit::Change,
-        devices::{DeviceSearch, SeatSummary},
+        devices::SeatSummary,
         entities::{devices, organizations, teams},
     },
     web::{
@@ -118,22 +118,24 @@ pub async fn devices_page(
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
     let now = Utc::now();
-    let search = DeviceSearch::new(&state.db, organization, &query.q).await?;
     // The parts are independent: read them side by side (each on its own pooled connection).
     let (names, page, (waiting, pending_hidden), (_, summary), versions, ctx) = tokio::try_join!(
         Names::load(&state, organization),
         async {
-            let request = query.page_request();
-            let listed =
-                storage::devices::list_matching(&state.db, organization, false, &search, request);
-            Ok::<_, AppError>(listed.await?)
+            Ok::<_, AppError>(
+                storage::devices::list(
+                    &state.db,
+                    organization,
+                    false,
+                    &query.q,
+                    query.page_request(),
+                )
+                .await?,
+            )
         },
         pending_devices(&state, organization, now),
         async { Ok::<_, AppError>(storage::devices::seats(&state.db, organization, now).await?) },
-        async {
-            let counted = storage::devices::versions(&state.db, organization, &search);
-            Ok::<_, AppError>(counted.await?)
-        },
+        async { Ok::<_, AppError>(storage::devices::versions(&state.db, organization).await?) },
         PageContext::for_admin(&state, &admin, "/devices"),
     )?;
     let list = Listing::new("/devices", &query, "changed", &page, Vec::new());

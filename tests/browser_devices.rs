@@ -42,91 +42,36 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
             .await
             .unwrap();
         fill(&browser, "area-name", "Bohemia").await;
-        browser
-            .find(Locator::XPath("//button[normalize-space()='Add area']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(".flash-success"))
-            .await
-            .unwrap();
-        assert!(main_text(&browser).await.contains("Area Bohemia added."));
+        click(&browser, "//button[normalize-space()='Add area']").await;
+        wait_for_text(&browser, "Area Bohemia added.").await;
         assert_accessible(&browser).await;
 
         browser.goto(&format!("{address}/teams")).await.unwrap();
         fill(&browser, "team-name", "North crew").await;
         fill(&browser, "team-tz", "Europe/Prague").await;
-        browser
-            .find(Locator::Css("#team-area option:nth-child(2)"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_css(&browser, "#team-area option:nth-child(2)").await;
         assert_accessible(&browser).await;
-        browser
-            .find(Locator::XPath("//button[normalize-space()='Add team']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(".flash-success"))
-            .await
-            .unwrap();
-        let text = main_text(&browser).await;
-        assert!(text.contains("Team North crew added."), "{text}");
+        click(&browser, "//button[normalize-space()='Add team']").await;
+        let text = wait_for_text(&browser, "Team North crew added.").await;
         assert!(
             text.contains("Europe/Prague") && text.contains("Bohemia"),
             "{text}"
         );
         screenshot(&browser, "devices-01-teams").await;
 
-        browser
-            .find(Locator::Css("td.actions a.button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_css(&browser, "td.actions a.button").await;
         assert_accessible(&browser).await;
         fill(&browser, "team-tz", "Europe/Vienna").await;
-        browser
-            .find(Locator::XPath("//button[normalize-space()='Save']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(".flash-success"))
-            .await
-            .unwrap();
-        assert!(main_text(&browser).await.contains("Europe/Vienna"));
+        click(&browser, "//button[normalize-space()='Save']").await;
+        let text = wait_for_text(&browser, "Team North crew saved.").await;
+        assert!(text.contains("Europe/Vienna"), "{text}");
 
         browser.goto(&format!("{address}/employees")).await.unwrap();
         fill(&browser, "employee-name", "Eve Field").await;
         fill(&browser, "employee-email", "eve@acme.example").await;
-        browser
-            .find(Locator::XPath("//button[normalize-space()='Add employee']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(".flash-success"))
-            .await
-            .unwrap();
-        assert!(main_text(&browser).await.contains("eve@acme.example"));
+        click(&browser, "//button[normalize-space()='Add employee']").await;
+        let text = wait_for_text(&browser, "Employee Eve Field added.").await;
+        assert!(text.contains("eve@acme.example"), "{text}");
         assert_accessible(&browser).await;
 
         // Add a device for Eve: the code is shown once on the Active devices page.
@@ -134,57 +79,20 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
             .goto(&format!("{address}/devices/new"))
             .await
             .unwrap();
-        browser
-            .find(Locator::Css("#device-team option:nth-child(2)"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_css(&browser, "#device-team option:nth-child(2)").await;
         fill(&browser, "device-nickname", "Van 7").await;
-        browser
-            .find(Locator::Css("input[name=employee]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_css(&browser, "input[name=employee]").await;
         assert_accessible(&browser).await;
         screenshot(&browser, "devices-02-new").await;
-        browser
-            .find(Locator::XPath("//button[normalize-space()='Add device']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(".flash-success"))
-            .await
-            .unwrap();
-        let text = main_text(&browser).await;
-        assert!(
-            text.contains("Registration code for Van 7:") && text.contains("mailed to 1 recipient"),
-            "{text}"
-        );
+        click(&browser, "//button[normalize-space()='Add device']").await;
+        let text = wait_for_text(&browser, "Registration code for Van 7:").await;
+        assert!(text.contains("mailed to 1 recipient"), "{text}");
         assert_accessible(&browser).await;
         screenshot(&browser, "devices-03-pending").await;
         let first_code = code_in(&text);
 
         // Replace the code: a new one is shown, the first one is dead.
-        browser
-            .find(Locator::XPath("//section[@aria-labelledby='pending-title']//button[starts-with(normalize-space(), 'Replace')]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(".flash-success"))
-            .await
-            .unwrap();
+        click(&browser, "//section[@aria-labelledby='pending-title']//button[starts-with(normalize-space(), 'Replace')]").await;
         // The old page (with the first code) can still be there for a moment.
         let mut code = first_code.clone();
         for _ in 0..100 {
@@ -299,6 +207,16 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
         assert!(text.contains("No registered device yet."), "{text}");
     })
     .await;
+}
+
+async fn click_css(browser: &fantoccini::Client, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn click(browser: &fantoccini::Client, xpath: &str) {

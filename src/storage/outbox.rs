@@ -148,10 +148,14 @@ pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     Ok(result.rows_affected == 1)
 }
 
-/// Whether Resend can send the mail again: a sent registration code's body is gone.
+/// A sent registration code: its body was blanked, so there is nothing to send again.
+pub fn body_discarded(mail: &Model) -> bool {
+    mail.kind == REGISTRATION_CODE && mail.status == SENT
+}
+
+/// Whether Resend can send the mail again: not in flight, and its body still there.
 pub fn resendable(mail: &Model) -> bool {
-    (mail.status == SENT || mail.status == FAILED)
-        && !(mail.kind == REGISTRATION_CODE && mail.status == SENT)
+    (mail.status == SENT || mail.status == FAILED) && !body_discarded(mail)
 }
 
 /// Mail not yet sent (pending or being sent), for `/metrics`.

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::lookups::{can_change, finish_delete, form_status, refusal, saved};
+use super::lookups::{can_change, commit_saved, finish_delete, form_status, refusal};
 use crate::{
     domain::lookups::{ClientInput, ClientKind},
     storage::{
@@ -155,15 +155,8 @@ async fn save_client(
         Ok(client) => client,
         Err(message) => return Ok(Err(message)),
     };
-    let change = saved(
-        organization,
-        ["client.create", "client.update"],
-        &client.name,
-        before.as_ref(),
-        &client,
-    );
-    storage::audit::record(&txn, &admin.actor(), change).await?;
-    txn.commit().await?;
+    let actions = ["client.create", "client.update"];
+    commit_saved(txn, admin, actions, &client.name, before.as_ref(), &client).await?;
     Ok(Ok(client))
 }
 

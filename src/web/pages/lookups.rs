@@ -104,25 +104,24 @@ struct AreaEditPage {
     error: Option<String>,
 }
 
-/// The audit entry of a created (`before` none) or changed entry; `actions` are the
-/// create and the update action.
-pub(super) fn saved<'a>(
-    organization: i64,
-    actions: [&'a str; 2],
+/// Commits a created (`before` none) or changed entry with its audit entry; `actions` are
+/// the create and the update action.
+pub(super) async fn commit_saved<T: serde::Serialize>(
+    txn: sea_orm::DatabaseTransaction,
+    admin: &CurrentAdmin,
+    actions: [&str; 2],
     name: &str,
-    before: Option<&impl serde::Serialize>,
-    after: &impl serde::Serialize,
-) -> Change<'a> {
-    let action = if before.is_some() {
-        actions[1]
-    } else {
-        actions[0]
+    before: Option<&T>,
+    after: &T,
+) -> Result<(), AppError> {
+    let organization = admin.organization()?.id;
+    let change = match before {
+        Some(before) => Change::new(Some(organization), actions[1], name).before(before),
+        None => Change::new(Some(organization), actions[0], name),
     };
-    let change = Change::new(Some(organization), action, name).after(after);
-    match before {
-        Some(before) => change.before(before),
-        None => change,
-    }
+    storage::audit::record(&txn, &admin.actor(), change.after(after)).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A refusal of the store becomes the form's message; a database failure stays an error.
@@ -237,28 +236,21 @@ async fn save_team(
         Ok(input) => input,
         Err(error) => return Ok(Err(error.to_string())),
     };
+    let txn = storage::begin_write(&state.db).await?;
     let before = match id {
         Some(id) => Some(
-            storage::lookups::find_team(&state.db, organization, id)
+            storage::lookups::find_team(&txn, organization, id)
                 .await?
                 .ok_or(AppError::NotFound)?,
         ),
         None => None,
     };
-    let txn = storage::begin_write(&state.db).await?;
     let team = match refusal(storage::lookups::save_team(&txn, organization, id, &input).await)? {
         Ok(team) => team,
         Err(message) => return Ok(Err(message)),
     };
-    let change = saved(
-        organization,
-        ["team.create", "team.update"],
-        &team.name,
-        before.as_ref(),
-        &team,
-    );
-    storage::audit::record(&txn, &admin.actor(), change).await?;
-    txn.commit().await?;
+    let actions = ["team.create", "team.update"];
+    commit_saved(txn, admin, actions, &team.name, before.as_ref(), &team).await?;
     Ok(Ok(team))
 }
 
@@ -404,24 +396,20 @@ async fn save_area(
         Err(error) => return Ok(Err(error.to_string())),
     };
     let txn = storage::begin_write(&state.db).await?;
-    let area = match storage::lookups::save_area(&txn, organization, id, &name).await {
+    let before = match id {
+        Some(id) => Some(
+            storage::lookups::find_area(&txn, organization, id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    let area = match refusal(storage::lookups::save_area(&txn, organization, id, &name).await)? {
         Ok(area) => area,
-        Err(LookupStoreError::NoSuchArea) => return Err(AppError::NotFound),
-        Err(LookupStoreError::Db(error)) => return Err(error.into()),
-        Err(refused) => return Ok(Err(refused.to_string())),
+        Err(message) => return Ok(Err(message)),
     };
-    let action = if id.is_some() {
-        "area.update"
-    } else {
-        "area.create"
-    };
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(Some(organization), action, &area.name).after(&area),
-    )
-    .await?;
-    txn.commit().await?;
+    let actions = ["area.create", "area.update"];
+    commit_saved(txn, admin, actions, &area.name, before.as_ref(), &area).await?;
     Ok(Ok(area))
 }
 
@@ -609,29 +597,30 @@ async fn save_employee(
         Ok(input) => input,
         Err(error) => return Ok(Err(error.to_string())),
     };
+    let txn = storage::begin_write(&state.db).await?;
     let before = match id {
         Some(id) => Some(
-            storage::lookups::find_employee(&state.db, organization, id)
+            storage::lookups::find_employee(&txn, organization, id)
                 .await?
                 .ok_or(AppError::NotFound)?,
         ),
         None => None,
     };
-    let txn = storage::begin_write(&state.db).await?;
     let saving = storage::lookups::save_employee(&txn, organization, id, &input).await;
     let employee = match refusal(saving)? {
         Ok(employee) => employee,
         Err(message) => return Ok(Err(message)),
     };
-    let change = saved(
-        organization,
-        ["employee.create", "employee.update"],
+    let actions = ["employee.create", "employee.update"];
+    commit_saved(
+        txn,
+        admin,
+        actions,
         &employee.name,
         before.as_ref(),
         &employee,
-    );
-    storage::audit::record(&txn, &admin.actor(), change).await?;
-    txn.commit().await?;
+    )
+    .await?;
     Ok(Ok(employee))
 }
 

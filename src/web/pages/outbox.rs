@@ -43,6 +43,10 @@ impl OutboxPage {
     fn resendable(&self, mail: &outbox::Model) -> bool {
         storage::outbox::resendable(mail)
     }
+
+    fn body_discarded(&self, mail: &outbox::Model) -> bool {
+        storage::outbox::body_discarded(mail)
+    }
 }
 
 #[get("/outbox")]
@@ -87,7 +91,7 @@ pub async fn resend_mail(
     let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if mail.kind == storage::outbox::REGISTRATION_CODE && mail.status == storage::outbox::SENT {
+    if storage::outbox::body_discarded(&mail) {
         admin.session.flash_error(
             "A registration code is not kept once mailed, so this mail cannot be sent again: \
              Replace the device's code on the Active devices page for a new one.",

@@ -84,7 +84,10 @@ pub async fn claim_next(
 pub const REGISTRATION_CODE: &str = "registration_code";
 const REDACTED: &str = "(This mail carried a registration code, which is not kept once sent.)";
 
+/// Marks the mail sent — and blanks a registration code's body in the same statement, so no
+/// reader ever sees it sent with the code still in it.
 pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    let code = || Column::Kind.eq(REGISTRATION_CODE);
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(SENT))
         .col_expr(Column::SentAt, Expr::value(Utc::now()))
@@ -93,14 +96,19 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> 
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+        .col_expr(
+            Column::BodyText,
+            Expr::case(code(), REDACTED)
+                .finally(Expr::col(Column::BodyText))
+                .into(),
+        )
+        .col_expr(
+            Column::BodyHtml,
+            Expr::case(code(), format!("<p>{REDACTED}</p>"))
+                .finally(Expr::col(Column::BodyHtml))
+                .into(),
+        )
         .filter(Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Entity::update_many()
-        .col_expr(Column::BodyText, Expr::value(REDACTED))
-        .col_expr(Column::BodyHtml, Expr::value(format!("<p>{REDACTED}</p>")))
-        .filter(Column::Id.eq(id))
-        .filter(Column::Kind.eq(REGISTRATION_CODE))
         .exec(db)
         .await?;
     Ok(())

@@ -96,9 +96,15 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
         // The old page (with the first code) can still be there for a moment.
         let mut code = first_code.clone();
         for _ in 0..100 {
-            code = code_in(&main_text(&browser).await);
-            if code != first_code {
-                break;
+            // Between the two documents <main> can vanish under us: then look again.
+            if let Ok(main) = browser.find(Locator::Css("main")).await
+                && let Ok(text) = main.text().await
+                && text.contains("Registration code for Van 7:")
+            {
+                code = code_in(&text);
+                if code != first_code {
+                    break;
+                }
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }

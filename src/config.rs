@@ -77,6 +77,15 @@ pub struct Settings {
         global = true
     )]
     pub cache_ttl_ms: u64,
+    /// Seconds an instance goes on answering known users' licence checks from its copy
+    /// while the database cannot be reached (new users need the database).
+    #[arg(
+        long = "outage-grace-secs",
+        env = "LICENSEDESK_OUTAGE_GRACE_SECS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub outage_grace_secs: u64,
     /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
     #[arg(
         long = "offline-signing-key",
@@ -108,6 +117,8 @@ pub struct Config {
     pub read_only: bool,
     /// How long an instance answers licence checks from its copy of an organization.
     pub organization_cache_ttl: Duration,
+    /// How long known users are answered from that copy while the database is away.
+    pub outage_grace: Duration,
     /// A mobile user's last sync is written at most once per this interval.
     pub last_sync_interval: Duration,
 }
@@ -132,7 +143,7 @@ impl Default for OutboxSettings {
             retry_base: Duration::from_secs(10),
             retry_max: Duration::from_secs(3600),
             max_attempts: 10,
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(60),
         }
     }
 }
@@ -195,6 +206,7 @@ impl Config {
             session_timeout: Duration::from_secs(settings.session_timeout.max(1)),
             read_only: false,
             organization_cache_ttl: Duration::from_millis(settings.cache_ttl_ms),
+            outage_grace: Duration::from_secs(settings.outage_grace_secs),
             last_sync_interval: Duration::from_secs(30),
         })
     }
@@ -256,6 +268,18 @@ impl Config {
             key.public_key().to_base64(),
         )?;
         Ok(key)
+    }
+
+    /// The host of the base URL (`licensedesk.example.com`), for `Message-ID`s.
+    pub fn base_host(&self) -> String {
+        url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|url| {
+                url.host_str()
+                    .map(|h| h.trim_matches(['[', ']']).to_owned())
+            })
+            .filter(|host| !host.is_empty())
+            .unwrap_or_else(|| "localhost".to_owned())
     }
 
     pub fn mail_dir(&self) -> PathBuf {

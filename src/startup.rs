@@ -87,6 +87,7 @@ impl Application {
                     db: db.clone(),
                     transport,
                     from: config.mail_from.clone(),
+                    host: config.base_host(),
                     settings: config.outbox,
                 }
                 .run(stopped),
@@ -107,7 +108,8 @@ impl Application {
             bookkeeping,
             organization_cache: crate::storage::organization_cache::OrganizationCache::new(
                 config.organization_cache_ttl,
-            ),
+            )
+            .with_outage_grace(config.outage_grace),
             vendor_key,
             offline_key,
             signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),

@@ -33,20 +33,56 @@ use sea_orm::{
 
 use crate::domain::paging::{Page, PageRequest};
 
+/// How long a request waits for a database connection before it gives up with "database
+/// unavailable" (sqlx waits 30 s by default: during a database outage every request hung that
+/// long, and so did `/readyz`).
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Opens the database named by `url` (SQLite file or PostgreSQL) and brings its schema up to
 /// date.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false);
-    // sea-orm opens a single connection for SQLite unless told otherwise; a small pool lets
-    // readers proceed while one writer works (WAL, below).
-    options.max_connections(if url.starts_with("sqlite") { 8 } else { 20 });
-    let db = Database::connect(options).await?;
+    let db = Database::connect(pool_options(url)).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
     }
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+fn pool_options(url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false);
+    // sea-orm opens a single connection for SQLite unless told otherwise; a small pool lets
+    // readers proceed while one writer works (WAL, below).
+    options.max_connections(if url.starts_with("sqlite") { 8 } else { 20 });
+    options.acquire_timeout(ACQUIRE_TIMEOUT);
+    options.connect_timeout(ACQUIRE_TIMEOUT);
+    options.map_sqlx_sqlite_pool_opts(|pool| {
+        pool.after_release(|conn, _| Box::pin(leaves_no_transaction_open(conn)))
+    });
+    options.map_sqlx_postgres_pool_opts(|pool| {
+        pool.after_release(|conn, _| Box::pin(leaves_no_transaction_open(conn)))
+    });
+    options
+}
+
+/// Whether a connection coming back to the pool may be handed out again: only when no
+/// transaction is left open on it. A transaction that failed to commit or roll back (a full
+/// disk, an I/O error) leaves sqlx believing it is still inside it, and the next
+/// "transaction" on that connection would only be a savepoint of one that never commits —
+/// writes reported as done, then lost, and the write lock held meanwhile. Such a connection
+/// is closed instead (closing it rolls back whatever it held).
+async fn leaves_no_transaction_open<C: sea_orm::sqlx::Connection>(
+    conn: &mut C,
+) -> Result<bool, sea_orm::sqlx::Error> {
+    // A dropped transaction queues its ROLLBACK; the ping runs after it, so the depth read
+    // next is the one that ROLLBACK left.
+    conn.ping().await?;
+    let open = conn.is_in_transaction();
+    if open {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+    }
+    Ok(!open)
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN
@@ -71,15 +107,72 @@ pub async fn connect_read_only(url: &str) -> Result<DatabaseConnection, DbErr> {
         let separator = if url.contains('?') { '&' } else { '?' };
         format!("{url}{separator}options=-c%20default_transaction_read_only%3Don")
     };
-    let mut options = ConnectOptions::new(url.as_str());
-    options.sqlx_logging(false);
-    options.max_connections(if url.starts_with("sqlite") { 8 } else { 20 });
-    Database::connect(options).await
+    Database::connect(pool_options(&url)).await
 }
 
-/// Whether the database answers at all (for `/readyz`).
-pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.ping().await.is_ok()
+/// Whether the database answers at all (`/readyz` of a read-only instance).
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.ping().await
+}
+
+/// Writes one row and commits it: whether the database takes writes right now (`/readyz`).
+/// A full disk, a read-only file or a lock nobody releases all fail here, while a ping
+/// would still succeed.
+pub async fn probe_write(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let readiness = sea_orm::sea_query::Alias::new("readiness");
+    let (id, checked_at) = (
+        sea_orm::sea_query::Alias::new("id"),
+        sea_orm::sea_query::Alias::new("checked_at"),
+    );
+    let upsert = Query::insert()
+        .into_table(readiness)
+        .columns([id.clone(), checked_at.clone()])
+        .values_panic([1i64.into(), chrono::Utc::now().into()])
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(id)
+                .update_column(checked_at)
+                .to_owned(),
+        )
+        .to_owned();
+    let txn = begin_write(db).await?;
+    txn.execute(&upsert).await?;
+    txn.commit().await
+}
+
+/// Whether an error means the database cannot be used right now (unreachable, out of
+/// connections, disk full, locked), as opposed to a bug or bad data: the request gets a
+/// 503 "try again" instead of a 500.
+pub fn is_unavailable(error: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error as SqlxError};
+    let sqlx = match error {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed
+        | SqlxError::Protocol(_) => true,
+        SqlxError::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLite: BUSY, LOCKED, IOERR, FULL, CANTOPEN, READONLY (and their extended
+            // codes, which keep the primary code in the low byte). PostgreSQL: class 08
+            // (connection), 53 (insufficient resources), 57P (operator intervention, e.g.
+            // a shutdown).
+            if let Ok(number) = code.parse::<i32>() {
+                matches!(number & 0xff, 5 | 6 | 10 | 13 | 14 | 8)
+            } else {
+                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+            }
+        }
+        _ => false,
+    }
 }
 
 /// `contains_ci` without `lower()` on SQLite, whose LIKE already ignores ASCII case (and

@@ -110,6 +110,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(subscriptions::notice_page)
     .service(subscriptions::subscriptions_page)
     .service(subscriptions::update_subscription)
+    .service(subscriptions::one_click_unsubscribe)
     .service(devices::devices_page)
     .service(devices::devices_report)
     .service(device_form::new_device_page)

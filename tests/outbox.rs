@@ -148,6 +148,7 @@ async fn two_workers_never_send_one_mail_twice() {
                 subject: format!("Mail {i}"),
                 body_text: "text".into(),
                 body_html: "<p>html</p>".into(),
+                unsubscribe_url: None,
             },
         )
         .await
@@ -163,6 +164,7 @@ async fn two_workers_never_send_one_mail_twice() {
             transport: Transport::new(Some(&app.mail().url()), app.data_dir.path().join("mail"))
                 .unwrap(),
             from: "LicenseDesk <second@test.example>".into(),
+            host: "127.0.0.1".into(),
             settings: OutboxSettings {
                 poll_interval: std::time::Duration::from_millis(10),
                 ..Default::default()
@@ -245,6 +247,7 @@ async fn the_outbox_page_resends_a_mail_and_audits_it() {
             subject: "Globex".into(),
             body_text: "t".into(),
             body_html: "h".into(),
+            unsubscribe_url: None,
         },
     )
     .await

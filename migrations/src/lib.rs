@@ -28,6 +28,9 @@ mod m20261124_000023_create_device_clients;
 mod m20261124_000024_create_registration_codes;
 mod m20261124_000025_create_registration_failures;
 mod m20261124_000026_device_search;
+mod m20261130_000027_create_readiness;
+mod m20261130_000028_create_web_sessions;
+mod m20261130_000029_outbox_mail_headers;
 
 pub struct Migrator;
 
@@ -61,6 +64,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000024_create_registration_codes::Migration),
             Box::new(m20261124_000025_create_registration_failures::Migration),
             Box::new(m20261124_000026_device_search::Migration),
+            Box::new(m20261130_000027_create_readiness::Migration),
+            Box::new(m20261130_000028_create_web_sessions::Migration),
+            Box::new(m20261130_000029_outbox_mail_headers::Migration),
         ]
     }
 }

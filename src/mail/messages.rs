@@ -67,6 +67,7 @@ pub fn administrator_welcome(
             valid_hours,
         }
         .render()?,
+        unsubscribe_url: None,
     })
 }
 
@@ -95,6 +96,7 @@ pub fn password_reset(
             valid_hours,
         }
         .render()?,
+        unsubscribe_url: None,
     })
 }
 
@@ -161,6 +163,7 @@ pub fn licence_expiry(
             link,
         }
         .render()?,
+        unsubscribe_url: None,
     })
 }
 
@@ -213,6 +216,7 @@ pub fn assignment_notice(
             manage,
         }
         .render()?,
+        unsubscribe_url: None,
     })
 }
 
@@ -262,5 +266,6 @@ pub fn registration_code(
             expires: &expires,
         }
         .render()?,
+        unsubscribe_url: None,
     })
 }

@@ -1,11 +1,18 @@
 //! Drains the outbox: claims one due mail at a time, sends it, and records the result, with
 //! exponential back-off while the transport fails. Stops between two mails on shutdown, so a
 //! mail being sent is finished first.
+//!
+//! Delivery is at least once. A claimed mail belongs to its worker while the worker renews
+//! the claim (every third of the lease, for as long as the SMTP exchange lasts), and a sent
+//! mail is marked sent however long the database takes to answer again. A mail goes twice
+//! only when its worker dies (or loses the database for longer than the lease) between
+//! handing it to the SMTP server and marking it sent; it then goes again once the lease
+//! has run out. Every attempt carries the same `Message-ID`, so receivers can drop the repeat.
 
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::watch;
 
 use super::transport::Transport;
@@ -15,6 +22,8 @@ pub struct Worker {
     pub db: DatabaseConnection,
     pub transport: Transport,
     pub from: String,
+    /// The host part of every `Message-ID` (the base URL's host).
+    pub host: String,
     pub settings: OutboxSettings,
 }
 
@@ -25,7 +34,7 @@ impl Worker {
             if *shutdown.borrow() {
                 break;
             }
-            match self.send_next().await {
+            match self.send_next(&shutdown).await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(error) => tracing::error!(%error, "outbox: cannot claim mail"),
@@ -38,26 +47,83 @@ impl Worker {
         tracing::info!("mail worker stopped");
     }
 
-    /// Sends one due mail; `false` when none was due.
-    pub async fn send_next(&self) -> Result<bool, sea_orm::DbErr> {
+    /// Sends one due mail; `false` when none was due. Errors are those of claiming a mail;
+    /// once claimed, a mail's outcome is recorded here, retried until the database takes it.
+    pub async fn send_next(&self, shutdown: &watch::Receiver<bool>) -> Result<bool, DbErr> {
         let lease = to_chrono(self.settings.lease);
         let Some(mail) = outbox::claim_next(&self.db, Utc::now(), lease).await? else {
             return Ok(false);
         };
-        match self.transport.send(&self.from, &mail).await {
+        let sent = {
+            let send = self.transport.send(&self.from, &self.host, &mail);
+            tokio::pin!(send);
+            let mut renew = tokio::time::interval(self.settings.lease / 3);
+            renew.tick().await;
+            loop {
+                tokio::select! {
+                    result = &mut send => break result,
+                    _ = renew.tick() => {
+                        if let Err(error) = outbox::extend_claim(&self.db, mail.id, Utc::now() + lease).await {
+                            tracing::warn!(mail_id = mail.id, %error, "cannot renew the claim on a mail being sent");
+                        }
+                    }
+                }
+            }
+        };
+        match sent {
             Ok(()) => {
                 tracing::info!(mail_id = mail.id, kind = %mail.kind, "mail sent");
-                outbox::mark_sent(&self.db, mail.id).await?;
+                self.record("mark the mail sent", mail.id, shutdown, || {
+                    outbox::mark_sent(&self.db, mail.id)
+                })
+                .await;
             }
             Err(error) => {
                 let retry_at = (mail.attempts < self.settings.max_attempts)
                     .then(|| Utc::now() + self.backoff(mail.attempts));
                 tracing::warn!(mail_id = mail.id, attempts = mail.attempts, %error, "mail not sent");
-                outbox::mark_attempt_failed(&self.db, mail.id, &error.to_string(), retry_at)
-                    .await?;
+                let error = error.to_string();
+                self.record("record the failed attempt", mail.id, shutdown, || {
+                    outbox::mark_attempt_failed(&self.db, mail.id, &error, retry_at)
+                })
+                .await;
             }
         }
         Ok(true)
+    }
+
+    /// Runs `write` until the database takes it. On shutdown it keeps trying for
+    /// `GIVE_UP_AFTER_SHUTDOWN`; a sent mail not marked by then goes again after its lease.
+    async fn record<F, Fut>(
+        &self,
+        what: &str,
+        mail_id: i64,
+        shutdown: &watch::Receiver<bool>,
+        write: F,
+    ) where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(), DbErr>>,
+    {
+        const GIVE_UP_AFTER_SHUTDOWN: StdDuration = StdDuration::from_secs(10);
+        let mut wait = StdDuration::from_millis(100);
+        let mut shutdown_seen: Option<tokio::time::Instant> = None;
+        loop {
+            match write().await {
+                Ok(()) => return,
+                Err(error) => {
+                    if *shutdown.borrow() {
+                        let since = *shutdown_seen.get_or_insert_with(tokio::time::Instant::now);
+                        if since.elapsed() > GIVE_UP_AFTER_SHUTDOWN {
+                            tracing::error!(mail_id, %error, "stopping without being able to {what}; the mail will be attempted again after its lease");
+                            return;
+                        }
+                    }
+                    tracing::warn!(mail_id, %error, "cannot {what} yet; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(StdDuration::from_secs(5));
+                }
+            }
+        }
     }
 
     /// `retry_base`, doubled for each earlier attempt, at most `retry_max`.

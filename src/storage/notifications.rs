@@ -44,6 +44,17 @@ impl NoticeLinks<'_> {
         .unwrap_or_default();
         format!("{}/subscriptions?{query}", self.base_url)
     }
+
+    /// Where a mailbox provider posts `List-Unsubscribe=One-Click` (RFC 8058): the same
+    /// signed address, answered by unsubscribing it from every organization at once.
+    pub fn one_click(&self, address: &str) -> String {
+        let query = serde_urlencoded::to_string([
+            ("address", address),
+            ("token", &self.signer.sign(MANAGE_SUBSCRIPTIONS, address)),
+        ])
+        .unwrap_or_default();
+        format!("{}/subscriptions/one-click?{query}", self.base_url)
+    }
 }
 
 /// Administrators of the organization who receive notifications (not operators, who are
@@ -126,6 +137,10 @@ pub async fn notify_assignment(
             &links.manage(address),
         )
         .map_err(|e| DbErr::Custom(format!("mail template: {e}")))?;
+        let mail = outbox::NewMail {
+            unsubscribe_url: Some(links.one_click(address)),
+            ..mail
+        };
         outbox::enqueue(db, mail).await?;
     }
     Ok(())

@@ -97,6 +97,9 @@ struct Entry {
     /// One refresh at a time per organization; the others wait and use its result.
     refresh: tokio::sync::Mutex<()>,
     snapshot: RwLock<Option<Snapshot>>,
+    /// When the last refresh failed because the database was unavailable; `None` once one
+    /// succeeds.
+    failed_at: Mutex<Option<Instant>>,
 }
 
 impl Entry {
@@ -108,10 +111,41 @@ impl Entry {
             .filter(|s| s.taken.elapsed() < age)
             .map(|s| s.lookup(user))
     }
+
+    /// During a database outage: the copy's answer, if it is younger than `grace` and the
+    /// last refresh failed less than `RETRY_AFTER_FAILURE` ago (so one check retries now and
+    /// then, and the others do not queue behind it).
+    fn during_outage(&self, grace: Duration, user: Guid) -> Option<Lookup> {
+        let failed_at = *self
+            .failed_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        failed_at
+            .filter(|at| at.elapsed() < RETRY_AFTER_FAILURE)
+            .and_then(|_| self.younger_than(grace, user))
+    }
+
+    fn set_failed(&self, failed: bool) {
+        *self
+            .failed_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = failed.then(Instant::now);
+    }
 }
+
+/// While the database is away, how often one check per organization tries it again.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
+/// How long known users are answered from an instance's copy while the database cannot be
+/// reached (`LICENSEDESK_OUTAGE_GRACE_SECS`).
+pub const DEFAULT_OUTAGE_GRACE: Duration = Duration::from_secs(600);
 
 pub struct OrganizationCache {
     ttl: Duration,
+    /// How old a copy may be and still answer while the database is unavailable: the backup
+    /// server of §3.2 inside every instance. Nothing is created meanwhile: a user the copy
+    /// does not know needs the database.
+    outage_grace: Duration,
     entries: Mutex<HashMap<Guid, Arc<Entry>>>,
 }
 
@@ -119,8 +153,14 @@ impl OrganizationCache {
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
+            outage_grace: DEFAULT_OUTAGE_GRACE,
             entries: Mutex::default(),
         }
+    }
+
+    pub fn with_outage_grace(mut self, grace: Duration) -> Self {
+        self.outage_grace = grace;
+        self
     }
 
     pub async fn lookup(
@@ -140,6 +180,9 @@ impl OrganizationCache {
         if let Some(found) = entry.younger_than(self.ttl, user) {
             return Ok(found);
         }
+        if let Some(found) = entry.during_outage(self.outage_grace, user) {
+            return Ok(found);
+        }
         let _refreshing = match entry.refresh.try_lock() {
             Ok(guard) => guard,
             Err(_) => {
@@ -151,74 +194,104 @@ impl OrganizationCache {
                 }
                 let guard = entry.refresh.lock().await;
                 // The refresh this check waited for may be all it needs.
-                if let Some(found) = entry.younger_than(self.ttl, user) {
+                if let Some(found) = entry
+                    .younger_than(self.ttl, user)
+                    .or_else(|| entry.during_outage(self.outage_grace, user))
+                {
                     return Ok(found);
                 }
                 guard
             }
         };
-        let known_version = entry.snapshot.read().ok().and_then(|snapshot| {
-            let facts = snapshot.as_ref()?.facts.as_ref()?;
-            Some((facts.organization.id, facts.organization.users_version))
-        });
-        let taken = Instant::now();
-        let Some(organization) = organizations::Entity::find()
-            .filter(organizations::Column::OrganizationId.eq(organization.to_string()))
-            .one(db)
-            .await?
-        else {
-            let snapshot = Snapshot {
-                taken,
-                facts: None,
-                users: HashMap::new(),
-            };
-            let found = snapshot.lookup(user);
-            store(&entry, snapshot);
-            return Ok(found);
-        };
-        let settings = settings::get(db, organization.id).await?;
-        let (valid, any) = super::license_check::mobile_licences(db, organization.id, now).await?;
-        // The organization row was read first: rows stamped after it are fetched too, and
-        // fetched again next time, which does no harm.
-        let since = known_version
-            .filter(|&(id, version)| {
-                id == organization.id && organization.users_reset_version <= version
-            })
-            .map(|(_, version)| version);
-        let changed = if since == Some(organization.users_version) {
-            Vec::new()
-        } else {
-            users_changed_since(db, organization.id, since).await?
-        };
-        let facts = Arc::new(OrganizationFacts {
-            organization,
-            settings,
-            valid,
-            any,
-        });
-        let mut slot = entry
-            .snapshot
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut users = match (since, slot.take()) {
-            (Some(_), Some(previous)) => previous.users,
-            _ => HashMap::new(),
-        };
-        for (guid, user) in changed {
-            match user {
-                Some(user) => users.insert(guid, user),
-                None => users.remove(&guid),
-            };
+        match refresh(&entry, db, organization, user, now).await {
+            Ok(found) => {
+                entry.set_failed(false);
+                Ok(found)
+            }
+            Err(error) if super::is_unavailable(&error) => {
+                entry.set_failed(true);
+                match entry.younger_than(self.outage_grace, user) {
+                    Some(found) => {
+                        tracing::warn!(%error, %organization, "database unavailable: licence checks answered from this instance's copy");
+                        Ok(found)
+                    }
+                    None => Err(error),
+                }
+            }
+            Err(error) => Err(error),
         }
+    }
+}
+
+/// Reads the organization again (its changed users only, when it can) and stores the copy.
+async fn refresh(
+    entry: &Entry,
+    db: &impl ConnectionTrait,
+    organization: Guid,
+    user: Guid,
+    now: DateTime<Utc>,
+) -> Result<Lookup, DbErr> {
+    let known_version = entry.snapshot.read().ok().and_then(|snapshot| {
+        let facts = snapshot.as_ref()?.facts.as_ref()?;
+        Some((facts.organization.id, facts.organization.users_version))
+    });
+    let taken = Instant::now();
+    let Some(organization) = organizations::Entity::find()
+        .filter(organizations::Column::OrganizationId.eq(organization.to_string()))
+        .one(db)
+        .await?
+    else {
         let snapshot = Snapshot {
             taken,
-            facts: Some(facts),
-            users,
+            facts: None,
+            users: HashMap::new(),
         };
         let found = snapshot.lookup(user);
-        *slot = Some(snapshot);
-        Ok(found)
+        store(entry, snapshot);
+        return Ok(found);
+    };
+    let settings = settings::get(db, organization.id).await?;
+    let (valid, any) = super::license_check::mobile_licences(db, organization.id, now).await?;
+    // The organization row was read first: rows stamped after it are fetched too, and
+    // fetched again next time, which does no harm.
+    let since = known_version
+        .filter(|&(id, version)| {
+            id == organization.id && organization.users_reset_version <= version
+        })
+        .map(|(_, version)| version);
+    let changed = if since == Some(organization.users_version) {
+        Vec::new()
+    } else {
+        users_changed_since(db, organization.id, since).await?
+    };
+    let facts = Arc::new(OrganizationFacts {
+        organization,
+        settings,
+        valid,
+        any,
+    });
+    let mut slot = entry
+        .snapshot
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut users = match (since, slot.take()) {
+        (Some(_), Some(previous)) => previous.users,
+        _ => HashMap::new(),
+    };
+    for (guid, user) in changed {
+        match user {
+            Some(user) => users.insert(guid, user),
+            None => users.remove(&guid),
+        };
     }
+    let snapshot = Snapshot {
+        taken,
+        facts: Some(facts),
+        users,
+    };
+    let found = snapshot.lookup(user);
+    *slot = Some(snapshot);
+    Ok(found)
 }
 
 fn store(entry: &Entry, snapshot: Snapshot) {

@@ -27,6 +27,8 @@ pub struct NewMail {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// Notification mail: the one-click unsubscribe address (`List-Unsubscribe`).
+    pub unsubscribe_url: Option<String>,
 }
 
 pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<Model, DbErr> {
@@ -45,6 +47,8 @@ pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<Model, 
         locked_until: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        message_key: Set(Some(uuid::Uuid::new_v4().simple().to_string())),
+        unsubscribe_url: Set(mail.unsubscribe_url),
         ..Default::default()
     }
     .insert(db)
@@ -77,6 +81,22 @@ pub async fn claim_next(
     let statement =
         Statement::from_sql_and_values(backend, sql, [(now + lease).into(), now.into()]);
     Entity::find().from_raw_sql(statement).one(db).await
+}
+
+/// Keeps a mail being sent claimed until `until` (the worker renews its claim while the
+/// SMTP exchange lasts, so no other worker takes the mail over meanwhile).
+pub async fn extend_claim(
+    db: &impl ConnectionTrait,
+    id: i64,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::LockedUntil, Expr::value(until))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(SENDING))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Mail carrying a device registration code: once sent, its body is not kept, so that the

@@ -24,13 +24,19 @@ pub enum ApiError {
     Gone(String),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("the database is unavailable; nothing was changed, try again later")]
+    Unavailable(sea_orm::DbErr),
     #[error("internal error")]
     Unexpected(#[from] anyhow::Error),
 }
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
-        Self::Unexpected(error.into())
+        if crate::storage::is_unavailable(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Unexpected(error.into())
+        }
     }
 }
 
@@ -44,13 +50,18 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Unexpected(error) = self {
-            tracing::error!(error = format!("{error:#}"), "API request failed");
+        match self {
+            Self::Unexpected(error) => {
+                tracing::error!(error = format!("{error:#}"), "API request failed")
+            }
+            Self::Unavailable(error) => tracing::warn!(%error, "database unavailable"),
+            _ => {}
         }
         HttpResponse::build(self.status_code())
             .json(serde_json::json!({ "error": self.to_string() }))

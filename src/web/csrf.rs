@@ -1,6 +1,7 @@
 //! The one CSRF check (§8): every state-changing request to the UI must carry the session's
 //! token, as the `csrf_token` form field, the `X-CSRF-Token` header, or (for multipart
-//! uploads) the `csrf_token` query parameter. `/api/` is for mobile clients and is outside it.
+//! uploads) the `csrf_token` query parameter. `/api/` is for mobile clients and is outside it,
+//! as is the one-click unsubscribe that mailbox providers post (its signed link is the proof).
 
 use actix_session::SessionExt;
 use actix_web::{
@@ -18,6 +19,7 @@ use crate::domain::tokens::constant_time_eq;
 
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
+const ONE_CLICK_UNSUBSCRIBE: &str = "/subscriptions/one-click";
 
 #[derive(Deserialize)]
 struct TokenField {
@@ -29,7 +31,7 @@ pub async fn check(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.path().starts_with("/api/") {
+    if safe || req.path().starts_with("/api/") || req.path() == ONE_CLICK_UNSUBSCRIBE {
         return next.call(req).await.map(|res| res.map_into_left_body());
     }
     let expected = TypedSession::from_session(req.get_session()).existing_csrf_token();

@@ -22,13 +22,20 @@ pub enum AppError {
     BadRequest(String),
     #[error("read-only instance")]
     ReadOnly,
+    /// The database cannot be used right now (down, out of space, locked): try again later.
+    #[error("database unavailable: {0}")]
+    Unavailable(sea_orm::DbErr),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
-        Self::Unexpected(error.into())
+        if crate::storage::is_unavailable(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Unexpected(error.into())
+        }
     }
 }
 
@@ -72,7 +79,7 @@ impl ResponseError for AppError {
             Self::LoginRequired => StatusCode::SEE_OTHER,
             Self::NoOrganization => StatusCode::CONFLICT,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ReadOnly | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,6 +101,10 @@ impl ResponseError for AppError {
             Self::NoOrganization => ("Choose an organization", "This page shows the data of one organization. Choose one in the header first.".to_owned()),
             Self::BadRequest(message) => ("Bad request", message.clone()),
             Self::ReadOnly => ("Read-only", super::read_only::MESSAGE.to_owned()),
+            Self::Unavailable(error) => {
+                tracing::warn!(%error, "database unavailable");
+                ("Database unavailable", "LicenseDesk cannot reach its database at the moment, so nothing was changed. Try again in a minute.".to_owned())
+            }
             Self::Unexpected(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 ("Something went wrong", "LicenseDesk could not complete this request. The error was logged; try again in a moment.".to_owned())

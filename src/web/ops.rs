@@ -11,16 +11,35 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// The process can reach its database.
+/// How long `/readyz` waits for the database: load balancers probe with short timeouts,
+/// and a slow answer there is as bad as a "no".
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// The instance can do its work: the database takes a write (reads only, for a read-only
+/// instance). Answers within `READY_TIMEOUT` either way.
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if storage::ping(&state.db).await {
-        HttpResponse::Ok().content_type("text/plain").body("ready")
-    } else {
-        HttpResponse::ServiceUnavailable()
-            .content_type("text/plain")
-            .body("database unreachable")
-    }
+    let probe = async {
+        if state.config.read_only {
+            storage::ping(&state.db).await
+        } else {
+            storage::probe_write(&state.db).await
+        }
+    };
+    let problem = match tokio::time::timeout(READY_TIMEOUT, probe).await {
+        Ok(Ok(())) => return HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: the database refuses writes");
+            "the database refuses writes"
+        }
+        Err(_) => {
+            tracing::warn!("not ready: the database did not answer in time");
+            "the database did not answer in time"
+        }
+    };
+    HttpResponse::ServiceUnavailable()
+        .content_type("text/plain")
+        .body(problem)
 }
 
 #[get("/metrics")]

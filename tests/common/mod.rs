@@ -83,6 +83,7 @@ pub fn test_config(
         // Tests change users, licences and settings and check at once; production answers
         // from each instance's copy for up to 1 s.
         cache_ttl_ms: 0,
+        outage_grace_secs: 600,
     })
     .expect("test config");
     config.outbox.poll_interval = Duration::from_millis(50);

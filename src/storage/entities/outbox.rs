@@ -18,6 +18,10 @@ pub struct Model {
     pub locked_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The random part of the mail's `Message-ID`, the same at every attempt.
+    pub message_key: Option<String>,
+    /// Where a one-click unsubscribe (RFC 8058) is posted, for notification mail.
+    pub unsubscribe_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

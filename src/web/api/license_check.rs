@@ -66,12 +66,23 @@ pub async fn license_check(
     {
         Ok(outcome) => outcome,
         Err(error) => {
-            tracing::error!(%error, "licence check failed");
-            let message = "the licence check failed on the server; try again";
-            return if wants_json(&req) {
-                HttpResponse::InternalServerError().json(serde_json::json!({ "error": message }))
+            let (mut response, message) = if storage::is_unavailable(&error) {
+                tracing::warn!(%error, "licence check: database unavailable");
+                (
+                    HttpResponse::ServiceUnavailable(),
+                    "the licence server cannot reach its database; nothing was changed, try again later",
+                )
             } else {
-                HttpResponse::InternalServerError()
+                tracing::error!(%error, "licence check failed");
+                (
+                    HttpResponse::InternalServerError(),
+                    "the licence check failed on the server; try again",
+                )
+            };
+            return if wants_json(&req) {
+                response.json(serde_json::json!({ "error": message }))
+            } else {
+                response
                     .content_type("application/xml")
                     .body(error_xml(message))
             };

@@ -129,6 +129,50 @@ pub struct SubscriptionForm {
     subscribed: Option<String>,
 }
 
+/// One-click unsubscribe (RFC 8058): a mailbox provider posts `List-Unsubscribe=One-Click`
+/// to the address in the mail's `List-Unsubscribe` header, without a session or a CSRF token
+/// (the signed address is the authority). Unsubscribes the address everywhere.
+#[post("/subscriptions/one-click")]
+pub async fn one_click_unsubscribe(
+    state: web::Data<AppState>,
+    query: web::Query<ManageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let address = query.verified(&state)?;
+    let listed = storage::notifications::subscriptions_of(&state.db, &address).await?;
+    let all: Vec<i64> = listed.iter().map(|(o, _)| o.id).collect();
+    set_subscriptions(&state, &address, &all, false).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("Unsubscribed from all LicenseDesk notifications."))
+}
+
+/// Switches the address's notifications of `organizations` on or off, audited.
+async fn set_subscriptions(
+    state: &AppState,
+    address: &str,
+    organizations: &[i64],
+    subscribed: bool,
+) -> Result<(), AppError> {
+    let actor = Actor::system(&format!("{address} (from a notification link)"));
+    let txn = storage::begin_write(&state.db).await?;
+    for organization in organizations {
+        storage::notifications::set_subscribed(&txn, address, *organization, subscribed).await?;
+        let action = if subscribed {
+            "notifications.subscribe"
+        } else {
+            "notifications.unsubscribe"
+        };
+        storage::audit::record(
+            &txn,
+            &actor,
+            Change::new(Some(*organization), action, address),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 #[post("/subscriptions")]
 pub async fn update_subscription(
     state: web::Data<AppState>,
@@ -155,23 +199,7 @@ pub async fn update_subscription(
         return Err(AppError::NotFound);
     }
     let subscribed = organization.is_some() && form.subscribed.is_some();
-    let actor = Actor::system(&format!("{address} (from a notification link)"));
-    let txn = storage::begin_write(&state.db).await?;
-    for organization in &chosen {
-        storage::notifications::set_subscribed(&txn, &address, *organization, subscribed).await?;
-        let action = if subscribed {
-            "notifications.subscribe"
-        } else {
-            "notifications.unsubscribe"
-        };
-        storage::audit::record(
-            &txn,
-            &actor,
-            Change::new(Some(*organization), action, &address),
-        )
-        .await?;
-    }
-    txn.commit().await?;
+    set_subscriptions(&state, &address, &chosen, subscribed).await?;
     session.flash_success(if organization.is_none() {
         "You are unsubscribed from all notifications.".to_owned()
     } else if subscribed {

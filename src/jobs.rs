@@ -1,6 +1,6 @@
-//! Periodic work besides the mail worker: licence expiry warnings, checked at start and then
-//! every hour. Safe with several instances (each warning is queued once, see
-//! `storage::expiry`).
+//! Periodic work besides the mail worker, at start and then every hour: licence expiry
+//! warnings, and forgetting expired web sessions. Safe with several instances (each warning
+//! is queued once, see `storage::expiry`; deleting expired rows twice does no harm).
 
 use std::time::Duration;
 
@@ -22,6 +22,9 @@ pub async fn run_expiry_warnings(
             Ok(0) => {}
             Ok(queued) => tracing::info!(queued, "licence expiry warnings queued"),
             Err(error) => tracing::error!(%error, "cannot queue licence expiry warnings"),
+        }
+        if let Err(error) = storage::web_sessions::prune(&db, chrono::Utc::now()).await {
+            tracing::warn!(%error, "cannot forget expired sessions");
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}

@@ -110,6 +110,7 @@ impl Application {
                 config.organization_cache_ttl,
             )
             .with_outage_grace(config.outage_grace),
+            passwords: web::password_work::PasswordWork::new(),
             vendor_key,
             offline_key,
             signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),
@@ -117,12 +118,18 @@ impl Application {
             config,
             metrics: Metrics::new().context("cannot register metrics")?,
         });
+        let (session_db, read_only) = (db.clone(), state.config.read_only);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(from_fn(web::read_only::refuse_changes))
                 .wrap(from_fn(web::csrf::check))
-                .wrap(web::session_middleware(&cookie_key, secure))
+                .wrap(web::session_middleware(
+                    &cookie_key,
+                    secure,
+                    session_db.clone(),
+                    read_only,
+                ))
                 .wrap(web::security_headers())
                 .wrap(from_fn(web::metrics::record))
                 .wrap(TracingLogger::default())

@@ -22,6 +22,7 @@ pub mod seats;
 pub mod settings;
 pub mod sync_bookkeeping;
 pub mod tokens;
+pub mod web_sessions;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{

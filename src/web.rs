@@ -9,13 +9,13 @@ pub mod metrics;
 pub mod ops;
 pub mod page;
 pub mod pages;
+pub mod password_work;
 pub mod read_only;
 pub mod session;
+pub mod session_store;
 pub mod state;
 
-use actix_session::{
-    SessionMiddleware, config::CookieContentSecurity, storage::CookieSessionStore,
-};
+use actix_session::{SessionMiddleware, config::CookieContentSecurity};
 use actix_web::{
     HttpRequest, HttpResponse,
     cookie::{Key, SameSite},
@@ -65,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(login::log_out)
     .service(account::change_password_page)
     .service(account::change_password)
+    .service(account::sign_out_everywhere)
     .service(account::set_password_page)
     .service(account::set_password)
     .service(organizations::organizations_page)
@@ -145,14 +146,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Cookie sessions: nothing to share between instances but the key.
-pub fn session_middleware(key: &[u8], secure: bool) -> SessionMiddleware<CookieSessionStore> {
-    SessionMiddleware::builder(CookieSessionStore::default(), Key::from(key))
-        .cookie_name("licensedesk".to_owned())
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_secure(secure)
-        .cookie_content_security(CookieContentSecurity::Private)
-        .build()
+/// Sessions live on the server (`session_store`); the cookie carries only their random key,
+/// signed and encrypted. They end when the browser closes or after 12 hours.
+pub fn session_middleware(
+    key: &[u8],
+    secure: bool,
+    db: sea_orm::DatabaseConnection,
+    read_only: bool,
+) -> SessionMiddleware<session_store::AppSessionStore> {
+    SessionMiddleware::builder(
+        session_store::AppSessionStore::new(db, read_only),
+        Key::from(key),
+    )
+    .cookie_name("licensedesk".to_owned())
+    .cookie_http_only(true)
+    .cookie_same_site(SameSite::Lax)
+    .cookie_secure(secure)
+    .cookie_content_security(CookieContentSecurity::Private)
+    .session_lifecycle(
+        actix_session::config::BrowserSession::default()
+            .state_ttl(actix_web::cookie::time::Duration::hours(12)),
+    )
+    .build()
 }
 
 pub fn security_headers() -> middleware::DefaultHeaders {

@@ -177,6 +177,7 @@ pub async fn update_access(
     model.active = Set(active);
     if before.active && !active {
         model.session_epoch = Set(before.session_epoch + 1);
+        super::web_sessions::delete_of_administrator(db, before.id).await?;
     }
     model.updated_at = Set(Utc::now());
     let after = model.update(db).await?;
@@ -209,6 +210,7 @@ pub async fn set_password(
     model.session_epoch = Set(epoch);
     model.updated_at = Set(Utc::now());
     let after = model.update(db).await?;
+    super::web_sessions::delete_of_administrator(db, after.id).await?;
     audit::record(
         db,
         actor,
@@ -222,6 +224,29 @@ pub async fn set_password(
     Ok(after)
 }
 
+/// Ends every session of the administrator, on every instance ("sign out everywhere").
+pub async fn end_sessions(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    admin: &Model,
+) -> Result<(), DbErr> {
+    let mut model = admin.clone().into_active_model();
+    model.session_epoch = Set(admin.session_epoch + 1);
+    model.update(db).await?;
+    super::web_sessions::delete_of_administrator(db, admin.id).await?;
+    audit::record(
+        db,
+        actor,
+        Change::new(
+            admin.organization_id,
+            "administrator.sign_out_everywhere",
+            &admin.email,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Removes the password (a reset): the old one stops working and every session ends; the
 /// administrator chooses a new one from the mailed link.
 pub async fn clear_password(db: &impl ConnectionTrait, admin: &Model) -> Result<(), DbErr> {
@@ -230,5 +255,6 @@ pub async fn clear_password(db: &impl ConnectionTrait, admin: &Model) -> Result<
     model.session_epoch = Set(admin.session_epoch + 1);
     model.updated_at = Set(Utc::now());
     model.update(db).await?;
+    super::web_sessions::delete_of_administrator(db, admin.id).await?;
     Ok(())
 }

@@ -25,3 +25,4 @@ pub mod outbox;
 pub mod registration_codes;
 pub mod registration_failures;
 pub mod teams;
+pub mod web_sessions;

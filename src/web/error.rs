@@ -25,8 +25,20 @@ pub enum AppError {
     /// The database cannot be used right now (down, out of space, locked): try again later.
     #[error("database unavailable: {0}")]
     Unavailable(sea_orm::DbErr),
+    /// Too much work of one kind at once (password hashing): try again in a moment.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+impl From<super::password_work::WorkError> for AppError {
+    fn from(error: super::password_work::WorkError) -> Self {
+        match error {
+            super::password_work::WorkError::Busy => Self::Busy,
+            other => Self::Unexpected(other.into()),
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -79,7 +91,7 @@ impl ResponseError for AppError {
             Self::LoginRequired => StatusCode::SEE_OTHER,
             Self::NoOrganization => StatusCode::CONFLICT,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::ReadOnly | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ReadOnly | Self::Unavailable(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,6 +113,7 @@ impl ResponseError for AppError {
             Self::NoOrganization => ("Choose an organization", "This page shows the data of one organization. Choose one in the header first.".to_owned()),
             Self::BadRequest(message) => ("Bad request", message.clone()),
             Self::ReadOnly => ("Read-only", super::read_only::MESSAGE.to_owned()),
+            Self::Busy => ("Busy", "Too many sign-ins are being checked at this moment. Try again in a few seconds.".to_owned()),
             Self::Unavailable(error) => {
                 tracing::warn!(%error, "database unavailable");
                 ("Database unavailable", "LicenseDesk cannot reach its database at the moment, so nothing was changed. Try again in a minute.".to_owned())

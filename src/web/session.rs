@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::error::AppError;
 use crate::domain::tokens::new_token;
 
-const ADMIN_ID: &str = "admin_id";
+pub(crate) const ADMIN_ID: &str = "admin_id";
 const EPOCH: &str = "epoch";
 const LOGGED_IN_AT: &str = "logged_in_at";
 const CSRF: &str = "csrf";
@@ -30,9 +30,11 @@ impl TypedSession {
         Self(session)
     }
 
-    /// Starts a logged-in session under a new cookie, keeping the CSRF token.
+    /// Starts a logged-in session under a new key, with a new CSRF token: neither a key nor
+    /// a token seen before the login works after it.
     pub fn log_in(&self, admin_id: i64, epoch: i32) -> Result<(), AppError> {
         self.0.renew();
+        self.0.insert(CSRF, new_token())?;
         self.0.insert(ADMIN_ID, admin_id)?;
         self.0.insert(EPOCH, epoch)?;
         self.0
@@ -40,8 +42,11 @@ impl TypedSession {
         Ok(())
     }
 
+    /// Ends the session on the server (its key stops working everywhere, copies of the cookie
+    /// included) and starts an empty one, which can carry a goodbye message.
     pub fn log_out(&self) {
-        self.0.purge();
+        self.0.clear();
+        self.0.renew();
     }
 
     /// (administrator id, session epoch, login time as a Unix timestamp).

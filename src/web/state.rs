@@ -22,6 +22,8 @@ pub struct AppState {
     pub bookkeeping: std::sync::Arc<crate::storage::sync_bookkeeping::SyncBookkeeping>,
     /// Organization facts of the licence check, for a second.
     pub organization_cache: crate::storage::organization_cache::OrganizationCache,
+    /// Password hashing and verification, bounded.
+    pub passwords: super::password_work::PasswordWork,
 }
 
 impl AppState {

@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    domain::password::{self, NewPassword},
+    domain::password::NewPassword,
     storage::{self, audit::Actor, tokens::Purpose},
     web::{
         error::AppError,
@@ -50,7 +50,7 @@ pub async fn change_password(
     let form = form.into_inner();
     let stored = admin.account.password_hash.clone();
     let current = form.current_password;
-    let current_ok = web::block(move || password::verify(&current, stored.as_deref())).await?;
+    let current_ok = state.passwords.verify(current, stored).await?;
     let checked = if current_ok {
         NewPassword::parse(&form.password, &form.password_confirmation).map_err(|e| e.to_string())
     } else {
@@ -68,9 +68,7 @@ pub async fn change_password(
             );
         }
     };
-    let hash = web::block(move || new_password.hash())
-        .await?
-        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let hash = state.passwords.hash(new_password).await?;
     let txn = storage::begin_write(&state.db).await?;
     let updated =
         storage::administrators::set_password(&txn, &admin.actor(), admin.account.clone(), hash)
@@ -80,6 +78,23 @@ pub async fn change_password(
     admin.session.log_in(updated.id, updated.session_epoch)?;
     admin.session.flash_success("Your password was changed.")?;
     Ok(redirect("/"))
+}
+
+/// Ends every session of the signed-in administrator — other browsers, copied cookies and
+/// this one.
+#[post("/account/sign-out-everywhere")]
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    admin: CurrentAdmin,
+) -> Result<HttpResponse, AppError> {
+    let txn = storage::begin_write(&state.db).await?;
+    storage::administrators::end_sessions(&txn, &admin.actor(), &admin.account).await?;
+    txn.commit().await?;
+    admin.session.log_out();
+    admin
+        .session
+        .flash_success("You are signed out on every device and browser.")?;
+    Ok(redirect("/login"))
 }
 
 #[derive(Template)]
@@ -164,9 +179,7 @@ pub async fn set_password(
             );
         }
     };
-    let hash = web::block(move || new_password.hash())
-        .await?
-        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let hash = state.passwords.hash(new_password).await?;
     let txn = storage::begin_write(&state.db).await?;
     if storage::tokens::consume(&txn, Purpose::SetPassword, &form.token)
         .await?

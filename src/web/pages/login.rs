@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::{
-    domain::{email::Email, password},
+    domain::email::Email,
     storage::{
         self,
         audit::{Actor, Change},
@@ -61,8 +61,6 @@ pub async fn log_in(
         .unwrap_or_else(|| "unknown".to_owned());
     let limits = state.config.login_limits;
     let since = Utc::now() - chrono::Duration::from_std(limits.window).unwrap_or_default();
-    let (by_address, by_client) =
-        storage::login_failures::count_since(&state.db, &typed, &client, since).await?;
     let account = match Email::parse(&typed) {
         Ok(email) => storage::administrators::find_by_email(&state.db, &email).await?,
         Err(_) => None,
@@ -78,38 +76,63 @@ pub async fn log_in(
             },
         )
     };
-
-    if by_address >= limits.per_address || by_client >= limits.per_client {
-        if !state.config.read_only {
-            storage::audit::record(
-                &state.db,
-                &Actor::system(&format!("client {client}")),
-                Change::new(organization_id, "login.blocked", &typed),
-            )
-            .await?;
-        }
+    let blocked = || {
         let minutes = limits.window.as_secs().div_ceil(60);
-        return again(
+        again(
             &format!("Too many failed logins. Wait {minutes} minutes, then try again."),
             StatusCode::TOO_MANY_REQUESTS,
-        );
-    }
+        )
+    };
+
+    // The attempt is counted before the password is checked, so that attempts arriving at
+    // once cannot all pass the limit. A read-only instance cannot write: it checks the
+    // count only (the primary's limits still apply there).
+    let reservation = if state.config.read_only {
+        let (by_address, by_client) =
+            storage::login_failures::count_since(&state.db, &typed, &client, since).await?;
+        if by_address >= limits.per_address || by_client >= limits.per_client {
+            return blocked();
+        }
+        None
+    } else {
+        match storage::login_failures::reserve(
+            &state.db,
+            &typed,
+            &client,
+            since,
+            (limits.per_address, limits.per_client),
+        )
+        .await?
+        {
+            Some(reservation) => Some(reservation),
+            None => {
+                storage::audit::record(
+                    &state.db,
+                    &Actor::system(&format!("client {client}")),
+                    Change::new(organization_id, "login.blocked", &typed),
+                )
+                .await?;
+                return blocked();
+            }
+        }
+    };
 
     // Inactive accounts and accounts without a password are checked against a dummy hash,
     // so they cost the same and answer the same as a wrong password.
     let usable = account.filter(|a| a.active);
     let hash = usable.as_ref().and_then(|a| a.password_hash.clone());
-    let matches = web::block(move || password::verify(&password, hash.as_deref())).await?;
-    match usable {
-        Some(account) if matches => {
+    let matches = state.passwords.verify(password, hash).await?;
+    match (usable, reservation) {
+        (Some(account), reservation) if matches => {
+            if let Some(reservation) = reservation {
+                storage::login_failures::release(&state.db, reservation).await?;
+            }
             session.log_in(account.id, account.session_epoch)?;
             Ok(redirect("/"))
         }
-        // A read-only instance cannot count failures; the primary's limits still apply there.
-        _ if state.config.read_only => again("Wrong email or password.", StatusCode::UNAUTHORIZED),
-        _ => {
+        (_, None) => again("Wrong email or password.", StatusCode::UNAUTHORIZED),
+        (_, Some(_)) => {
             let txn = storage::begin_write(&state.db).await?;
-            storage::login_failures::record(&txn, &typed, &client).await?;
             storage::audit::record(
                 &txn,
                 &Actor::system(&format!("client {client}")),
@@ -124,7 +147,8 @@ pub async fn log_in(
 }
 
 #[post("/logout")]
-pub async fn log_out(session: TypedSession) -> HttpResponse {
+pub async fn log_out(session: TypedSession) -> Result<HttpResponse, AppError> {
     session.log_out();
-    redirect("/login")
+    session.flash_success("You are signed out.")?;
+    Ok(redirect("/login"))
 }

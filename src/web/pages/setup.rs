@@ -101,9 +101,7 @@ pub async fn create_first_operator(
         Ok(password) => password,
         Err(error) => return again(error.to_string()),
     };
-    let hash = web::block(move || password.hash())
-        .await?
-        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let hash = state.passwords.hash(password).await?;
     let name = match form.name.trim() {
         "" => email.to_string(),
         name => name.to_owned(),

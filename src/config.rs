@@ -86,6 +86,14 @@ pub struct Settings {
         global = true
     )]
     pub outage_grace_secs: u64,
+    /// Bearer token that `GET /metrics` requires; `/metrics` is open when unset.
+    #[arg(
+        long = "metrics-token",
+        env = "LICENSEDESK_METRICS_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub metrics_token: Option<String>,
     /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
     #[arg(
         long = "offline-signing-key",
@@ -119,6 +127,8 @@ pub struct Config {
     pub organization_cache_ttl: Duration,
     /// How long known users are answered from that copy while the database is away.
     pub outage_grace: Duration,
+    /// `Authorization: Bearer …` that `/metrics` requires, if any.
+    pub metrics_token: Option<String>,
     /// A mobile user's last sync is written at most once per this interval.
     pub last_sync_interval: Duration,
 }
@@ -207,6 +217,7 @@ impl Config {
             read_only: false,
             organization_cache_ttl: Duration::from_millis(settings.cache_ttl_ms),
             outage_grace: Duration::from_secs(settings.outage_grace_secs),
+            metrics_token: settings.metrics_token.filter(|t| !t.trim().is_empty()),
             last_sync_interval: Duration::from_secs(30),
         })
     }

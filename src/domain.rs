@@ -4,6 +4,7 @@
 pub mod channels;
 pub mod chart;
 pub mod client_message;
+pub mod csv_export;
 pub mod csv_import;
 pub mod devices;
 pub mod email;

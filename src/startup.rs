@@ -124,13 +124,14 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(from_fn(web::read_only::refuse_changes))
                 .wrap(from_fn(web::csrf::check))
+                .wrap(from_fn(web::input::refuse_nul))
                 .wrap(web::session_middleware(
                     &cookie_key,
                     secure,
                     session_db.clone(),
                     read_only,
                 ))
-                .wrap(web::security_headers())
+                .wrap(web::security_headers(secure))
                 .wrap(from_fn(web::metrics::record))
                 .wrap(TracingLogger::default())
                 .configure(web::configure)

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod csrf;
 pub mod error;
 pub mod guard;
+pub mod input;
 pub mod metrics;
 pub mod ops;
 pub mod page;
@@ -170,12 +171,21 @@ pub fn session_middleware(
     .build()
 }
 
-pub fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
+/// Headers on every response unless a handler set its own. Nothing is cached by default
+/// (pages behind login, exports and keys must not come back from a browser's cache after
+/// sign-out); static assets say otherwise themselves. HSTS when served over TLS.
+pub fn security_headers(tls: bool) -> middleware::DefaultHeaders {
+    let headers = middleware::DefaultHeaders::new()
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
+        .add(("Cache-Control", "no-store"));
+    if tls {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
 /// The start page: the first page of the navigation this administrator may see.
@@ -196,6 +206,12 @@ async fn home(admin: CurrentAdmin) -> Result<HttpResponse, AppError> {
 }
 
 /// Anything unrouted: a real 404 page.
-pub async fn not_found(_: HttpRequest) -> Result<HttpResponse, AppError> {
+/// No route: the error page, or for API clients (`/api/…`) a JSON error.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if req.path().starts_with("/api/") {
+        return Ok(
+            HttpResponse::NotFound().json(serde_json::json!({ "error": "no such API endpoint" }))
+        );
+    }
     Err(AppError::NotFound)
 }

@@ -169,4 +169,14 @@
   document.addEventListener("click", function (event) {
     if (event.target.tagName === "DIALOG") { event.target.close(); }
   });
+
+  // A header checkbox selects or clears every row of its form's table.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-select-all]");
+    if (!all) return;
+    var name = all.getAttribute("data-select-all");
+    all.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
 })();

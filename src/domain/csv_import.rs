@@ -87,6 +87,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         {
             reasons.push(format!("user id {guid} appears twice in the file"));
         }
+        if field(name_column).chars().any(char::is_control) {
+            reasons.push("the name has a line break, tab or other control character".to_owned());
+        }
         let email = match field(email_column) {
             "" => None,
             text => match Email::parse(text) {
@@ -129,8 +132,25 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     if errors.is_empty() {
         Ok(rows)
     } else {
-        Err(errors)
+        Err(capped(errors))
     }
+}
+
+/// The report names at most this many rows: a large file of bad rows gives a page that
+/// says how many more there are, not a page as large as the file.
+pub const MAX_REPORTED_ERRORS: usize = 100;
+
+fn capped(mut errors: Vec<RowError>) -> Vec<RowError> {
+    if errors.len() > MAX_REPORTED_ERRORS {
+        let more = errors.len() - MAX_REPORTED_ERRORS;
+        errors.truncate(MAX_REPORTED_ERRORS);
+        let line = errors.last().map_or(0, |e| e.line);
+        errors.push(RowError {
+            line,
+            reason: format!("and {more} more rows with errors after this one (fix these first)"),
+        });
+    }
+    errors
 }
 
 #[cfg(test)]

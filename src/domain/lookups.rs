@@ -23,6 +23,8 @@ pub enum LookupError {
     BadEmail(String),
     #[error("Choose whether the client is retail or wholesale.")]
     KindMissing,
+    #[error("A name is one line: no line breaks, tabs or other control characters.")]
+    ControlCharacter,
 }
 
 /// A trimmed, non-empty name of at most `MAX_NAME` characters.
@@ -30,6 +32,8 @@ pub fn parse_name(input: &str) -> Result<String, LookupError> {
     let name = input.trim();
     if name.is_empty() {
         Err(LookupError::NameMissing)
+    } else if name.chars().any(char::is_control) {
+        Err(LookupError::ControlCharacter)
     } else if name.chars().count() > MAX_NAME {
         Err(LookupError::NameTooLong)
     } else {

@@ -11,6 +11,8 @@ pub enum OrganizationError {
     NameTooLong,
     #[error("“{0}” is not an http:// or https:// URL")]
     InvalidUrl(String),
+    #[error("the name is one line: no line breaks, tabs or other control characters")]
+    ControlCharacter,
 }
 
 /// What an administrator types to create or edit an organization, once it makes sense.
@@ -33,6 +35,9 @@ impl OrganizationDetails {
         }
         if name.chars().count() > 200 {
             return Err(OrganizationError::NameTooLong);
+        }
+        if name.chars().any(char::is_control) {
+            return Err(OrganizationError::ControlCharacter);
         }
         let url = url.trim();
         let has_host = url

@@ -151,9 +151,32 @@ pub fn spread_usage(used: u64, capacities: &[u32]) -> Vec<u64> {
     spread
 }
 
+/// Which seats each licence holds, as (first, count) positions in the ordered list of seat
+/// holders: `spread_usage`, with each licence's run starting where the previous one ended.
+pub fn seat_runs(used: u64, capacities: &[u32]) -> Vec<(u64, u64)> {
+    let mut start = 0;
+    spread_usage(used, capacities)
+        .into_iter()
+        .map(|count| {
+            let run = (start, count);
+            start += count;
+            run
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seat_runs_follow_each_other_and_cover_every_holder_once() {
+        assert_eq!(seat_runs(7, &[5, 10]), vec![(0, 5), (5, 2)]);
+        assert_eq!(seat_runs(0, &[5, 10]), vec![(0, 0), (0, 0)]);
+        // Over every capacity: the rest shows on the last licence.
+        assert_eq!(seat_runs(20, &[5, 10]), vec![(0, 5), (5, 15)]);
+        assert_eq!(seat_runs(3, &[]), Vec::<(u64, u64)>::new());
+    }
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()

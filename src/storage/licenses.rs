@@ -34,6 +34,10 @@ pub enum ImportOutcome {
 pub enum ImportError {
     #[error("the key is for no organization of this LicenseDesk (it names {0})")]
     NoOrganizationHere(String),
+    #[error(
+        "the key is also for other organizations ({0}); only an operator can import a key that names organizations other than your own"
+    )]
+    OtherOrganizations(String),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -55,6 +59,28 @@ pub async fn import_key(
     key: &str,
 ) -> Result<ImportOutcome, KeyImportError> {
     let payload = license_key::verify(key, vendor)?;
+    Ok(import(db, actor, &payload, key).await?)
+}
+
+/// Like `import_key`, for an administrator of one organization: only a key that names no
+/// organization but `own` is stored (an operator imports the others).
+pub async fn import_key_for(
+    db: &impl ConnectionTrait,
+    vendor: &VendorPublicKey,
+    actor: &Actor,
+    key: &str,
+    own: &organizations::Model,
+) -> Result<ImportOutcome, KeyImportError> {
+    let payload = license_key::verify(key, vendor)?;
+    let others: Vec<String> = payload
+        .organizations
+        .iter()
+        .map(ToString::to_string)
+        .filter(|guid| !guid.eq_ignore_ascii_case(&own.organization_id))
+        .collect();
+    if !others.is_empty() {
+        return Err(ImportError::OtherOrganizations(others.join(", ")).into());
+    }
     Ok(import(db, actor, &payload, key).await?)
 }
 

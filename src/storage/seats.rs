@@ -15,15 +15,13 @@ use sea_orm::{
 use super::{
     audit::{self, Actor, Change},
     contains_ci,
-    entities::{
-        license_assignments, license_organizations, license_sessions, licenses, mobile_users,
-    },
+    entities::{license_assignments, license_sessions, licenses, mobile_users},
     fetch_page,
     mobile_users::ENABLED,
 };
 use crate::domain::{
     paging::{Page, PageRequest},
-    products::Product,
+    products::{Product, seat_runs},
 };
 
 /// Takes a row's lock for the rest of the transaction with an UPDATE that changes nothing:
@@ -59,19 +57,57 @@ fn is_mobile_seat(licence: &licenses::Model) -> bool {
     licence.product == Product::Mobile.as_str() && !licence.competitive
 }
 
+/// How an organization's MOBILE seats map to its licences. MOBILE seats are pooled: a user
+/// is Enabled against the organization's total, not against one licence. For the Used
+/// column and its list to name the same people, the organization's Enabled users — in the
+/// order they were added — fill its valid nominal MOBILE licences in order of end date (the
+/// one ending first fills first); users beyond every capacity show on the last licence. An
+/// expired licence holds no one. Returns (licence id, first holder, holders).
+pub async fn mobile_seat_runs(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(i64, u64, u64)>, DbErr> {
+    let valid: Vec<licenses::Model> =
+        super::licenses::of_product(db, organization_id, Product::Mobile)
+            .await?
+            .into_iter()
+            .filter(|l| !l.competitive && l.terms().is_valid_on(today))
+            .collect();
+    let capacities: Vec<u32> = valid.iter().map(|l| l.terms().limit).collect();
+    let enabled = super::license_check::enabled_users(db, organization_id).await?;
+    Ok(valid
+        .iter()
+        .zip(seat_runs(enabled, &capacities))
+        .map(|(licence, (first, count))| (licence.id, first, count))
+        .collect())
+}
+
+/// The MOBILE seat holders of one licence within `organization_id` (see `mobile_seat_runs`).
+async fn mobile_holders(
+    db: &impl ConnectionTrait,
+    licence: &licenses::Model,
+    organization_id: i64,
+) -> Result<Condition, DbErr> {
+    use mobile_users::Column;
+    let runs = mobile_seat_runs(db, organization_id, Utc::now().date_naive()).await?;
+    let Some(&(_, first, count)) = runs.iter().find(|(id, _, _)| *id == licence.id) else {
+        return Ok(Condition::all().add(Column::Id.is_in(Vec::<i64>::new())));
+    };
+    let run = Query::select()
+        .column(Column::Id)
+        .from(mobile_users::Entity)
+        .and_where(Column::OrganizationId.eq(organization_id))
+        .and_where(Column::State.eq(ENABLED))
+        .order_by(Column::Id, sea_orm::Order::Asc)
+        .limit(count)
+        .offset(first)
+        .to_owned();
+    Ok(Condition::all().add(Column::Id.in_subquery(run)))
+}
+
 fn holders(licence: &licenses::Model, now: DateTime<Utc>) -> Condition {
     use mobile_users::Column;
-    if is_mobile_seat(licence) {
-        return Condition::all().add(Column::State.eq(ENABLED)).add(
-            Column::OrganizationId.in_subquery(
-                Query::select()
-                    .column(license_organizations::Column::OrganizationId)
-                    .from(license_organizations::Entity)
-                    .and_where(license_organizations::Column::LicenseId.eq(licence.id))
-                    .to_owned(),
-            ),
-        );
-    }
     let subquery = if licence.competitive {
         Query::select()
             .column(license_sessions::Column::MobileUserId)
@@ -90,15 +126,23 @@ fn holders(licence: &licenses::Model, now: DateTime<Utc>) -> Condition {
     Condition::all().add(Column::Id.in_subquery(subquery))
 }
 
-/// The users holding a seat of `licence`, searched on user id, name or email.
+/// The users holding a seat of `licence`, searched on user id, name or email. MOBILE seats
+/// are those of `organization_id` (the one being looked at); other products list every
+/// holder, whichever organization sharing the licence they belong to.
 pub async fn holders_page(
     db: &impl ConnectionTrait,
     licence: &licenses::Model,
+    organization_id: i64,
     search: &str,
     request: PageRequest,
 ) -> Result<Page<mobile_users::Model>, DbErr> {
     use mobile_users::Column;
-    let mut query = mobile_users::Entity::find().filter(holders(licence, Utc::now()));
+    let condition = if is_mobile_seat(licence) {
+        mobile_holders(db, licence, organization_id).await?
+    } else {
+        holders(licence, Utc::now())
+    };
+    let mut query = mobile_users::Entity::find().filter(condition);
     let search = search.trim();
     if !search.is_empty() {
         query = query.filter(
@@ -115,7 +159,7 @@ pub async fn holders_page(
     fetch_page(db, query, request).await
 }
 
-/// Seats of this one licence in use now.
+/// Seats of this one licence in use now (products other than MOBILE).
 pub async fn used(db: &impl ConnectionTrait, licence: &licenses::Model) -> Result<u64, DbErr> {
     mobile_users::Entity::find()
         .filter(holders(licence, Utc::now()))

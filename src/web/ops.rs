@@ -1,9 +1,9 @@
 //! Endpoints for load balancers and monitoring: `/healthz`, `/readyz`, `/metrics`.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 
 use super::state::AppState;
-use crate::storage;
+use crate::{domain::tokens::constant_time_eq, storage};
 
 /// The process is up.
 #[get("/healthz")]
@@ -42,8 +42,24 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .body(problem)
 }
 
+/// Prometheus metrics; with `LICENSEDESK_METRICS_TOKEN` set, only for `Authorization: Bearer
+/// <token>`.
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(expected) = &state.config.metrics_token {
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !constant_time_eq(given.trim(), expected) {
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .content_type("text/plain")
+                .body("metrics need the bearer token (LICENSEDESK_METRICS_TOKEN)");
+        }
+    }
     let backlog = storage::outbox::backlog(&state.db)
         .await
         .unwrap_or_else(|error| {

@@ -137,11 +137,24 @@ pub fn render_with_status(
         .body(page.render()?))
 }
 
-/// Post/redirect/get: the answer to every successful form.
+/// Post/redirect/get: the answer to every successful form. Only to a path of this site:
+/// anything else (another host, `/\\host`, control characters that browsers drop) goes
+/// to the start page, so no form field can send a user elsewhere.
 pub fn redirect(to: &str) -> HttpResponse {
+    let to = if is_own_path(to) { to } else { "/" };
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .finish()
+}
+
+/// A path on this site: `/` and not `//` or `/\\` (which browsers read as another host),
+/// with no backslash, whitespace or control character anywhere.
+pub fn is_own_path(to: &str) -> bool {
+    to.starts_with('/')
+        && !to.starts_with("//")
+        && !to
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
 }
 
 /// Search, sort and page as they come in the query string of every list page.
@@ -228,6 +241,12 @@ impl Listing {
             self.path,
             serde_urlencoded::to_string(&pairs).unwrap_or_default()
         )
+    }
+
+    /// This very page (search, filters, sort, size and page): where an action on its rows
+    /// comes back to.
+    pub fn current_url(&self) -> String {
+        self.url(&self.sort, self.descending, self.page)
     }
 
     /// Link of a column header: sorts by it, or reverses the order if it is already sorted.

@@ -84,6 +84,7 @@ pub fn test_config(
         // from each instance's copy for up to 1 s.
         cache_ttl_ms: 0,
         outage_grace_secs: 600,
+        metrics_token: None,
     })
     .expect("test config");
     config.outbox.poll_interval = Duration::from_millis(50);

@@ -140,6 +140,12 @@ pub async fn create_administrator(
     let checked = (|| {
         let email = Email::parse(&form.email).map_err(|e| e.to_string())?;
         let role = Role::parse(&form.role).map_err(|e| e.to_string())?;
+        if form.name.chars().any(char::is_control) {
+            return Err(
+                "The name is one line: no line breaks, tabs or other control characters."
+                    .to_owned(),
+            );
+        }
         if !assignable_roles(&admin).contains(&role) {
             return Err("Only operators can create operators.".to_owned());
         }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::{
     domain::{
         chart::{Slice, pie},
+        csv_export::ExportWriter,
         devices::parse_recipients,
         email::Email,
         permissions::{Action, ObjectClass, Permission},
@@ -345,9 +346,9 @@ fn report_lines(
     devices: Vec<devices::Model>,
     header: bool,
 ) -> Result<web::Bytes, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(devices.len() * 160));
+    let mut writer = ExportWriter::with_capacity(devices.len() * 180);
     if header {
-        writer.write_record(REPORT_HEADER)?;
+        writer.row(REPORT_HEADER)?;
     }
     for device in devices {
         let status = if device.registered_at.is_some() {
@@ -361,7 +362,7 @@ fn report_lines(
                 .unwrap_or_default()
         };
         let d = &row.device;
-        writer.write_record([
+        writer.row([
             row.team.as_str(),
             d.platform.as_deref().unwrap_or_default(),
             d.os_type.as_deref().unwrap_or_default(),
@@ -376,10 +377,7 @@ fn report_lines(
             status,
         ])?;
     }
-    writer
-        .into_inner()
-        .map(web::Bytes::from)
-        .map_err(|e| e.into_error().into())
+    writer.finish().map(web::Bytes::from)
 }
 
 /// Devices Report (§6.3): every device of the organization as `DeviceReport.csv`, streamed

@@ -80,14 +80,15 @@ pub async fn used_page(
             .map_err(|e| AppError::Unexpected(e.into()))?;
         return Ok(redirect(&format!("/devices?{query}")));
     }
+    let own = admin.organization()?.id;
     let page =
-        storage::seats::holders_page(&state.db, &licence, &params.q, params.page_request()).await?;
+        storage::seats::holders_page(&state.db, &licence, own, &params.q, params.page_request())
+            .await?;
     let names: HashMap<i64, String> = storage::licenses::organizations_of(&state.db, licence.id)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let own = admin.organization()?.id;
     let can_update = admin.can(Permission::new(ObjectClass::Licenses, Action::Update));
     let list = Listing::new(
         format!("/licenses/{}/used", licence.id),

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::{
     domain::{
         permissions::{Action, ObjectClass, Permission},
-        products::{Product, spread_usage},
+        products::Product,
     },
     storage::{
         self,
@@ -86,16 +86,10 @@ async fn usage(
         .iter()
         .any(|l| l.product == Product::Mobile.as_str() && !l.competitive)
     {
-        let mobile: Vec<Model> =
-            storage::licenses::of_product(db, organization_id, Product::Mobile)
-                .await?
-                .into_iter()
-                .filter(|l| !l.competitive && l.terms().is_valid_on(today))
-                .collect();
-        let capacities: Vec<u32> = mobile.iter().map(|l| l.terms().limit).collect();
-        let enabled = storage::license_check::enabled_users(db, organization_id).await?;
-        for (licence, seats) in mobile.iter().zip(spread_usage(enabled, &capacities)) {
-            used.insert(licence.id, seats);
+        for (licence, _, seats) in
+            storage::seats::mobile_seat_runs(db, organization_id, today).await?
+        {
+            used.insert(licence, seats);
         }
     }
     Ok(used)
@@ -212,7 +206,13 @@ pub async fn import_license(
         return import_again(&state, &admin, key, "Paste a licence key first.".to_owned()).await;
     }
     let txn = storage::begin_write(&state.db).await?;
-    let outcome = match storage::licenses::import_key(&txn, vendor, &admin.actor(), &key).await {
+    let imported = if admin.role.is_global() {
+        storage::licenses::import_key(&txn, vendor, &admin.actor(), &key).await
+    } else {
+        let own = admin.organization()?;
+        storage::licenses::import_key_for(&txn, vendor, &admin.actor(), &key, own).await
+    };
+    let outcome = match imported {
         Ok(outcome) => outcome,
         Err(KeyImportError::Import(storage::licenses::ImportError::Db(error))) => {
             return Err(error.into());
@@ -224,14 +224,22 @@ pub async fn import_license(
     };
     txn.commit().await?;
     match outcome {
-        ImportOutcome::Imported(licence) => admin.session.flash_success(format!(
-            "Imported the {} licence {} ({} seats, valid {} to {}).",
-            licence.product,
-            licence.licence_id,
-            licence.seat_limit,
-            licence.valid_from,
-            licence.valid_till
-        ))?,
+        ImportOutcome::Imported(licence) => {
+            let names: Vec<String> = storage::licenses::organizations_of(&state.db, licence.id)
+                .await?
+                .into_iter()
+                .map(|o| o.name)
+                .collect();
+            admin.session.flash_success(format!(
+                "Imported the {} licence {} for {} ({} seats, valid {} to {}).",
+                licence.product,
+                licence.licence_id,
+                names.join(", "),
+                licence.seat_limit,
+                licence.valid_from,
+                licence.valid_till
+            ))?
+        }
         ImportOutcome::AlreadyImported(licence) => admin.session.flash_success(format!(
             "The {} licence {} was imported before; nothing changed.",
             licence.product, licence.licence_id

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::{
     domain::{
+        csv_export::ExportWriter,
         ids::Guid,
         license_check::MobileSeats,
         permissions::{Action, ObjectClass, Permission},
@@ -261,6 +262,12 @@ pub async fn add_mobile_user(
         },
     };
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    if name.is_some_and(|n| n.chars().any(char::is_control)) {
+        return refuse(
+            "Not added: the name is one line, without line breaks, tabs or other control characters."
+                .to_owned(),
+        );
+    }
     let now = Utc::now();
     let txn = storage::begin_write(&state.db).await?;
     let seats = storage::license_check::lock_mobile_seats(&txn, organization, now).await?;
@@ -490,10 +497,10 @@ pub async fn export_mobile_users(
     let users =
         storage::mobile_users::all_matching(&state.db, admin.organization()?.id, &query.filter())
             .await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = ExportWriter::with_capacity(users.len() * 120);
     let csv_error = |e: csv::Error| AppError::Unexpected(e.into());
     writer
-        .write_record([
+        .row([
             "user_id",
             "name",
             "email",
@@ -504,9 +511,12 @@ pub async fn export_mobile_users(
         ])
         .map_err(csv_error)?;
     for user in users {
-        let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let time = |t: Option<chrono::DateTime<Utc>>| {
+            t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default()
+        };
         writer
-            .write_record([
+            .row([
                 user.user_id.as_str(),
                 user.display_name.as_deref().unwrap_or_default(),
                 user.email.as_deref().unwrap_or_default(),
@@ -517,9 +527,7 @@ pub async fn export_mobile_users(
             ])
             .map_err(csv_error)?;
     }
-    let body = writer
-        .into_inner()
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+    let body = writer.finish().map_err(csv_error)?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

@@ -241,11 +241,6 @@ pub async fn select_organization(
     admin.require(Permission::new(ObjectClass::Organizations, Action::Select))?;
     let org = find_organization(&state, form.organization).await?;
     admin.session.select_organization(org.id)?;
-    // Only go back to a page of this site.
-    let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
-        form.back.as_str()
-    } else {
-        "/"
-    };
-    Ok(redirect(back))
+    // `redirect` goes back only to a page of this site.
+    Ok(redirect(&form.back))
 }

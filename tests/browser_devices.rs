@@ -135,7 +135,7 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
             .await
             .unwrap();
         let report = report.as_str().unwrap();
-        assert!(report.starts_with("Team,Platform"), "{report}");
+        assert!(report.starts_with("\"Team\",\"Platform\""), "{report}");
         assert!(report.contains("Van 7") && report.contains("5.3.0"));
 
         // A wholesale client, then the device's dialog on edit: three tabs.

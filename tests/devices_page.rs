@@ -292,3 +292,51 @@ async fn the_report_streams_every_device_across_batches() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn the_report_never_hands_a_spreadsheet_a_formula() {
+    use licensedesk::storage::entities::devices;
+    use sea_orm::ActiveValue::Set;
+
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let input = licensedesk::domain::lookups::TeamInput::parse("North", "UTC", "").unwrap();
+    let team = storage::lookups::save_team(&app.db, acme.id, None, &input)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    // What a device reports at registration (platform, version) arrives without a login.
+    devices::Entity::insert(devices::ActiveModel {
+        organization_id: Set(acme.id),
+        team_id: Set(team.id),
+        nickname: Set("Van 7".into()),
+        platform: Set(Some("=HYPERLINK(\"http://evil.example\",\"Open\")".into())),
+        os_type: Set(Some("@SUM(1+1)".into())),
+        app_version: Set(Some("+1-2".into())),
+        device_identifier: Set(Some("-1".into())),
+        changed_at: Set(now),
+        created_at: Set(now),
+        client_type: Set("both".into()),
+        all_clients: Set(true),
+        include_area: Set(false),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    let csv = app.get("/devices/report").await.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[1], "'=HYPERLINK(\"http://evil.example\",\"Open\")");
+    assert_eq!(&row[2], "'@SUM(1+1)");
+    assert_eq!(&row[5], "'-1");
+    assert_eq!(&row[10], "'+1-2");
+    assert!(
+        csv.lines().all(|line| line.starts_with('"')),
+        "every cell quoted"
+    );
+}

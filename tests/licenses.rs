@@ -103,6 +103,26 @@ async fn refused_keys_say_why_and_store_nothing() {
             .text()
             .await
             .unwrap()
+            .contains("only an operator can import"),
+        "an administrator imports keys of her own organization only"
+    );
+    // An operator is told that the key's organization is not here.
+    let operator = app.second_client();
+    operator.logged_in_operator().await;
+    operator
+        .post_form(
+            "/organization/select",
+            &[("organization", &acme.id.to_string()), ("back", "/")],
+        )
+        .await;
+    let response = operator
+        .post_form("/licenses/import", &[("key", &foreign)])
+        .await;
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
             .contains("for no organization of this LicenseDesk")
     );
 
@@ -413,5 +433,159 @@ async fn nominal_licences_are_assigned_from_the_mobile_users_detail_page() {
     assert_eq!(
         app.get(&format!("/mobile-users/{}", gus.id)).await.status(),
         404
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_imports_only_keys_of_their_own_organization() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let globex = app.create_organization("Globex").await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+
+    for organizations in [vec![&globex], vec![&acme, &globex]] {
+        let key = app.current_key(Product::Email, 5, false, &organizations, 90);
+        let refused = app.post_form("/licenses/import", &[("key", &key)]).await;
+        assert_eq!(refused.status(), 422);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("only an operator can import"), "{page}");
+        assert!(
+            page.contains(&globex.organization_id.to_lowercase())
+                || page.contains(&globex.organization_id)
+        );
+    }
+    assert_eq!(licence_count(&app).await, 0, "nothing was linked anywhere");
+
+    // Her own organization's key imports, and the message names where it went.
+    let own = app.current_key(Product::Email, 5, false, &[&acme], 90);
+    app.post_form("/licenses/import", &[("key", &own)]).await;
+    let page = app.get_html("/licenses").await;
+    assert!(page.contains("Imported the EMAIL licence"), "{page}");
+    assert!(page.contains(" for Acme ("), "{page}");
+
+    // An operator may import a key for several organizations.
+    let operator = app.second_client();
+    operator.logged_in_operator().await;
+    let shared = app.current_key(Product::Email, 5, false, &[&acme, &globex], 90);
+    operator
+        .post_form(
+            "/organization/select",
+            &[("organization", &acme.id.to_string()), ("back", "/")],
+        )
+        .await;
+    let imported = operator
+        .post_form("/licenses/import", &[("key", &shared)])
+        .await;
+    assert_eq!(imported.status(), 303);
+    assert!(
+        operator
+            .get_html("/licenses")
+            .await
+            .contains("for Acme, Globex")
+    );
+}
+
+/// The users a licence's Used modal lists (the user ids on its page).
+async fn listed_in_used(app: &common::TestApp, licence: i64) -> Vec<String> {
+    let html = app
+        .get_html(&format!("/licenses/{licence}/used?size=100"))
+        .await;
+    html.match_indices("data-user-id=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+/// The Used number of a licence in the registry.
+async fn used_number(app: &common::TestApp, licence: i64) -> u64 {
+    let html = app.get_html("/licenses?size=100").await;
+    let link = format!("href=\"/licenses/{licence}/used\"");
+    let at = html
+        .find(&link)
+        .unwrap_or_else(|| panic!("no Used link for {licence}"));
+    let rest = &html[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest.find("</a>").unwrap();
+    rest[start..end].trim().parse().unwrap()
+}
+
+#[tokio::test]
+async fn each_mobile_licence_lists_exactly_the_users_its_used_count_names() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let globex = app.create_organization("Globex").await;
+    let today = chrono::Utc::now().date_naive();
+    let soon = app
+        .import(&app.current_key(Product::Mobile, 10, false, &[&acme], 30))
+        .await;
+    let later = app
+        .import(&app.current_key(Product::Mobile, 30, false, &[&acme, &globex], 300))
+        .await;
+    let expired = app
+        .import(&app.issue_key(
+            Product::Mobile,
+            50,
+            false,
+            &[&acme],
+            today - chrono::Duration::days(400),
+            today - chrono::Duration::days(10),
+        ))
+        .await;
+    let mut enabled = Vec::new();
+    for i in 0..14 {
+        enabled.push(
+            app.add_mobile_user(&acme, &format!("Acme {i:02}"), ENABLED)
+                .await,
+        );
+    }
+    app.add_mobile_user(&acme, "Acme Disabled", DISABLED).await;
+    for i in 0..4 {
+        app.add_mobile_user(&globex, &format!("Globex {i}"), ENABLED)
+            .await;
+    }
+    app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))
+        .await;
+    app.login_ok("vic@acme.example").await;
+
+    let mut everyone = Vec::new();
+    for licence in [&soon, &later, &expired] {
+        let listed = listed_in_used(&app, licence.id).await;
+        assert_eq!(
+            listed.len() as u64,
+            used_number(&app, licence.id).await,
+            "licence {} lists as many users as its Used count",
+            licence.licence_id
+        );
+        everyone.extend(listed);
+    }
+    assert_eq!(
+        listed_in_used(&app, soon.id).await.len(),
+        10,
+        "the licence ending first fills first"
+    );
+    assert_eq!(
+        listed_in_used(&app, expired.id).await.len(),
+        0,
+        "an expired licence holds no one"
+    );
+    everyone.sort();
+    let mut expected: Vec<String> = enabled.iter().map(|u| u.user_id.clone()).collect();
+    expected.sort();
+    assert_eq!(
+        everyone, expected,
+        "together they name every Enabled user of Acme once"
+    );
+    let page = app.get_html(&format!("/licenses/{}/used", later.id)).await;
+    assert!(
+        !page.contains("Globex"),
+        "another organization's users are not listed"
+    );
+    assert!(
+        !page.contains("uses a seat (another organization)"),
+        "a viewer's own users are not labelled as another organization's: {page}"
     );
 }

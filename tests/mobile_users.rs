@@ -255,10 +255,10 @@ async fn export_csv_has_the_filtered_users_and_viewers_cannot_change_anything() 
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "user_id,name,email,state,temporary_license_until,last_sync_at,app_version"
+        r#""user_id","name","email","state","temporary_license_until","last_sync_at","app_version""#
     );
     assert_eq!(lines.len(), 2);
-    assert!(lines[1].starts_with(&format!("{},Ann Field,", ann.user_id)));
+    assert!(lines[1].starts_with(&format!(r#""{}","Ann Field","#, ann.user_id)));
 
     let page = app.get_html("/mobile-users").await;
     assert!(
@@ -381,4 +381,111 @@ async fn import_csv_adds_and_updates_all_or_nothing_with_a_report() {
     let (status, page) = upload(&app, &exported).await;
     assert_eq!(status, 200);
     assert!(page.contains("Imported: 0 added, 3 updated."), "{page}");
+}
+
+#[tokio::test]
+async fn a_formula_sent_by_a_mobile_client_is_exported_as_text() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 5, false, &[&acme], 90))
+        .await;
+    // No login needed to put text into the export: the licence check's <Version>.
+    let user = uuid::Uuid::new_v4();
+    let formula = "=cmd|' /C calc'!A0";
+    let body = format!(
+        "<MobileClient><Version>{formula}</Version><OrganizationId>{}</OrganizationId>\
+         <OrganizationUrl>https://crm.example.com</OrganizationUrl><UserId>{user}</UserId>\
+         <DeviceInfo>@SUM(1+1)</DeviceInfo></MobileClient>",
+        acme.organization_id
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v1/license/check"))
+        .header("content-type", "application/xml")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let named = app.add_mobile_user(&acme, "-2+3", ENABLED).await;
+    app.logged_in_operator().await;
+    app.post_form(
+        "/organization/select",
+        &[("organization", &acme.id.to_string()), ("back", "/")],
+    )
+    .await;
+
+    let csv = app.get_html("/mobile-users/export.csv").await;
+    assert!(
+        csv.contains(&format!(r#""'{formula}""#)),
+        "the version is prefixed with a quote: {csv}"
+    );
+    assert!(csv.contains(r#""'-2+3""#), "so is a name: {csv}");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "cell {cell:?} would run as a formula"
+            );
+        }
+    }
+    drop(named);
+}
+
+#[tokio::test]
+async fn a_bulk_action_returns_to_the_same_search_and_page() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 50, false, &[&acme], 90))
+        .await;
+    let mut schmidts = Vec::new();
+    for i in 0..3 {
+        schmidts.push(
+            app.add_mobile_user(&acme, &format!("Schmidt {i}"), ENABLED)
+                .await,
+        );
+    }
+    app.add_mobile_user(&acme, "Other Person", ENABLED).await;
+    app.logged_in_operator().await;
+    app.post_form(
+        "/organization/select",
+        &[("organization", &acme.id.to_string()), ("back", "/")],
+    )
+    .await;
+
+    let page = app
+        .get_html("/mobile-users?q=Schmidt&sort=name&dir=desc")
+        .await;
+    assert!(page.contains("data-select-all=\"ids\""), "a select-all box");
+    let back = page
+        .split("id=\"users-form\"")
+        .nth(1)
+        .and_then(|form| form.split("name=\"back\" value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(
+        back.contains("q=Schmidt") && back.contains("dir=desc"),
+        "{back}"
+    );
+
+    let ids: Vec<String> = schmidts.iter().map(|u| u.id.to_string()).collect();
+    let mut fields = vec![("action", "disable"), ("back", back.as_str())];
+    fields.extend(ids.iter().map(|id| ("ids", id.as_str())));
+    let response = app.post_form("/mobile-users/action", &fields).await;
+    assert_eq!(response.status(), 303);
+    let location = common::location(&response);
+    assert!(
+        location.starts_with("/mobile-users?") && location.contains("q=Schmidt"),
+        "back to the same search: {location}"
+    );
+    let after = app.get_html(&location).await;
+    assert!(after.contains("Schmidt 0") && !after.contains("Other Person"));
+    for user in &schmidts {
+        assert_eq!(
+            state_of(&app, &acme, user.id).await.as_deref(),
+            Some(DISABLED)
+        );
+    }
 }

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement, sea_query::Expr,
+    EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, Statement,
+    sea_query::Expr,
 };
 
 use super::{
@@ -70,13 +71,18 @@ pub async fn claim_next(
     } else {
         ("?1", "?2", "")
     };
+    // The columns by name, not `RETURNING *`: a prepared statement caches its column list,
+    // and SQLite's `*` can widen under it when a migration adds a column (sqlx then panics
+    // reading the row).
+    let columns: Vec<&str> = Column::iter().map(|c| c.as_str()).collect();
+    let returning = columns.join(", ");
     let sql = format!(
         "UPDATE outbox SET status = '{SENDING}', attempts = attempts + 1, locked_until = {lease_end} \
          WHERE id = (SELECT id FROM outbox \
            WHERE (status = '{PENDING}' AND next_attempt_at <= {now_param}) \
               OR (status = '{SENDING}' AND locked_until < {now_param}) \
            ORDER BY next_attempt_at, id LIMIT 1 {lock}) \
-         RETURNING *"
+         RETURNING {returning}"
     );
     let statement =
         Statement::from_sql_and_values(backend, sql, [(now + lease).into(), now.into()]);

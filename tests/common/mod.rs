@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod outage;
+pub mod slow_smtp;
 pub mod smtp;
 
 use std::time::Duration;

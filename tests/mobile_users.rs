@@ -489,3 +489,37 @@ async fn a_bulk_action_returns_to_the_same_search_and_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_large_file_of_bad_rows_gets_a_short_report() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    let mut csv = String::from("user_id,name,email,state\n");
+    for i in 0..25_000 {
+        csv.push_str(&format!("not-a-guid-{i},Name {i},bad,Sleeping\n"));
+    }
+    assert!(csv.len() > 800 * 1024);
+    let (status, page) = upload(&app, &csv).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("24900 more rows with errors"),
+        "the rest is counted"
+    );
+    assert!(
+        page.len() < 200 * 1024,
+        "the report is {} KiB for a {} KiB file",
+        page.len() / 1024,
+        csv.len() / 1024
+    );
+
+    let (status, page) = upload(
+        &app,
+        "user_id,name\n4f767aff-b33f-437c-a7cb-00249948c82b,\"Two\nLines\"\n",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("control character"), "{page}");
+}

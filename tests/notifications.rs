@@ -146,3 +146,64 @@ async fn subscribers_get_the_assignment_mail_and_manage_their_subscriptions_from
             .contains("notifications.unsubscribe")
     );
 }
+
+#[tokio::test]
+async fn notification_mail_is_marked_automatic_and_unsubscribes_in_one_click() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 5, false, &[&acme], 60))
+        .await;
+    let mut settings = storage::settings::get(&app.db, acme.id).await.unwrap();
+    settings.auto_assign_licenses = true;
+    settings.send_assignment_notifications = true;
+    settings.notification_addresses = "ops@acme.example".to_owned();
+    storage::settings::save(&app.db, settings).await.unwrap();
+
+    check_new_user(&app, &acme.organization_id).await;
+    app.wait_for_outbox_drained().await;
+    let mails = app.mail().received();
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(smtp::header(mail, "Auto-Submitted"), "auto-generated");
+    assert_eq!(
+        smtp::header(mail, "List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click"
+    );
+    let id = smtp::header(mail, "Message-ID");
+    assert!(
+        id.ends_with("@127.0.0.1>") && !id.contains("outbox-"),
+        "a random id at this installation's host: {id}"
+    );
+    let unsubscribe = smtp::header(mail, "List-Unsubscribe");
+    let url = unsubscribe
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned();
+    assert!(url.starts_with(&format!("{}/subscriptions/one-click?", app.address)));
+
+    // What a mailbox provider does (RFC 8058): a POST without cookies or CSRF token.
+    let provider = reqwest::Client::new();
+    let forged = provider
+        .post(url.replace("ops%40acme.example", "ada%40acme.example"))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 404, "the token is bound to the address");
+    let response = provider
+        .post(&url)
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let subscriptions = storage::notifications::subscriptions_of(&app.db, "ops@acme.example")
+        .await
+        .unwrap();
+    assert!(subscriptions.iter().all(|(_, on)| !on), "{subscriptions:?}");
+
+    // The next assignment mails nobody.
+    check_new_user(&app, &acme.organization_id).await;
+    app.wait_for_outbox_drained().await;
+    assert_eq!(app.mail().received().len(), 1);
+}

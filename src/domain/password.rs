@@ -4,8 +4,8 @@
 use std::sync::LazyLock;
 
 use argon2::{
-    Argon2,
-    password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
+    Algorithm, Argon2, Block, Params, Version,
+    password_hash::{PasswordHasher, phc::PasswordHash},
 };
 
 pub const MIN_LENGTH: usize = 12;
@@ -68,22 +68,55 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 /// Whether `password` matches `stored_hash`; a missing or unreadable hash never matches but
 /// still costs one argon2 verification.
 pub fn verify(password: &str, stored_hash: Option<&str>) -> bool {
-    let matches = |hash: &str| {
-        PasswordHash::new(hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    };
+    verify_in(&mut Vec::new(), password, stored_hash)
+}
+
+/// `verify`, with argon2's working memory (19 MiB with the default parameters) taken from
+/// `memory` and left there for the next call: a thread that verifies many passwords holds
+/// that much once, instead of asking the allocator for it every time (which let a login
+/// burst grow the process by hundreds of MiB).
+pub fn verify_in(memory: &mut Vec<Block>, password: &str, stored_hash: Option<&str>) -> bool {
     match stored_hash {
-        Some(hash) => matches(hash),
+        Some(hash) => matches(memory, password, hash),
         None => {
-            matches(&DUMMY_HASH);
+            matches(memory, password, &DUMMY_HASH);
             false
         }
     }
+}
+
+fn matches(memory: &mut Vec<Block>, password: &str, hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map(Option::unwrap_or_default)
+    else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    memory.resize(params.block_count(), Block::default());
+    let mut computed = vec![0u8; expected.as_bytes().len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(
+            password.as_bytes(),
+            salt.as_ref(),
+            &mut computed,
+            &mut memory[..],
+        )
+        .is_ok()
+        && super::tokens::constant_time_eq_bytes(&computed, expected.as_bytes())
 }
 
 #[cfg(test)]

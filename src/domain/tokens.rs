@@ -17,11 +17,11 @@ pub fn hash_token(token: &str) -> String {
 
 /// Compares two strings in time that depends only on their length.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    constant_time_eq_bytes(a.as_bytes(), b.as_bytes())
+}
+
+pub fn constant_time_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

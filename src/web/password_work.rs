@@ -1,13 +1,14 @@
 //! Argon2 work, bounded (§8): a few dedicated threads hash and verify passwords, and at most
 //! `QUEUE` requests wait for them; beyond that a login gets "busy, try again" at once.
 //!
-//! Each verification takes ~19 MiB for a moment. Run on the blocking pool, a burst of 60
-//! logins ran 60 at once (RSS 26 MB → 1.16 GB, and the allocator kept it). Here at most one
-//! per core runs, always on the same threads, so memory stays near `threads × 19 MiB` and
-//! what those threads free they reuse.
+//! Each verification needs ~19 MiB of working memory. Run on the blocking pool, a burst of
+//! 60 logins ran 60 at once (RSS 26 MB → 1.16 GB, and the allocator kept it). Here at most
+//! one per core runs, always on the same threads, each reusing its own working memory, so
+//! the whole of it is `threads × 19 MiB`, however many logins arrive.
 
 use std::sync::{Arc, Mutex, mpsc};
 
+use argon2::Block;
 use tokio::sync::oneshot;
 
 use crate::domain::password::{self, NewPassword, PasswordError};
@@ -15,7 +16,8 @@ use crate::domain::password::{self, NewPassword, PasswordError};
 /// Requests that may wait for a hashing thread; more at once are refused.
 const QUEUE: usize = 64;
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A job gets its thread's argon2 working memory, kept between jobs.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkError {
@@ -46,13 +48,14 @@ impl PasswordWork {
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
+                    let mut memory = Vec::new();
                     loop {
                         let job = match queue.lock() {
                             Ok(queue) => queue.recv(),
                             Err(_) => return,
                         };
                         match job {
-                            Ok(job) => job(),
+                            Ok(job) => job(&mut memory),
                             Err(_) => return,
                         }
                     }
@@ -66,11 +69,11 @@ impl PasswordWork {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, WorkError> {
         let (done, result) = oneshot::channel();
-        let job: Job = Box::new(move || {
-            let _ = done.send(work());
+        let job: Job = Box::new(move |memory| {
+            let _ = done.send(work(memory));
         });
         self.jobs.try_send(job).map_err(|error| match error {
             mpsc::TrySendError::Full(_) => WorkError::Busy,
@@ -81,13 +84,13 @@ impl PasswordWork {
 
     /// `password::verify` on a hashing thread.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, WorkError> {
-        self.run(move || password::verify(&password, hash.as_deref()))
+        self.run(move |memory| password::verify_in(memory, &password, hash.as_deref()))
             .await
     }
 
     /// `NewPassword::hash` on a hashing thread.
     pub async fn hash(&self, password: NewPassword) -> Result<String, WorkError> {
-        Ok(self.run(move || password.hash()).await??)
+        Ok(self.run(move |_| password.hash()).await??)
     }
 }
 

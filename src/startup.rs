@@ -131,6 +131,7 @@ impl Application {
                     session_db.clone(),
                     read_only,
                 ))
+                .wrap(from_fn(web::session_store::explain_failures))
                 .wrap(web::security_headers(secure))
                 .wrap(from_fn(web::metrics::record))
                 .wrap(TracingLogger::default())

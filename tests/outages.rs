@@ -118,6 +118,46 @@ async fn during_a_database_outage_known_users_keep_their_licence_and_nothing_wai
     assert_eq!(status, 200);
     assert!(body.contains("Enabled"), "{body}");
     assert_eq!(ready(&app.address).await.0, 200);
+    // An administrator signed in before the outage.
+    let hash =
+        licensedesk::domain::password::NewPassword::parse(common::PASSWORD, common::PASSWORD)
+            .unwrap()
+            .hash()
+            .unwrap();
+    storage::administrators::create(
+        &app.db,
+        &storage::audit::Actor::command_line(),
+        storage::administrators::NewAdministrator {
+            organization_id: None,
+            email: licensedesk::domain::email::Email::parse("op@example.com").unwrap(),
+            display_name: "Op".into(),
+            role: licensedesk::domain::permissions::Role::Operator,
+            password_hash: Some(hash),
+        },
+    )
+    .await
+    .unwrap();
+    let browser = common::new_client();
+    let page = browser
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = common::csrf_token_in(&page).unwrap();
+    let login = browser
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("email", "op@example.com"),
+            ("password", common::PASSWORD),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303);
     let users_before = storage::entities::mobile_users::Entity::find()
         .count(&app.db)
         .await
@@ -146,6 +186,25 @@ async fn during_a_database_outage_known_users_keep_their_licence_and_nothing_wai
             started.elapsed()
         );
     }
+    // A page: on PostgreSQL nothing can be read either, and the page says so at once. On
+    // SQLite only writes are locked: the page shows, or — if it had to write its session —
+    // says so after the 5 s busy wait.
+    let started = Instant::now();
+    let page = browser
+        .get(format!("{}/organizations", app.address))
+        .send()
+        .await
+        .unwrap();
+    let status = page.status().as_u16();
+    let text = page.text().await.unwrap();
+    let postgres = matches!(app.outage, Outage::Postgres(_));
+    if postgres || status != 200 {
+        assert_eq!(status, 503, "{text}");
+        assert!(text.contains("cannot reach its database"), "{text}");
+    }
+    let limit = Duration::from_secs(if postgres { 4 } else { 7 });
+    assert!(started.elapsed() < limit, "page in {:?}", started.elapsed());
+
     let started = Instant::now();
     let (status, body) = check(&app.address, &org, &uuid::Uuid::new_v4().to_string()).await;
     assert_eq!(status, 503, "a new user needs the database: {body}");

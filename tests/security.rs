@@ -327,6 +327,16 @@ async fn a_nul_character_gets_a_clear_400_and_control_characters_stay_out_of_nam
     }
     let response = app.post_form("/areas", &[("name", "North\0")]).await;
     assert_eq!(response.status(), 400);
+    let api = app
+        .client
+        .post(app.url("/api/v1/devices/register"))
+        .json(&serde_json::json!({ "code": "ABCDE-FGH23", "device_id": "x\u{0}y" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 400);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("NUL"));
 
     for name in ["North\r\nSouth", "Tab\there"] {
         let response = app.post_form("/areas", &[("name", name)]).await;

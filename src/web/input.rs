@@ -1,4 +1,4 @@
-//! One rule for every request of the UI: no NUL character in the query string or in a form.
+//! One rule for every request: no NUL character in the query string, a form or a JSON body.
 //! Nothing a person types contains one, PostgreSQL cannot store one, and a search index
 //! query with one fails — so it is refused here with a clear 400 instead of a 500 later.
 
@@ -11,8 +11,11 @@ use actix_web::{
     web::Bytes,
 };
 
+/// A NUL byte, or one written as a form (`%00`) or JSON (`\u0000`) would write it.
 fn has_nul(bytes: &[u8]) -> bool {
-    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
+    bytes.contains(&0)
+        || bytes.windows(3).any(|w| w == b"%00")
+        || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
 }
 
 pub async fn refuse_nul(
@@ -20,20 +23,27 @@ pub async fn refuse_nul(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let mut refused = has_nul(req.query_string().as_bytes());
-    let is_form = req
+    let is_text = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !refused && is_form {
+        .is_some_and(|v| {
+            v.starts_with("application/x-www-form-urlencoded") || v.starts_with("application/json")
+        });
+    if !refused && is_text {
         let body = req.extract::<Bytes>().await?;
         refused = has_nul(&body);
         req.set_payload(Payload::from(body));
     }
     if refused {
-        let response = HttpResponse::BadRequest()
-            .content_type("text/plain; charset=utf-8")
-            .body("The request contains a NUL character, which no field accepts.");
+        let message = "The request contains a NUL character, which no field accepts.";
+        let response = if req.path().starts_with("/api/") {
+            HttpResponse::BadRequest().json(serde_json::json!({ "error": message }))
+        } else {
+            HttpResponse::BadRequest()
+                .content_type("text/plain; charset=utf-8")
+                .body(message)
+        };
         return Ok(req.into_response(response).map_into_right_body());
     }
     next.call(req)

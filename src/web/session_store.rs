@@ -80,6 +80,29 @@ pub struct DatabaseSessionStore {
 
 type State = HashMap<String, String>;
 
+/// Wraps the session middleware: when the session store (the database) fails, the visitor
+/// gets the "database unavailable" page (503) instead of actix-session's empty 500.
+pub async fn explain_failures(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::error::InternalError;
+    next.call(req).await.map_err(|error| {
+        let store_failed = error.as_error::<InternalError<LoadError>>().is_some()
+            || error.as_error::<InternalError<SaveError>>().is_some()
+            || error.as_error::<InternalError<UpdateError>>().is_some()
+            || error.as_error::<InternalError<anyhow::Error>>().is_some();
+        if store_failed {
+            super::error::AppError::Unavailable(sea_orm::DbErr::Custom(format!(
+                "session store: {error}"
+            )))
+            .into()
+        } else {
+            error
+        }
+    })
+}
+
 /// 64 random letters and digits (~380 bits): the cookie's whole content.
 fn new_key() -> String {
     rand::rng()

@@ -59,10 +59,19 @@ fn pool_options(url: &str) -> ConnectOptions {
     options.acquire_timeout(ACQUIRE_TIMEOUT);
     options.connect_timeout(ACQUIRE_TIMEOUT);
     options.map_sqlx_sqlite_pool_opts(|pool| {
-        pool.after_release(|conn, _| Box::pin(leaves_no_transaction_open(conn)))
+        pool.after_release(|conn, _| {
+            Box::pin(async move {
+                // A dropped transaction queues its ROLLBACK on SQLite's worker thread, which
+                // lowers the depth only once it succeeded; the ping runs after it.
+                sea_orm::sqlx::Connection::ping(conn).await?;
+                Ok(leaves_no_transaction_open(conn))
+            })
+        })
     });
     options.map_sqlx_postgres_pool_opts(|pool| {
-        pool.after_release(|conn, _| Box::pin(leaves_no_transaction_open(conn)))
+        // PostgreSQL's driver lowers the depth when it queues the ROLLBACK (and closes the
+        // connection if that fails): no round trip needed to look.
+        pool.after_release(|conn, _| Box::pin(async move { Ok(leaves_no_transaction_open(conn)) }))
     });
     options
 }
@@ -73,17 +82,12 @@ fn pool_options(url: &str) -> ConnectOptions {
 /// "transaction" on that connection would only be a savepoint of one that never commits —
 /// writes reported as done, then lost, and the write lock held meanwhile. Such a connection
 /// is closed instead (closing it rolls back whatever it held).
-async fn leaves_no_transaction_open<C: sea_orm::sqlx::Connection>(
-    conn: &mut C,
-) -> Result<bool, sea_orm::sqlx::Error> {
-    // A dropped transaction queues its ROLLBACK; the ping runs after it, so the depth read
-    // next is the one that ROLLBACK left.
-    conn.ping().await?;
+fn leaves_no_transaction_open<C: sea_orm::sqlx::Connection>(conn: &C) -> bool {
     let open = conn.is_in_transaction();
     if open {
         tracing::warn!("closing a database connection left inside a failed transaction");
     }
-    Ok(!open)
+    !open
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN

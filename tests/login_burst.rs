@@ -4,7 +4,6 @@
 mod common;
 
 use futures_util::future::join_all;
-use licensedesk::{domain::license_key::VendorSigningKey, startup::Application};
 
 /// A line of /proc/self/status in MiB (`VmHWM`: peak resident memory, `VmRSS`: now).
 fn memory_mib(field: &str) -> u64 {
@@ -23,16 +22,12 @@ fn memory_mib(field: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_logins_at_once_keep_memory_bounded() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let vendor = VendorSigningKey::generate();
-    let url = common::fresh_database_url(data_dir.path()).await;
-    let mut config = common::test_config(data_dir.path(), url, None, &vendor);
     // The limits of failed logins are not what this test is about.
-    config.login_limits.per_address = 10_000;
-    config.login_limits.per_client = 10_000;
-    let app = Application::build(config).await.unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (address, _data_dir) = common::spawn_app_configured(|config| {
+        config.login_limits.per_address = 10_000;
+        config.login_limits.per_client = 10_000;
+    })
+    .await;
 
     let mut visitors = Vec::new();
     for _ in 0..60 {

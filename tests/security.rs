@@ -35,9 +35,11 @@ async fn logins_arriving_at_the_same_moment_never_pass_the_address_limit() {
     let app = spawn_app().await;
     app.create_administrator("ann@example.com", Role::Operator, None)
         .await;
+    // Half of them reach a second instance on the same database.
+    let (other, _dir) = app.second_instance().await;
     let mut visitors = Vec::new();
-    for _ in 0..30 {
-        visitors.push(visitor(&app).await);
+    for i in 0..30 {
+        visitors.push(visitor(if i % 2 == 0 { &app } else { &other }).await);
     }
     // 29 wrong guesses and the right password, all at once.
     let statuses = join_all(visitors.iter().enumerate().map(|(i, (v, token))| {
@@ -71,9 +73,10 @@ async fn logins_arriving_at_the_same_moment_never_pass_the_address_limit() {
 #[tokio::test]
 async fn logins_arriving_at_the_same_moment_never_pass_the_client_limit() {
     let app = spawn_app().await;
+    let (other, _dir) = app.second_instance().await;
     let mut visitors = Vec::new();
-    for _ in 0..40 {
-        visitors.push(visitor(&app).await);
+    for i in 0..40 {
+        visitors.push(visitor(if i % 2 == 0 { &app } else { &other }).await);
     }
     let statuses = join_all(visitors.iter().enumerate().map(|(i, (v, token))| {
         let email = format!("guess{i}@example.com");
@@ -293,16 +296,10 @@ async fn pages_behind_login_and_exports_are_never_cached() {
 
 #[tokio::test]
 async fn behind_https_every_answer_carries_hsts() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let vendor = licensedesk::domain::license_key::VendorSigningKey::generate();
-    let url = common::fresh_database_url(data_dir.path()).await;
-    let mut config = common::test_config(data_dir.path(), url, None, &vendor);
-    config.base_url = "https://licences.example.com".to_owned();
-    let app = licensedesk::startup::Application::build(config)
-        .await
-        .unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (address, _data_dir) = common::spawn_app_configured(|config| {
+        config.base_url = "https://licences.example.com".to_owned();
+    })
+    .await;
     let response = reqwest::get(format!("{address}/login")).await.unwrap();
     assert_eq!(
         response.headers()["strict-transport-security"],
@@ -370,36 +367,21 @@ async fn unknown_api_paths_answer_json() {
 
 #[tokio::test]
 async fn metrics_can_require_a_bearer_token() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let vendor = licensedesk::domain::license_key::VendorSigningKey::generate();
-    let url = common::fresh_database_url(data_dir.path()).await;
-    let mut config = common::test_config(data_dir.path(), url, None, &vendor);
-    config.metrics_token = Some("s3cret-token".to_owned());
-    let app = licensedesk::startup::Application::build(config)
-        .await
-        .unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (address, _data_dir) = common::spawn_app_configured(|config| {
+        config.metrics_token = Some("s3cret-token".to_owned());
+    })
+    .await;
     let client = reqwest::Client::new();
-    let anonymous = client
-        .get(format!("{address}/metrics"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), 401);
-    let wrong = client
-        .get(format!("{address}/metrics"))
-        .bearer_auth("guess")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 401);
-    let right = client
-        .get(format!("{address}/metrics"))
-        .bearer_auth("s3cret-token")
-        .send()
-        .await
-        .unwrap();
+    let metrics = |token: Option<&'static str>| {
+        let mut request = client.get(format!("{address}/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(metrics(None).await.status(), 401);
+    assert_eq!(metrics(Some("guess")).await.status(), 401);
+    let right = metrics(Some("s3cret-token")).await;
     assert_eq!(right.status(), 200);
     assert!(right.text().await.unwrap().contains("licensedesk_"));
 }

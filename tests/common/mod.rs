@@ -95,6 +95,26 @@ pub fn test_config(
     config
 }
 
+/// The application on a fresh database, without mail, with its configuration changed by
+/// `configure` first; returns its address (`http://127.0.0.1:PORT`) and its data directory
+/// (removed when dropped).
+pub async fn spawn_app_configured(
+    configure: impl FnOnce(&mut Config),
+) -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().to_path_buf();
+    let vendor = VendorSigningKey::generate();
+    let url = fresh_database_url(&data_dir).await;
+    let mut config = test_config(&data_dir, url, None, &vendor);
+    configure(&mut config);
+    let app = Application::build(config)
+        .await
+        .expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    (address, dir)
+}
+
 /// The application with a real SMTP server.
 pub async fn spawn_app() -> TestApp {
     let mail = MailServer::start();
@@ -273,6 +293,22 @@ impl TestApp {
             data_dir: tempfile::tempdir().expect("temp dir"),
             signer: self.signer.clone(),
         }
+    }
+
+    /// A second instance of the application on the same database (as behind a load
+    /// balancer), and a visitor of it with its own cookie jar. Keep the directory alive.
+    pub async fn second_instance(&self) -> (TestApp, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = test_config(dir.path(), self.database_url.clone(), None, &self.vendor);
+        let app = Application::build(config)
+            .await
+            .expect("second instance starts");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        let mut visitor = self.second_client();
+        visitor.port = port;
+        visitor.address = format!("http://127.0.0.1:{port}");
+        (visitor, dir)
     }
 
     /// A key from this app's vendor, valid from `valid_from` for `days` days.

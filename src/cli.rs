@@ -14,6 +14,7 @@ use crate::{
         password::NewPassword,
         permissions::Role,
         products::Product,
+        text,
     },
     startup::Application,
     storage::{self, administrators::NewAdministrator, audit::Actor, licenses::ImportOutcome},
@@ -235,7 +236,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &Actor::command_line(),
                 NewAdministrator {
                     organization_id,
-                    display_name: name.unwrap_or_else(|| email.to_string()),
+                    display_name: text::display_name(
+                        name.as_deref().unwrap_or_default(),
+                        email.as_str(),
+                    )?,
                     email,
                     role,
                     password_hash: Some(hash),

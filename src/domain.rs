@@ -22,4 +22,5 @@ pub mod products;
 pub mod registration;
 pub mod settings;
 pub mod signed_links;
+pub mod text;
 pub mod tokens;

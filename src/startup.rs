@@ -134,7 +134,7 @@ impl Application {
                 .wrap(from_fn(web::session_store::explain_failures))
                 .wrap(web::security_headers(secure))
                 .wrap(from_fn(web::metrics::record))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RedactedRootSpan>::new())
                 .configure(web::configure)
                 .default_service(actix_web::web::to(web::not_found))
         })

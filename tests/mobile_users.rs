@@ -521,5 +521,5 @@ async fn a_large_file_of_bad_rows_gets_a_short_report() {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(page.contains("control character"), "{page}");
+    assert!(page.contains("text-direction character"), "{page}");
 }

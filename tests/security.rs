@@ -381,7 +381,74 @@ async fn metrics_can_require_a_bearer_token() {
     };
     assert_eq!(metrics(None).await.status(), 401);
     assert_eq!(metrics(Some("guess")).await.status(), 401);
+    let lowercase = client
+        .get(format!("{address}/metrics"))
+        .header("authorization", "bearer s3cret-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lowercase.status(), 200, "the scheme is case-insensitive");
     let right = metrics(Some("s3cret-token")).await;
     assert_eq!(right.status(), 200);
     assert!(right.text().await.unwrap().contains("licensedesk_"));
+}
+
+#[tokio::test]
+async fn the_first_operator_and_new_administrators_have_one_line_names() {
+    let app = spawn_app().await;
+    let token = app
+        .setup_url
+        .clone()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    for name in ["Root\r\nInjected line", "Evil\u{202E}eman"] {
+        let response = app
+            .post_form(
+                "/setup",
+                &[
+                    ("token", &token),
+                    ("name", name),
+                    ("email", "olga@example.com"),
+                    ("password", PASSWORD),
+                    ("password_confirmation", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{name:?}");
+        assert!(response.text().await.unwrap().contains("one line"));
+    }
+    assert!(!storage::administrators::any_exist(&app.db).await.unwrap());
+
+    app.logged_in_operator().await;
+    let response = app
+        .post_form(
+            "/administrators",
+            &[
+                ("email", "eve@example.com"),
+                ("role", "operator"),
+                ("name", "Eve\nInjected"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("one line"));
+}
+
+#[tokio::test]
+async fn an_oversized_api_body_gets_a_json_error_with_the_usual_headers() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/devices/register"))
+        .json(&serde_json::json!({ "code": "x".repeat(300 * 1024) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().is_some());
 }

@@ -87,8 +87,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         {
             reasons.push(format!("user id {guid} appears twice in the file"));
         }
-        if field(name_column).chars().any(char::is_control) {
-            reasons.push("the name has a line break, tab or other control character".to_owned());
+        if !super::text::is_one_line(field(name_column)) {
+            reasons.push(
+                "the name has a line break, tab, control or text-direction character".to_owned(),
+            );
         }
         let email = match field(email_column) {
             "" => None,

@@ -23,7 +23,7 @@ pub enum LookupError {
     BadEmail(String),
     #[error("Choose whether the client is retail or wholesale.")]
     KindMissing,
-    #[error("A name is one line: no line breaks, tabs or other control characters.")]
+    #[error("A name is one line: no line breaks, tabs, control or text-direction characters.")]
     ControlCharacter,
 }
 
@@ -32,7 +32,7 @@ pub fn parse_name(input: &str) -> Result<String, LookupError> {
     let name = input.trim();
     if name.is_empty() {
         Err(LookupError::NameMissing)
-    } else if name.chars().any(char::is_control) {
+    } else if !super::text::is_one_line(name) {
         Err(LookupError::ControlCharacter)
     } else if name.chars().count() > MAX_NAME {
         Err(LookupError::NameTooLong)

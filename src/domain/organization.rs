@@ -11,7 +11,7 @@ pub enum OrganizationError {
     NameTooLong,
     #[error("“{0}” is not an http:// or https:// URL")]
     InvalidUrl(String),
-    #[error("the name is one line: no line breaks, tabs or other control characters")]
+    #[error("the name is one line: no line breaks, tabs, control or text-direction characters")]
     ControlCharacter,
 }
 
@@ -36,7 +36,7 @@ impl OrganizationDetails {
         if name.chars().count() > 200 {
             return Err(OrganizationError::NameTooLong);
         }
-        if name.chars().any(char::is_control) {
+        if !super::text::is_one_line(name) {
             return Err(OrganizationError::ControlCharacter);
         }
         let url = url.trim();

@@ -6,7 +6,7 @@ use actix_web::{
     Error, HttpResponse,
     body::{EitherBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
-    http::header,
+    http::{StatusCode, header},
     middleware::Next,
     web::Bytes,
 };
@@ -16,6 +16,16 @@ fn has_nul(bytes: &[u8]) -> bool {
     bytes.contains(&0)
         || bytes.windows(3).any(|w| w == b"%00")
         || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+}
+
+fn refusal(req: &ServiceRequest, status: StatusCode, message: &str) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        HttpResponse::build(status).json(serde_json::json!({ "error": message }))
+    } else {
+        HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(message.to_owned())
+    }
 }
 
 pub async fn refuse_nul(
@@ -31,19 +41,27 @@ pub async fn refuse_nul(
             v.starts_with("application/x-www-form-urlencoded") || v.starts_with("application/json")
         });
     if !refused && is_text {
-        let body = req.extract::<Bytes>().await?;
-        refused = has_nul(&body);
-        req.set_payload(Payload::from(body));
+        match req.extract::<Bytes>().await {
+            Ok(body) => {
+                refused = has_nul(&body);
+                req.set_payload(Payload::from(body));
+            }
+            Err(error) => {
+                // Too large (or broken): answered here, so that the answer still passes the
+                // header middleware and an API client still gets JSON.
+                let status = error.as_response_error().status_code();
+                let response = refusal(
+                    &req,
+                    status,
+                    &format!("The request body was refused: {error}."),
+                );
+                return Ok(req.into_response(response).map_into_right_body());
+            }
+        }
     }
     if refused {
         let message = "The request contains a NUL character, which no field accepts.";
-        let response = if req.path().starts_with("/api/") {
-            HttpResponse::BadRequest().json(serde_json::json!({ "error": message }))
-        } else {
-            HttpResponse::BadRequest()
-                .content_type("text/plain; charset=utf-8")
-                .body(message)
-        };
+        let response = refusal(&req, StatusCode::BAD_REQUEST, message);
         return Ok(req.into_response(response).map_into_right_body());
     }
     next.call(req)

@@ -10,6 +10,7 @@ use crate::{
     domain::{
         email::Email,
         permissions::{Action, ObjectClass, Permission, Role},
+        text,
     },
     mail::messages,
     storage::{
@@ -140,12 +141,6 @@ pub async fn create_administrator(
     let checked = (|| {
         let email = Email::parse(&form.email).map_err(|e| e.to_string())?;
         let role = Role::parse(&form.role).map_err(|e| e.to_string())?;
-        if form.name.chars().any(char::is_control) {
-            return Err(
-                "The name is one line: no line breaks, tabs or other control characters."
-                    .to_owned(),
-            );
-        }
         if !assignable_roles(&admin).contains(&role) {
             return Err("Only operators can create operators.".to_owned());
         }
@@ -173,9 +168,9 @@ pub async fn create_administrator(
         Ok(checked) => checked,
         Err(error) => return again(error, form).await,
     };
-    let display_name = match form.name.trim() {
-        "" => email.to_string(),
-        name => name.to_owned(),
+    let display_name = match text::display_name(&form.name, email.as_str()) {
+        Ok(name) => name,
+        Err(error) => return again(format!("The {error}."), form).await,
     };
     let organization_name = organization
         .map_or("all organizations", |o| o.name.as_str())

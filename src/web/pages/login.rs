@@ -121,7 +121,16 @@ pub async fn log_in(
     // so they cost the same and answer the same as a wrong password.
     let usable = account.filter(|a| a.active);
     let hash = usable.as_ref().and_then(|a| a.password_hash.clone());
-    let matches = state.passwords.verify(password, hash).await?;
+    let matches = match state.passwords.verify(password, hash).await {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // Not checked (too many at once): the attempt does not count.
+            if let Some(reservation) = reservation {
+                storage::login_failures::release(&state.db, reservation).await?;
+            }
+            return Err(busy.into());
+        }
+    };
     match (usable, reservation) {
         (Some(account), reservation) if matches => {
             if let Some(reservation) = reservation {

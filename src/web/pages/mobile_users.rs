@@ -262,9 +262,9 @@ pub async fn add_mobile_user(
         },
     };
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
-    if name.is_some_and(|n| n.chars().any(char::is_control)) {
+    if name.is_some_and(|n| !crate::domain::text::is_one_line(n)) {
         return refuse(
-            "Not added: the name is one line, without line breaks, tabs or other control characters."
+            "Not added: the name is one line, without line breaks, tabs, control or text-direction characters."
                 .to_owned(),
         );
     }

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    domain::{email::Email, password::NewPassword, permissions::Role},
+    domain::{email::Email, password::NewPassword, permissions::Role, text},
     storage::{
         self,
         administrators::{AdministratorStoreError, NewAdministrator},
@@ -102,9 +102,9 @@ pub async fn create_first_operator(
         Err(error) => return again(error.to_string()),
     };
     let hash = state.passwords.hash(password).await?;
-    let name = match form.name.trim() {
-        "" => email.to_string(),
-        name => name.to_owned(),
+    let name = match text::display_name(&form.name, email.as_str()) {
+        Ok(name) => name,
+        Err(error) => return again(format!("The {error}.")),
     };
 
     let txn = storage::begin_write(&state.db).await?;

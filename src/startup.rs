@@ -35,7 +35,7 @@ impl Application {
         let db = if config.read_only {
             storage::connect_read_only(&config.database_url).await
         } else {
-            storage::connect(&config.database_url).await
+            storage::connect_serving(&config.database_url).await
         }
         .context("cannot open the database")?;
         let listener = TcpListener::bind(&config.bind)

@@ -50,6 +50,25 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
+/// On PostgreSQL, the longest a statement of a serving instance may run (a lock held
+/// elsewhere, a table locked by hand): then the request gets 503 instead of waiting without
+/// end. Migrations and the command line run without it.
+pub const STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The database of a serving instance: migrated first, then reopened with every statement
+/// limited to `STATEMENT_TIMEOUT` (PostgreSQL; SQLite's writers wait at most its 5 s busy
+/// timeout anyway).
+pub async fn connect_serving(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let migrated = connect(url).await?;
+    if migrated.get_database_backend() != DbBackend::Postgres {
+        return Ok(migrated);
+    }
+    migrated.close().await?;
+    let mut options = pool_options(url);
+    options.statement_timeout(STATEMENT_TIMEOUT);
+    Database::connect(options).await
+}
+
 fn pool_options(url: &str) -> ConnectOptions {
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false);
@@ -168,12 +187,19 @@ pub fn is_unavailable(error: &DbErr) -> bool {
             let code = db.code().unwrap_or_default();
             // SQLite: BUSY, LOCKED, IOERR, FULL, CANTOPEN, READONLY (and their extended
             // codes, which keep the primary code in the low byte). PostgreSQL: class 08
-            // (connection), 53 (insufficient resources), 57P (operator intervention, e.g.
-            // a shutdown).
-            if let Ok(number) = code.parse::<i32>() {
-                matches!(number & 0xff, 5 | 6 | 10 | 13 | 14 | 8)
+            // (connection), 53 (insufficient resources), 57 (operator intervention: a
+            // shutdown, a statement timeout), 55P03 (lock not available).
+            if db
+                .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+                .is_some()
+            {
+                code.parse::<i32>()
+                    .is_ok_and(|number| matches!(number & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
             } else {
-                code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57")
+                    || code == "55P03"
             }
         }
         _ => false,

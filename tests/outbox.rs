@@ -234,6 +234,11 @@ async fn the_outbox_page_resends_a_mail_and_audits_it() {
     assert_eq!(resent.status(), 303);
     let mails = app.mail().wait_for(2).await;
     assert_eq!(mails.len(), 2);
+    assert_ne!(
+        smtp::header(&mails[0], "Message-ID"),
+        smtp::header(&mails[1], "Message-ID"),
+        "a resend is a new mail to its receiver"
+    );
     assert!(app.get_html("/audit").await.contains("outbox.resend"));
 
     // Another organization's mail cannot be resent by id.

@@ -57,15 +57,20 @@ impl Worker {
         let sent = {
             let send = self.transport.send(&self.from, &self.host, &mail);
             tokio::pin!(send);
-            let mut renew = tokio::time::interval(self.settings.lease / 3);
-            renew.tick().await;
+            // Renewed every third of the lease; a renewal that failed is tried again each
+            // second, so a short database outage does not let the claim run out.
+            let mut next_renewal = tokio::time::Instant::now() + self.settings.lease / 3;
             loop {
                 tokio::select! {
                     result = &mut send => break result,
-                    _ = renew.tick() => {
-                        if let Err(error) = outbox::extend_claim(&self.db, mail.id, Utc::now() + lease).await {
-                            tracing::warn!(mail_id = mail.id, %error, "cannot renew the claim on a mail being sent");
-                        }
+                    _ = tokio::time::sleep_until(next_renewal) => {
+                        next_renewal = match outbox::extend_claim(&self.db, mail.id, Utc::now() + lease).await {
+                            Ok(()) => tokio::time::Instant::now() + self.settings.lease / 3,
+                            Err(error) => {
+                                tracing::warn!(mail_id = mail.id, %error, "cannot renew the claim on a mail being sent; trying again");
+                                tokio::time::Instant::now() + StdDuration::from_secs(1)
+                            }
+                        };
                     }
                 }
             }
@@ -120,7 +125,9 @@ impl Worker {
                     }
                     tracing::warn!(mail_id, %error, "cannot {what} yet; trying again");
                     tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(StdDuration::from_secs(5));
+                    // At most a second apart: once the database is back, this mark must
+                    // come before another instance sees the claim run out.
+                    wait = (wait * 2).min(StdDuration::from_secs(1));
                 }
             }
         }

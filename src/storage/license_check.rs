@@ -84,7 +84,11 @@ pub async fn check(
     read_only: bool,
 ) -> Result<CheckOutcome, DbErr> {
     // 1. Unknown organization.
-    let Lookup::Organization { facts, user } = cache
+    let Lookup::Organization {
+        facts,
+        user,
+        database_away,
+    } = cache
         .lookup(db, request.organization_id, request.user_id, now)
         .await?
     else {
@@ -104,9 +108,14 @@ pub async fn check(
         any,
     } = facts.as_ref();
     // The cache may not have seen a user who arrived since its last look: the database
-    // decides whether a user is new.
+    // decides whether a user is new — and while it cannot be reached, nobody is new.
     let user = match user {
         Some(user) => Some(user),
+        None if database_away => {
+            return Err(DbErr::ConnectionAcquire(
+                sea_orm::error::ConnAcquireErr::Timeout,
+            ));
+        }
         None => {
             super::mobile_users::find_by_user_id(db, organization.id, &request.user_id.to_string())
                 .await?

@@ -21,7 +21,9 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 
 use super::{
     entities::{licenses, mobile_users, organization_settings, organizations},
@@ -71,6 +73,9 @@ pub enum Lookup {
         /// `None` when the user was not there at the last look (they may have arrived
         /// since: ask the database before treating them as new).
         user: Option<CachedUser>,
+        /// Answered from an old copy because the database could not be reached: a user the
+        /// copy does not know cannot be served now.
+        database_away: bool,
     },
 }
 
@@ -87,6 +92,7 @@ impl Snapshot {
             Some(facts) => Lookup::Organization {
                 facts: facts.clone(),
                 user: self.users.get(&user).copied(),
+                database_away: false,
             },
         }
     }
@@ -112,17 +118,31 @@ impl Entry {
             .map(|s| s.lookup(user))
     }
 
-    /// During a database outage: the copy's answer, if it is younger than `grace` and the
-    /// last refresh failed less than `RETRY_AFTER_FAILURE` ago (so one check retries now and
-    /// then, and the others do not queue behind it).
+    /// While the last look at the database failed: the copy's answer if it is younger than
+    /// `grace`, marked as such.
     fn during_outage(&self, grace: Duration, user: Guid) -> Option<Lookup> {
-        let failed_at = *self
+        self.failed_at()?;
+        self.younger_than(grace, user).map(|found| match found {
+            Lookup::Organization { facts, user, .. } => Lookup::Organization {
+                facts,
+                user,
+                database_away: true,
+            },
+            other => other,
+        })
+    }
+
+    fn failed_at(&self) -> Option<Instant> {
+        *self
             .failed_at
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        failed_at
-            .filter(|at| at.elapsed() < RETRY_AFTER_FAILURE)
-            .and_then(|_| self.younger_than(grace, user))
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The last failure is older than `RETRY_AFTER_FAILURE`.
+    fn retry_due(&self) -> bool {
+        self.failed_at()
+            .is_some_and(|at| at.elapsed() >= RETRY_AFTER_FAILURE)
     }
 
     fn set_failed(&self, failed: bool) {
@@ -165,7 +185,7 @@ impl OrganizationCache {
 
     pub async fn lookup(
         &self,
-        db: &impl ConnectionTrait,
+        db: &DatabaseConnection,
         organization: Guid,
         user: Guid,
         now: DateTime<Utc>,
@@ -180,8 +200,19 @@ impl OrganizationCache {
         if let Some(found) = entry.younger_than(self.ttl, user) {
             return Ok(found);
         }
+        // The database failed at the last look: a user the copy knows is answered from it at
+        // once, while a task in the background tries the database again now and then. A
+        // user it does not know is refused at once too — unless a retry is due, which this
+        // check then makes itself (the database may be back).
         if let Some(found) = entry.during_outage(self.outage_grace, user) {
-            return Ok(found);
+            let in_copy = !matches!(found, Lookup::Organization { user: None, .. });
+            if in_copy {
+                retry_in_background(&entry, db, organization);
+                return Ok(found);
+            }
+            if !entry.retry_due() {
+                return Ok(found);
+            }
         }
         let _refreshing = match entry.refresh.try_lock() {
             Ok(guard) => guard,
@@ -210,17 +241,39 @@ impl OrganizationCache {
             }
             Err(error) if super::is_unavailable(&error) => {
                 entry.set_failed(true);
-                match entry.younger_than(self.outage_grace, user) {
-                    Some(found) => {
-                        tracing::warn!(%error, %organization, "database unavailable: licence checks answered from this instance's copy");
-                        Ok(found)
-                    }
-                    None => Err(error),
-                }
+                tracing::warn!(%error, %organization, "database unavailable: licence checks of known users answered from this instance's copy");
+                entry.during_outage(self.outage_grace, user).ok_or(error)
             }
             Err(error) => Err(error),
         }
     }
+}
+
+/// During an outage, one look at the database per organization and `RETRY_AFTER_FAILURE`,
+/// off the request path; it ends the outage for this organization when it succeeds.
+fn retry_in_background(entry: &Arc<Entry>, db: &DatabaseConnection, organization: Guid) {
+    if !entry.retry_due() {
+        return;
+    }
+    // Counts as the latest failure until the retry says otherwise: no second retry starts
+    // within `RETRY_AFTER_FAILURE`.
+    entry.set_failed(true);
+    let (entry, db) = (entry.clone(), db.clone());
+    tokio::spawn(async move {
+        let Ok(_refreshing) = entry.refresh.try_lock() else {
+            return;
+        };
+        match refresh(&entry, &db, organization, organization, Utc::now()).await {
+            Ok(_) => {
+                entry.set_failed(false);
+                tracing::info!(%organization, "database reachable again: licence checks use it");
+            }
+            Err(error) => {
+                entry.set_failed(true);
+                tracing::debug!(%error, %organization, "database still unavailable");
+            }
+        }
+    });
 }
 
 /// Reads the organization again (its changed users only, when it can) and stores the copy.

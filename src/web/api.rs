@@ -25,15 +25,31 @@ pub enum ApiError {
     #[error("{0}")]
     TooManyRequests(String),
     #[error("the database is unavailable; nothing was changed, try again later")]
-    Unavailable(sea_orm::DbErr),
+    Unavailable(String),
     #[error("internal error")]
-    Unexpected(#[from] anyhow::Error),
+    Unexpected(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ApiError {
+    /// A database error that reached here through `anyhow` is still the database's.
+    fn from(error: anyhow::Error) -> Self {
+        let unavailable = error.chain().any(|cause| {
+            cause
+                .downcast_ref::<sea_orm::DbErr>()
+                .is_some_and(crate::storage::is_unavailable)
+        });
+        if unavailable {
+            Self::Unavailable(format!("{error:#}"))
+        } else {
+            Self::Unexpected(error)
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
         if crate::storage::is_unavailable(&error) {
-            Self::Unavailable(error)
+            Self::Unavailable(error.to_string())
         } else {
             Self::Unexpected(error.into())
         }

@@ -24,12 +24,12 @@ pub enum AppError {
     ReadOnly,
     /// The database cannot be used right now (down, out of space, locked): try again later.
     #[error("database unavailable: {0}")]
-    Unavailable(sea_orm::DbErr),
+    Unavailable(String),
     /// Too much work of one kind at once (password hashing): try again in a moment.
     #[error("busy")]
     Busy,
     #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
+    Unexpected(anyhow::Error),
 }
 
 impl From<super::password_work::WorkError> for AppError {
@@ -41,10 +41,26 @@ impl From<super::password_work::WorkError> for AppError {
     }
 }
 
+impl From<anyhow::Error> for AppError {
+    /// A database error that reached here through `anyhow` is still the database's.
+    fn from(error: anyhow::Error) -> Self {
+        let unavailable = error.chain().any(|cause| {
+            cause
+                .downcast_ref::<sea_orm::DbErr>()
+                .is_some_and(crate::storage::is_unavailable)
+        });
+        if unavailable {
+            Self::Unavailable(format!("{error:#}"))
+        } else {
+            Self::Unexpected(error)
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
         if crate::storage::is_unavailable(&error) {
-            Self::Unavailable(error)
+            Self::Unavailable(error.to_string())
         } else {
             Self::Unexpected(error.into())
         }

@@ -93,10 +93,7 @@ pub async fn explain_failures(
             || error.as_error::<InternalError<UpdateError>>().is_some()
             || error.as_error::<InternalError<anyhow::Error>>().is_some();
         if store_failed {
-            super::error::AppError::Unavailable(sea_orm::DbErr::Custom(format!(
-                "session store: {error}"
-            )))
-            .into()
+            super::error::AppError::Unavailable(format!("session store: {error}")).into()
         } else {
             error
         }

@@ -523,3 +523,28 @@ async fn a_large_file_of_bad_rows_gets_a_short_report() {
     assert_eq!(status, 422);
     assert!(page.contains("text-direction character"), "{page}");
 }
+
+#[tokio::test]
+async fn imported_pending_users_get_the_organizations_temporary_licence() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    let mut settings = storage::settings::get(&app.db, acme.id).await.unwrap();
+    settings.temporary_license_days = 3;
+    storage::settings::save(&app.db, settings).await.unwrap();
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+    app.login_ok("ada@acme.example").await;
+    let user = uuid::Uuid::new_v4();
+    let (status, page) = upload(&app, &format!("user_id,name,state\n{user},Pat,Pending\n")).await;
+    assert_eq!(status, 200, "{page}");
+    let pat = storage::mobile_users::find_by_user_id(&app.db, acme.id, &user.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    let until = pat.temporary_license_until.expect("a temporary licence");
+    let expected = chrono::Utc::now() + chrono::Duration::days(3);
+    assert!(
+        (until - expected).num_minutes().abs() < 5,
+        "until {until}, expected about {expected}"
+    );
+}

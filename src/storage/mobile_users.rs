@@ -245,6 +245,7 @@ pub async fn import(
     organization_id: i64,
     rows: &[crate::domain::csv_import::ImportRow],
     seats: u64,
+    temporary_license_days: i64,
 ) -> Result<Result<ImportReport, String>, DbErr> {
     use std::collections::HashMap;
 
@@ -286,8 +287,8 @@ pub async fn import(
     };
     let mut inserts = Vec::new();
     for row in rows {
-        let pending_until =
-            (row.state.as_str() == PENDING).then(|| now + chrono::Duration::days(14));
+        let pending_until = (row.state.as_str() == PENDING)
+            .then(|| now + chrono::Duration::days(temporary_license_days));
         match existing.get(&row.user_id.to_string()) {
             Some(user) => {
                 let mut update = Entity::update_many()

@@ -102,14 +102,20 @@ pub async fn import_mobile_users(
     let txn = storage::begin_write(&state.db).await?;
     let seats =
         storage::license_check::lock_mobile_seats(&txn, organization, chrono::Utc::now()).await?;
-    let report = match storage::mobile_users::import(&txn, organization, &rows, seats.total).await?
-    {
-        Ok(report) => report,
-        Err(reason) => {
-            txn.rollback().await?;
-            return page(&state, &admin, None, whole_file(reason)).await;
-        }
-    };
+    // Pending users get the organization's temporary licence, as from the licence check.
+    let days = i64::from(
+        storage::settings::get(&txn, organization)
+            .await?
+            .temporary_license_days,
+    );
+    let report =
+        match storage::mobile_users::import(&txn, organization, &rows, seats.total, days).await? {
+            Ok(report) => report,
+            Err(reason) => {
+                txn.rollback().await?;
+                return page(&state, &admin, None, whole_file(reason)).await;
+            }
+        };
     storage::audit::record(
         &txn,
         &admin.actor(),

@@ -95,7 +95,7 @@ async fn an_incrementally_refreshed_cache_agrees_with_the_database_after_any_cha
                 let added = Guid::new_random();
                 csv.push_str(&format!("{added},Pending\n"));
                 let rows = csv_import::parse(csv.as_bytes()).unwrap();
-                storage::mobile_users::import(&txn, org.id, &rows, 1000)
+                storage::mobile_users::import(&txn, org.id, &rows, 1000, 14)
                     .await
                     .unwrap()
                     .unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use crate::storage;
+use crate::{app, storage};
 
 const EVERY: Duration = Duration::from_secs(3600);
 
@@ -18,7 +18,7 @@ pub async fn run_expiry_warnings(
 ) {
     loop {
         let today = chrono::Utc::now().date_naive();
-        match storage::expiry::queue_due_warnings(&db, &base_url, today).await {
+        match app::expiry_warnings::queue_due_warnings(&db, &base_url, today).await {
             Ok(0) => {}
             Ok(queued) => tracing::info!(queued, "licence expiry warnings queued"),
             Err(error) => tracing::error!(%error, "cannot queue licence expiry warnings"),

@@ -3,6 +3,7 @@
 //! `domain` holds the rules, `storage` the database, `mail` the outbox worker, `web` the
 //! HTTP edge; `startup` wires them into a server and `cli` into a command line.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -335,10 +335,10 @@ async fn subscribed_administrators_get_each_expiry_warning_once() {
 
     // 25 days left: the 30-day warning, once, however often the job runs.
     // (The app's own hourly job may have run first; either way two mails in all.)
-    storage::expiry::queue_due_warnings(&app.db, &app.address, today)
+    licensedesk::app::expiry_warnings::queue_due_warnings(&app.db, &app.address, today)
         .await
         .unwrap();
-    let again = storage::expiry::queue_due_warnings(&app.db, &app.address, today)
+    let again = licensedesk::app::expiry_warnings::queue_due_warnings(&app.db, &app.address, today)
         .await
         .unwrap();
     assert_eq!(again, 0);
@@ -361,25 +361,25 @@ async fn subscribed_administrators_get_each_expiry_warning_once() {
     // Five days left: the 7-day warning; the last day: the 1-day warning; then nothing more.
     let later = |days: i64| today + chrono::Duration::days(days);
     assert_eq!(
-        storage::expiry::queue_due_warnings(&app.db, &app.address, later(20))
+        licensedesk::app::expiry_warnings::queue_due_warnings(&app.db, &app.address, later(20))
             .await
             .unwrap(),
         2
     );
     assert_eq!(
-        storage::expiry::queue_due_warnings(&app.db, &app.address, later(22))
+        licensedesk::app::expiry_warnings::queue_due_warnings(&app.db, &app.address, later(22))
             .await
             .unwrap(),
         0
     );
     assert_eq!(
-        storage::expiry::queue_due_warnings(&app.db, &app.address, later(25))
+        licensedesk::app::expiry_warnings::queue_due_warnings(&app.db, &app.address, later(25))
             .await
             .unwrap(),
         2
     );
     assert_eq!(
-        storage::expiry::queue_due_warnings(&app.db, &app.address, later(26))
+        licensedesk::app::expiry_warnings::queue_due_warnings(&app.db, &app.address, later(26))
             .await
             .unwrap(),
         0

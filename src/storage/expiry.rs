@@ -1,80 +1,64 @@
-//! Licence expiry warnings (§5): subscribed administrators get one mail per licence at 30,
-//! 7 and 1 days before its end. The warning row and the mails are written in one
-//! transaction; the row's primary key makes a second instance's attempt a no-op.
+//! Licence expiry warnings: which licences end soon, the record that a warning went out
+//! (its primary key makes a second instance's attempt a no-op), and who is warned.
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::OnConflict,
 };
 
-use super::{
-    entities::{administrators, license_warnings, licenses},
-    licenses::organizations_of,
-    outbox,
-};
-use crate::{domain::products::expiry_warning_due, mail::messages};
+use super::entities::{administrators, license_warnings, licenses};
 
-/// Queues the warnings due on `today`; returns how many mails were queued.
-pub async fn queue_due_warnings(
-    db: &DatabaseConnection,
-    base_url: &str,
+/// Licences whose last day is between `today` and `today + days`.
+pub async fn ending_within(
+    db: &impl ConnectionTrait,
     today: NaiveDate,
-) -> Result<usize, DbErr> {
-    let candidates = licenses::Entity::find()
+    days: i64,
+) -> Result<Vec<licenses::Model>, DbErr> {
+    licenses::Entity::find()
         .filter(licenses::Column::ValidTill.gte(today))
-        .filter(licenses::Column::ValidTill.lte(today + chrono::Duration::days(30)))
+        .filter(licenses::Column::ValidTill.lte(today + chrono::Duration::days(days)))
         .all(db)
-        .await?;
-    let mut queued = 0;
-    for licence in candidates {
-        let days_left = (licence.valid_till - today).num_days();
-        let Some(threshold) = expiry_warning_due(days_left) else {
-            continue;
-        };
-        let txn = super::begin_write(db).await?;
-        let inserted = license_warnings::Entity::insert(license_warnings::ActiveModel {
-            license_id: sea_orm::ActiveValue::Set(licence.id),
-            days_before: sea_orm::ActiveValue::Set(i32::try_from(threshold).unwrap_or(0)),
-            queued_at: sea_orm::ActiveValue::Set(Utc::now()),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                license_warnings::Column::LicenseId,
-                license_warnings::Column::DaysBefore,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-        if inserted == 0 {
-            continue;
-        }
-        for organization in organizations_of(&txn, licence.id).await? {
-            let opted_out = super::notifications::opted_out(&txn, organization.id).await?;
-            let subscribers = administrators::Entity::find()
-                .filter(administrators::Column::OrganizationId.eq(organization.id))
-                .filter(administrators::Column::Active.eq(true))
-                .filter(administrators::Column::Notify.eq(true))
-                .all(&txn)
-                .await?;
-            for admin in subscribers
-                .into_iter()
-                .filter(|a| !opted_out.contains(&a.email))
-            {
-                let mail = messages::licence_expiry(
-                    &organization,
-                    &admin.email,
-                    &licence,
-                    days_left,
-                    &format!("{base_url}/licenses"),
-                )
-                .map_err(|e| DbErr::Custom(format!("mail template: {e}")))?;
-                outbox::enqueue(&txn, mail).await?;
-                queued += 1;
-            }
-        }
-        txn.commit().await?;
-    }
-    Ok(queued)
+        .await
+}
+
+/// Records that the warning `days_before` of a licence is being sent; `false` when it
+/// was already (by this instance or another).
+pub async fn mark_warned(
+    db: &impl ConnectionTrait,
+    licence_id: i64,
+    days_before: i64,
+) -> Result<bool, DbErr> {
+    let inserted = license_warnings::Entity::insert(license_warnings::ActiveModel {
+        license_id: sea_orm::ActiveValue::Set(licence_id),
+        days_before: sea_orm::ActiveValue::Set(i32::try_from(days_before).unwrap_or(0)),
+        queued_at: sea_orm::ActiveValue::Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            license_warnings::Column::LicenseId,
+            license_warnings::Column::DaysBefore,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
+}
+
+/// The organization's active administrators who receive notifications and did not opt out.
+pub async fn subscribed_administrators(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<Vec<administrators::Model>, DbErr> {
+    let opted_out = super::notifications::opted_out(db, organization_id).await?;
+    Ok(administrators::Entity::find()
+        .filter(administrators::Column::OrganizationId.eq(organization_id))
+        .filter(administrators::Column::Active.eq(true))
+        .filter(administrators::Column::Notify.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|a| !opted_out.contains(&a.email))
+        .collect())
 }

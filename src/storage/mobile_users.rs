@@ -261,7 +261,7 @@ pub async fn import(
             existing.insert(user.user_id.clone(), user);
         }
     }
-    let enabled_now = super::license_check::enabled_users(db, organization_id).await?;
+    let enabled_now = super::mobile_seats::enabled_users(db, organization_id).await?;
     let mut enabled_after = enabled_now;
     for row in rows {
         let was_enabled = existing

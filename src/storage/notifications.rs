@@ -9,53 +9,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, sea_query::OnConflict,
 };
 
-use super::{
-    entities::{administrators, assignment_notices, notification_optouts, organizations},
-    outbox, settings,
-};
-use crate::{
-    domain::{
-        license_check::MobileSeats,
-        signed_links::{LinkSigner, MANAGE_SUBSCRIPTIONS, VIEW_NOTICE},
-    },
-    mail::messages,
-};
-
-/// What links in notification mail need.
-pub struct NoticeLinks<'a> {
-    pub base_url: &'a str,
-    pub signer: &'a LinkSigner,
-}
-
-impl NoticeLinks<'_> {
-    pub fn view(&self, notice_id: i64) -> String {
-        format!(
-            "{}/notices/{notice_id}?token={}",
-            self.base_url,
-            self.signer.sign(VIEW_NOTICE, &notice_id.to_string())
-        )
-    }
-
-    pub fn manage(&self, address: &str) -> String {
-        let query = serde_urlencoded::to_string([
-            ("address", address),
-            ("token", &self.signer.sign(MANAGE_SUBSCRIPTIONS, address)),
-        ])
-        .unwrap_or_default();
-        format!("{}/subscriptions?{query}", self.base_url)
-    }
-
-    /// Where a mailbox provider posts `List-Unsubscribe=One-Click` (RFC 8058): the same
-    /// signed address, answered by unsubscribing it from every organization at once.
-    pub fn one_click(&self, address: &str) -> String {
-        let query = serde_urlencoded::to_string([
-            ("address", address),
-            ("token", &self.signer.sign(MANAGE_SUBSCRIPTIONS, address)),
-        ])
-        .unwrap_or_default();
-        format!("{}/subscriptions/one-click?{query}", self.base_url)
-    }
-}
+use super::entities::{administrators, assignment_notices, notification_optouts, organizations};
+use crate::domain::license_check::MobileSeats;
 
 /// Administrators of the organization who receive notifications (not operators, who are
 /// global), and its listed notification addresses.
@@ -72,7 +27,7 @@ async fn candidates(
         .into_iter()
         .map(|a| a.email)
         .collect();
-    let settings = settings::get(db, organization_id).await?;
+    let settings = super::settings::get(db, organization_id).await?;
     addresses.extend(
         settings
             .notification_addresses
@@ -96,24 +51,16 @@ pub(crate) async fn opted_out(
         .collect())
 }
 
-/// Records the notice of an automatic assignment and queues a mail to every subscriber,
-/// in the caller's transaction.
-pub async fn notify_assignment(
+/// Records the notice of an automatic assignment (the page behind View in browser).
+pub async fn insert_notice(
     db: &impl ConnectionTrait,
-    organization: &organizations::Model,
+    organization_id: i64,
     user_id: &str,
     freed_user_id: Option<&str>,
     seats: MobileSeats,
-    links: &NoticeLinks<'_>,
-) -> Result<(), DbErr> {
-    if !settings::get(db, organization.id)
-        .await?
-        .send_assignment_notifications
-    {
-        return Ok(());
-    }
-    let notice = assignment_notices::ActiveModel {
-        organization_id: Set(organization.id),
+) -> Result<assignment_notices::Model, DbErr> {
+    assignment_notices::ActiveModel {
+        organization_id: Set(organization_id),
         user_id: Set(user_id.to_owned()),
         freed_user_id: Set(freed_user_id.map(str::to_owned)),
         total: Set(i64::try_from(seats.total).unwrap_or(i64::MAX)),
@@ -123,27 +70,21 @@ pub async fn notify_assignment(
         ..Default::default()
     }
     .insert(db)
-    .await?;
-    let opted_out = opted_out(db, organization.id).await?;
-    for address in candidates(db, organization.id)
+    .await
+}
+
+/// The addresses that receive an organization's notifications now: its subscribed
+/// administrators and listed addresses, minus those that opted out.
+pub async fn recipients(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+) -> Result<Vec<String>, DbErr> {
+    let opted_out = opted_out(db, organization_id).await?;
+    Ok(candidates(db, organization_id)
         .await?
         .difference(&opted_out)
-    {
-        let mail = messages::assignment_notice(
-            organization,
-            address,
-            &notice,
-            &links.view(notice.id),
-            &links.manage(address),
-        )
-        .map_err(|e| DbErr::Custom(format!("mail template: {e}")))?;
-        let mail = outbox::NewMail {
-            unsubscribe_url: Some(links.one_click(address)),
-            ..mail
-        };
-        outbox::enqueue(db, mail).await?;
-    }
-    Ok(())
+        .cloned()
+        .collect())
 }
 
 pub async fn notice(

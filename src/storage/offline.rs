@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::{
     entities::{mobile_users, offline_licences, organizations},
-    license_check::mobile_seats,
+    mobile_seats::mobile_seats,
     mobile_users::ENABLED,
 };
 use crate::domain::{

@@ -304,7 +304,7 @@ async fn refresh(
         return Ok(found);
     };
     let settings = settings::get(db, organization.id).await?;
-    let (valid, any) = super::license_check::mobile_licences(db, organization.id, now).await?;
+    let (valid, any) = super::mobile_seats::mobile_licences(db, organization.id, now).await?;
     // The organization row was read first: rows stamped after it are fetched too, and
     // fetched again next time, which does no harm.
     let since = known_version

@@ -75,7 +75,7 @@ pub async fn mobile_seat_runs(
             .filter(|l| !l.competitive && l.terms().is_valid_on(today))
             .collect();
     let capacities: Vec<u32> = valid.iter().map(|l| l.terms().limit).collect();
-    let enabled = super::license_check::enabled_users(db, organization_id).await?;
+    let enabled = super::mobile_seats::enabled_users(db, organization_id).await?;
     Ok(valid
         .iter()
         .zip(seat_runs(enabled, &capacities))

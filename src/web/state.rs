@@ -2,9 +2,9 @@ use sea_orm::DatabaseConnection;
 
 use super::metrics::Metrics;
 use crate::{
+    app::notifications::NoticeLinks,
     config::Config,
     domain::{keys::KeyPair, license_key::VendorPublicKey, signed_links::LinkSigner},
-    storage::notifications::NoticeLinks,
 };
 
 /// What every handler can reach through `web::Data<AppState>`.

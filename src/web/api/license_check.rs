@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
 use futures_util::StreamExt;
 
 use crate::{
+    app,
     domain::client_message::{LicenseResponse, RequestError, error_xml, parse_xml},
     storage,
     web::state::AppState,
@@ -53,7 +54,7 @@ pub async fn license_check(
         Ok(request) => request,
         Err(error) => return bad_request(&req, &error),
     };
-    let outcome = match storage::license_check::check(
+    let outcome = match app::license_check::check(
         &state.db,
         &request,
         chrono::Utc::now(),

@@ -98,8 +98,7 @@ pub async fn mobile_users_page(
         query.list.page_request(),
     )
     .await?;
-    let seats =
-        storage::license_check::mobile_seats(&state.db, organization.id, Utc::now()).await?;
+    let seats = storage::mobile_seats::mobile_seats(&state.db, organization.id, Utc::now()).await?;
     let subscriptions = storage::licenses::of_product(&state.db, organization.id, Product::Mobile)
         .await?
         .into_iter()
@@ -270,7 +269,7 @@ pub async fn add_mobile_user(
     }
     let now = Utc::now();
     let txn = storage::begin_write(&state.db).await?;
-    let seats = storage::license_check::lock_mobile_seats(&txn, organization, now).await?;
+    let seats = storage::mobile_seats::lock_mobile_seats(&txn, organization, now).await?;
     if storage::mobile_users::find_by_user_id(&txn, organization, &user_id.to_string())
         .await?
         .is_some()
@@ -378,7 +377,7 @@ async fn enable(
     ids: &[i64],
 ) -> Result<String, AppError> {
     let txn = storage::begin_write(&state.db).await?;
-    let seats = storage::license_check::lock_mobile_seats(&txn, organization, Utc::now()).await?;
+    let seats = storage::mobile_seats::lock_mobile_seats(&txn, organization, Utc::now()).await?;
     let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
     let mut free = seats.free();
     let (mut enabled, mut no_seat) = (Vec::new(), Vec::new());

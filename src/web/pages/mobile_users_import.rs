@@ -101,7 +101,7 @@ pub async fn import_mobile_users(
     let organization = admin.organization()?.id;
     let txn = storage::begin_write(&state.db).await?;
     let seats =
-        storage::license_check::lock_mobile_seats(&txn, organization, chrono::Utc::now()).await?;
+        storage::mobile_seats::lock_mobile_seats(&txn, organization, chrono::Utc::now()).await?;
     // Pending users get the organization's temporary licence, as from the licence check.
     let days = i64::from(
         storage::settings::get(&txn, organization)

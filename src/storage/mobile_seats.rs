@@ -1,0 +1,152 @@
+//! The MOBILE seats of an organization: its valid nominal MOBILE licences, its Enabled
+//! users, and the lock under which a transaction counts them before enabling anyone — so
+//! concurrent requests (or instances) never enable more users than there are seats.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, sea_query::OnConflict,
+};
+
+use super::{
+    entities::{licenses, mobile_users},
+    mobile_users::ENABLED,
+    seats,
+};
+use crate::domain::{
+    client_message::CheckRequest,
+    license_check::MobileSeats,
+    products::{LicenceTerms, Product, combined_limit},
+};
+
+/// The organization's nominal MOBILE licences valid today, and whether it has any at all.
+pub async fn mobile_licences(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<licenses::Model>, bool), DbErr> {
+    let all: Vec<licenses::Model> =
+        super::licenses::of_product(db, organization_id, Product::Mobile)
+            .await?
+            .into_iter()
+            .filter(|l| !l.competitive)
+            .collect();
+    let any = !all.is_empty();
+    let today = now.date_naive();
+    Ok((
+        all.into_iter()
+            .filter(|l| l.terms().is_valid_on(today))
+            .collect(),
+        any,
+    ))
+}
+
+/// Enabled mobile users of an organization: the MOBILE seats taken.
+pub async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Result<u64, DbErr> {
+    mobile_users::Entity::find()
+        .filter(mobile_users::Column::OrganizationId.eq(organization_id))
+        .filter(mobile_users::Column::State.eq(ENABLED))
+        .count(db)
+        .await
+}
+
+pub fn seats_of(
+    valid: &[licenses::Model],
+    any: bool,
+    used: u64,
+    now: DateTime<Utc>,
+) -> MobileSeats {
+    let all_terms: Vec<LicenceTerms> = valid.iter().map(licenses::Model::terms).collect();
+    MobileSeats {
+        total: u64::from(combined_limit(
+            Product::Mobile,
+            &all_terms,
+            now.date_naive(),
+        )),
+        used,
+        any_licence: any,
+        valid_till: valid.iter().map(|l| l.valid_till).max(),
+    }
+}
+
+/// Locks the organization for the rest of the transaction and counts its MOBILE seats
+/// afresh: the first thing a transaction that enables anyone does.
+pub async fn lock_mobile_seats(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<MobileSeats, DbErr> {
+    seats::lock_organization(db, organization_id).await?;
+    let (valid, any) = mobile_licences(db, organization_id, now).await?;
+    let used = enabled_users(db, organization_id).await?;
+    Ok(seats_of(&valid, any, used, now))
+}
+
+/// The organization's MOBILE seats now, without locking (for display).
+pub async fn mobile_seats(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<MobileSeats, DbErr> {
+    let (valid, any) = mobile_licences(db, organization_id, now).await?;
+    let used = enabled_users(db, organization_id).await?;
+    Ok(seats_of(&valid, any, used, now))
+}
+
+/// Inserts the user unless a concurrent check did first (then that one stands); in the
+/// caller's transaction, which the change stamp locks the organization for.
+pub async fn insert_from_check(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    request: &CheckRequest,
+    state: &str,
+    temporary_license_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let inserted = mobile_users::Entity::insert(mobile_users::ActiveModel {
+        organization_id: Set(organization_id),
+        user_id: Set(request.user_id.to_string()),
+        display_name: Set(None),
+        email: Set(None),
+        state: Set(state.to_owned()),
+        created_at: Set(now),
+        last_sync_at: Set(Some(now)),
+        device_info: Set(request.device_info.clone()),
+        app_version: Set(request.app_version.clone()),
+        temporary_license_until: Set(temporary_license_until),
+        version: Set(super::mobile_users::next_version(db, organization_id, false).await?),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            mobile_users::Column::OrganizationId,
+            mobile_users::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
+}
+
+/// The Enabled user whose last sync is the oldest, if it is older than `before` (the seat
+/// that automatic freeing takes back).
+pub async fn oldest_enabled_synced_before(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    before: DateTime<Utc>,
+) -> Result<Option<mobile_users::Model>, DbErr> {
+    mobile_users::Entity::find()
+        .filter(mobile_users::Column::OrganizationId.eq(organization_id))
+        .filter(mobile_users::Column::State.eq(ENABLED))
+        .filter(mobile_users::Column::LastSyncAt.lt(before))
+        .order_by_asc(mobile_users::Column::LastSyncAt)
+        .one(db)
+        .await
+}
+
+/// How many days back `days` is from `now`.
+pub fn days_before(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    now - Duration::days(i64::from(days))
+}

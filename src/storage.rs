@@ -8,6 +8,7 @@ pub mod devices;
 pub mod entities;
 pub mod expiry;
 pub mod licenses;
+pub mod locks;
 pub mod login_failures;
 pub mod lookups;
 pub mod mobile_seats;

@@ -78,7 +78,7 @@ pub async fn check(
     };
     // The number of Enabled users matters only when an unknown user may take a seat.
     let used = if user.is_none() {
-        mobile_seats::enabled_users(db, organization.id).await?
+        mobile_users::enabled_users(db, organization.id).await?
     } else {
         0
     };

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::{
     entities::channels::{self, Column, Entity, Model},
-    licenses, seats,
+    licenses,
 };
 use crate::domain::channels::{ChannelKind, EnableRefused, may_enable};
 
@@ -81,7 +81,7 @@ pub async fn set_enabled(
         let Some(licence) = governing else {
             return Ok(Err(EnableRefused::NoLicence(kind)));
         };
-        seats::lock_licence(db, licence.id).await?;
+        super::locks::lock_licence(db, licence.id).await?;
         let organizations: Vec<i64> = licenses::organizations_of(db, licence.id)
             .await?
             .into_iter()

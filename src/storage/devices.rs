@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{
     contains_ci_on, count_cap, count_up_to,
     entities::{clients, device_clients, devices, licenses, teams},
-    fetch_page, fetch_page_counting_to, seats,
+    fetch_page, fetch_page_counting_to,
 };
 use crate::domain::{
     devices::{ClientChoice, ClientSelection, Functionality},
@@ -140,7 +140,7 @@ async fn take_seat(
     licence_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DeviceStoreError> {
-    seats::lock_licence(db, licence_id).await?;
+    super::locks::lock_licence(db, licence_id).await?;
     let licence = device_licences(db, organization_id, now)
         .await?
         .into_iter()

@@ -4,19 +4,18 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::OnConflict,
 };
 
 use super::{
     entities::{licenses, mobile_users},
     mobile_users::ENABLED,
-    seats,
 };
 use crate::domain::{
     client_message::CheckRequest,
     license_check::MobileSeats,
-    products::{LicenceTerms, Product, combined_limit},
+    products::{LicenceTerms, Product, combined_limit, seat_runs},
 };
 
 /// The organization's nominal MOBILE licences valid today, and whether it has any at all.
@@ -39,15 +38,6 @@ pub async fn mobile_licences(
             .collect(),
         any,
     ))
-}
-
-/// Enabled mobile users of an organization: the MOBILE seats taken.
-pub async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Result<u64, DbErr> {
-    mobile_users::Entity::find()
-        .filter(mobile_users::Column::OrganizationId.eq(organization_id))
-        .filter(mobile_users::Column::State.eq(ENABLED))
-        .count(db)
-        .await
 }
 
 pub fn seats_of(
@@ -76,9 +66,9 @@ pub async fn lock_mobile_seats(
     organization_id: i64,
     now: DateTime<Utc>,
 ) -> Result<MobileSeats, DbErr> {
-    seats::lock_organization(db, organization_id).await?;
+    super::locks::lock_organization(db, organization_id).await?;
     let (valid, any) = mobile_licences(db, organization_id, now).await?;
-    let used = enabled_users(db, organization_id).await?;
+    let used = super::mobile_users::enabled_users(db, organization_id).await?;
     Ok(seats_of(&valid, any, used, now))
 }
 
@@ -89,7 +79,7 @@ pub async fn mobile_seats(
     now: DateTime<Utc>,
 ) -> Result<MobileSeats, DbErr> {
     let (valid, any) = mobile_licences(db, organization_id, now).await?;
-    let used = enabled_users(db, organization_id).await?;
+    let used = super::mobile_users::enabled_users(db, organization_id).await?;
     Ok(seats_of(&valid, any, used, now))
 }
 
@@ -149,4 +139,30 @@ pub async fn oldest_enabled_synced_before(
 /// How many days back `days` is from `now`.
 pub fn days_before(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
     now - Duration::days(i64::from(days))
+}
+
+/// How an organization's MOBILE seats map to its licences. MOBILE seats are pooled: a user
+/// is Enabled against the organization's total, not against one licence. For the Used
+/// column and its list to name the same people, the organization's Enabled users — in the
+/// order they were added — fill its valid nominal MOBILE licences in order of end date (the
+/// one ending first fills first); users beyond every capacity show on the last licence. An
+/// expired licence holds no one. Returns (licence id, first holder, holders).
+pub async fn mobile_seat_runs(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(i64, u64, u64)>, DbErr> {
+    let valid: Vec<licenses::Model> =
+        super::licenses::of_product(db, organization_id, Product::Mobile)
+            .await?
+            .into_iter()
+            .filter(|l| !l.competitive && l.terms().is_valid_on(today))
+            .collect();
+    let capacities: Vec<u32> = valid.iter().map(|l| l.terms().limit).collect();
+    let enabled = super::mobile_users::enabled_users(db, organization_id).await?;
+    Ok(valid
+        .iter()
+        .zip(seat_runs(enabled, &capacities))
+        .map(|(licence, (first, count))| (licence.id, first, count))
+        .collect())
 }

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -261,7 +261,7 @@ pub async fn import(
             existing.insert(user.user_id.clone(), user);
         }
     }
-    let enabled_now = super::mobile_seats::enabled_users(db, organization_id).await?;
+    let enabled_now = enabled_users(db, organization_id).await?;
     let mut enabled_after = enabled_now;
     for row in rows {
         let was_enabled = existing
@@ -339,4 +339,13 @@ pub async fn import(
             .await?;
     }
     Ok(Ok(report))
+}
+
+/// Enabled mobile users of an organization: the MOBILE seats taken.
+pub async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::OrganizationId.eq(organization_id))
+        .filter(Column::State.eq(ENABLED))
+        .count(db)
+        .await
 }

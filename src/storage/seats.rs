@@ -8,7 +8,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Statement,
+    QueryOrder,
     sea_query::{Expr, Query},
 };
 
@@ -21,66 +21,11 @@ use super::{
 };
 use crate::domain::{
     paging::{Page, PageRequest},
-    products::{Product, seat_runs},
+    products::Product,
 };
-
-/// Takes a row's lock for the rest of the transaction with an UPDATE that changes nothing:
-/// on PostgreSQL concurrent transactions wait for each other; on SQLite it must be the
-/// transaction's first statement, so the write lock is held before anything is read.
-async fn lock_row(db: &impl ConnectionTrait, table: &str, id: i64) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let placeholder = if backend == sea_orm::DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    let sql = format!("UPDATE {table} SET id = id WHERE id = {placeholder}");
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-        .await?;
-    Ok(())
-}
-
-/// Takes the licence's row lock for the rest of the transaction.
-pub async fn lock_licence(db: &impl ConnectionTrait, licence_id: i64) -> Result<(), DbErr> {
-    lock_row(db, "licenses", licence_id).await
-}
-
-/// Takes the organization's row lock (MOBILE seats are the organization's).
-pub async fn lock_organization(
-    db: &impl ConnectionTrait,
-    organization_id: i64,
-) -> Result<(), DbErr> {
-    lock_row(db, "organizations", organization_id).await
-}
 
 fn is_mobile_seat(licence: &licenses::Model) -> bool {
     licence.product == Product::Mobile.as_str() && !licence.competitive
-}
-
-/// How an organization's MOBILE seats map to its licences. MOBILE seats are pooled: a user
-/// is Enabled against the organization's total, not against one licence. For the Used
-/// column and its list to name the same people, the organization's Enabled users — in the
-/// order they were added — fill its valid nominal MOBILE licences in order of end date (the
-/// one ending first fills first); users beyond every capacity show on the last licence. An
-/// expired licence holds no one. Returns (licence id, first holder, holders).
-pub async fn mobile_seat_runs(
-    db: &impl ConnectionTrait,
-    organization_id: i64,
-    today: chrono::NaiveDate,
-) -> Result<Vec<(i64, u64, u64)>, DbErr> {
-    let valid: Vec<licenses::Model> =
-        super::licenses::of_product(db, organization_id, Product::Mobile)
-            .await?
-            .into_iter()
-            .filter(|l| !l.competitive && l.terms().is_valid_on(today))
-            .collect();
-    let capacities: Vec<u32> = valid.iter().map(|l| l.terms().limit).collect();
-    let enabled = super::mobile_seats::enabled_users(db, organization_id).await?;
-    Ok(valid
-        .iter()
-        .zip(seat_runs(enabled, &capacities))
-        .map(|(licence, (first, count))| (licence.id, first, count))
-        .collect())
 }
 
 /// The MOBILE seat holders of one licence within `organization_id` (see `mobile_seat_runs`).
@@ -90,7 +35,8 @@ async fn mobile_holders(
     organization_id: i64,
 ) -> Result<Condition, DbErr> {
     use mobile_users::Column;
-    let runs = mobile_seat_runs(db, organization_id, Utc::now().date_naive()).await?;
+    let runs =
+        super::mobile_seats::mobile_seat_runs(db, organization_id, Utc::now().date_naive()).await?;
     let Some(&(_, first, count)) = runs.iter().find(|(id, _, _)| *id == licence.id) else {
         return Ok(Condition::all().add(Column::Id.is_in(Vec::<i64>::new())));
     };
@@ -210,7 +156,7 @@ pub async fn assign(
     if licence.valid_from > today || licence.valid_till < today {
         return Ok(Err(AssignError::NotValid));
     }
-    lock_licence(db, licence.id).await?;
+    super::locks::lock_licence(db, licence.id).await?;
     let existing = license_assignments::Entity::find()
         .filter(license_assignments::Column::LicenseId.eq(licence.id))
         .filter(license_assignments::Column::MobileUserId.eq(user.id))
@@ -281,7 +227,7 @@ pub async fn start_session(
     let mut by_id: Vec<i64> = licences.iter().map(|l| l.id).collect();
     by_id.sort_unstable();
     for id in &by_id {
-        lock_licence(db, *id).await?;
+        super::locks::lock_licence(db, *id).await?;
     }
     for licence in licences {
         end_sessions(db, licence.id, user.id, "replaced by a new session").await?;

@@ -87,7 +87,7 @@ async fn usage(
         .any(|l| l.product == Product::Mobile.as_str() && !l.competitive)
     {
         for (licence, _, seats) in
-            storage::seats::mobile_seat_runs(db, organization_id, today).await?
+            storage::mobile_seats::mobile_seat_runs(db, organization_id, today).await?
         {
             used.insert(licence, seats);
         }

@@ -164,6 +164,13 @@ pub async fn probe_write(db: &DatabaseConnection) -> Result<(), DbErr> {
     txn.commit().await
 }
 
+/// `is_unavailable` for an error that reached its caller through `anyhow`.
+pub fn is_unavailable_cause(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<DbErr>().is_some_and(is_unavailable))
+}
+
 /// Whether an error means the database cannot be used right now (unreachable, out of
 /// connections, disk full, locked), as opposed to a bug or bad data: the request gets a
 /// 503 "try again" instead of a 500.

@@ -29,23 +29,22 @@ impl NoticeLinks<'_> {
     }
 
     pub fn manage(&self, address: &str) -> String {
-        let query = serde_urlencoded::to_string([
-            ("address", address),
-            ("token", &self.signer.sign(MANAGE_SUBSCRIPTIONS, address)),
-        ])
-        .unwrap_or_default();
-        format!("{}/subscriptions?{query}", self.base_url)
+        self.signed_for_address("/subscriptions", address)
     }
 
     /// Where a mailbox provider posts `List-Unsubscribe=One-Click` (RFC 8058): the same
     /// signed address, answered by unsubscribing it from every organization at once.
     pub fn one_click(&self, address: &str) -> String {
+        self.signed_for_address("/subscriptions/one-click", address)
+    }
+
+    fn signed_for_address(&self, path: &str, address: &str) -> String {
         let query = serde_urlencoded::to_string([
             ("address", address),
             ("token", &self.signer.sign(MANAGE_SUBSCRIPTIONS, address)),
         ])
         .unwrap_or_default();
-        format!("{}/subscriptions/one-click?{query}", self.base_url)
+        format!("{}{path}?{query}", self.base_url)
     }
 }
 

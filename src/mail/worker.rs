@@ -16,7 +16,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::watch;
 
 use super::transport::Transport;
-use crate::{config::OutboxSettings, storage::outbox};
+use crate::{
+    config::OutboxSettings,
+    storage::{self, outbox},
+};
 
 pub struct Worker {
     pub db: DatabaseConnection,
@@ -51,9 +54,14 @@ impl Worker {
     /// once claimed, a mail's outcome is recorded here, retried until the database takes it.
     pub async fn send_next(&self, shutdown: &watch::Receiver<bool>) -> Result<bool, DbErr> {
         let lease = to_chrono(self.settings.lease);
-        let Some(mail) = outbox::claim_next(&self.db, Utc::now(), lease).await? else {
+        // Claimed in a transaction committed before the mail is sent: an UPDATE … RETURNING
+        // on its own hands back its row before SQLite commits, so a commit that failed (a
+        // full disk) would go unnoticed and the mail be sent on a claim never stored.
+        let txn = storage::begin_write(&self.db).await?;
+        let Some(mail) = outbox::claim_next(&txn, Utc::now(), lease).await? else {
             return Ok(false);
         };
+        txn.commit().await?;
         let sent = {
             let send = self.transport.send(&self.from, &self.host, &mail);
             tokio::pin!(send);

@@ -1,12 +1,11 @@
-//! Login attempts, counted per address and per client to slow down guessing (§8). An attempt
-//! is written *before* its password is checked — after counting, in one transaction under
-//! the address's and the client's lock — so attempts arriving at the same moment count
-//! against each other. A successful login takes its row back; a failed one leaves it.
+//! Login attempts, counted per address and per client to slow down guessing (§8): the
+//! queries and the lock that `app::login::reserve_attempt` counts and records them under. A
+//! successful login takes its row back; a failed one leaves it.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Statement,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, Statement,
 };
 
 use super::entities::login_failures::{self, Column, Entity};
@@ -15,46 +14,43 @@ use super::entities::login_failures::{self, Column, Entity};
 #[derive(Debug, Clone, Copy)]
 pub struct Reservation(i64);
 
-/// Counts the attempts for `email` and from `client` since `since` and, when both are under
-/// their limits, adds this one — atomically, on both engines and across instances. `None`
-/// when a limit is reached.
-pub async fn reserve(
-    db: &DatabaseConnection,
+/// Takes, for the rest of the transaction, the locks under which attempts for `email` and
+/// from `client` are counted: on PostgreSQL advisory locks, always the address's first, so
+/// two attempts never wait on each other in opposite orders; on SQLite the immediate
+/// transaction already runs one at a time.
+pub async fn lock(db: &impl ConnectionTrait, email: &str, client: &str) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for key in [
+        format!("login address {email}"),
+        format!("login client {client}"),
+    ] {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records an attempt; a failure unless `release`d.
+pub async fn insert(
+    db: &impl ConnectionTrait,
     email: &str,
     client: &str,
-    since: DateTime<Utc>,
-    (per_address, per_client): (u64, u64),
-) -> Result<Option<Reservation>, DbErr> {
-    let txn = super::begin_write(db).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        // Always the address first, then the client: two attempts never wait on each other
-        // in opposite orders. SQLite's immediate transaction already runs one at a time.
-        for key in [
-            format!("login address {email}"),
-            format!("login client {client}"),
-        ] {
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                [key.into()],
-            ))
-            .await?;
-        }
-    }
-    let (by_address, by_client) = count_since(&txn, email, client, since).await?;
-    if by_address >= per_address || by_client >= per_client {
-        return Ok(None);
-    }
+) -> Result<Reservation, DbErr> {
     let row = login_failures::ActiveModel {
         email: Set(email.to_owned()),
         client: Set(client.to_owned()),
         at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await?;
-    txn.commit().await?;
-    Ok(Some(Reservation(row.id)))
+    Ok(Reservation(row.id))
 }
 
 /// The attempt succeeded: it does not count as a failure.

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder,
-    Statement, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryOrder, Statement,
+    sea_query::Expr,
 };
 
 use super::{
@@ -61,20 +61,6 @@ pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<Model, 
 /// picked with `FOR UPDATE SKIP LOCKED`, so concurrent workers never take the same mail;
 /// SQLite runs one write at a time, which gives the same guarantee.
 pub async fn claim_next(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    lease: Duration,
-) -> Result<Option<Model>, DbErr> {
-    // In a transaction of its own, committed before the mail is sent: an UPDATE … RETURNING
-    // on its own hands back its row before SQLite commits, so a commit that fails (a full
-    // disk) would go unnoticed and the mail be sent on a claim that was never stored.
-    let txn = super::begin_write(db).await?;
-    let claimed = claim_in(&txn, now, lease).await?;
-    txn.commit().await?;
-    Ok(claimed)
-}
-
-async fn claim_in(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     lease: Duration,

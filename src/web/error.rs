@@ -44,12 +44,7 @@ impl From<super::password_work::WorkError> for AppError {
 impl From<anyhow::Error> for AppError {
     /// A database error that reached here through `anyhow` is still the database's.
     fn from(error: anyhow::Error) -> Self {
-        let unavailable = error.chain().any(|cause| {
-            cause
-                .downcast_ref::<sea_orm::DbErr>()
-                .is_some_and(crate::storage::is_unavailable)
-        });
-        if unavailable {
+        if crate::storage::is_unavailable_cause(&error) {
             Self::Unavailable(format!("{error:#}"))
         } else {
             Self::Unexpected(error)

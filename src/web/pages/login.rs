@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::email::Email,
     storage::{
         self,
@@ -95,15 +96,7 @@ pub async fn log_in(
         }
         None
     } else {
-        match storage::login_failures::reserve(
-            &state.db,
-            &typed,
-            &client,
-            since,
-            (limits.per_address, limits.per_client),
-        )
-        .await?
-        {
+        match app::login::reserve_attempt(&state.db, &typed, &client, since, limits).await? {
             Some(reservation) => Some(reservation),
             None => {
                 storage::audit::record(

@@ -1,10 +1,67 @@
 //! Use cases: each opens the one write transaction it needs, loads facts through
 //! `storage`, asks the rules in `domain`, writes the result with its audit entry and its
 //! outbox mail, and commits. The web layer calls these; `storage` never calls back up.
-//! (Moving every use case here is under way: the licence check, login attempts,
-//! assignment notifications and expiry warnings live here so far.)
+//!
+//! A use case returns its outcome, or an [`Error`]: either a refusal (a typed reason the
+//! person asking is told, nothing changed) or a [`Failure`] (something broke: the step that
+//! failed and its cause, logged, never shown).
 
+pub mod channels;
 pub mod expiry_warnings;
 pub mod license_check;
 pub mod login;
+pub mod lookups;
+pub mod mobile_users;
 pub mod notifications;
+
+/// A step of a use case that failed for a reason the person asking cannot fix (the
+/// database, mostly). `step` names it for the log: "lock the MOBILE seats".
+#[derive(Debug, thiserror::Error)]
+#[error("{step}: {source:#}")]
+pub struct Failure {
+    pub step: &'static str,
+    pub source: anyhow::Error,
+}
+
+impl Failure {
+    /// The database could not be used (down, full, locked): worth a "try again" answer.
+    pub fn is_unavailable(&self) -> bool {
+        crate::storage::is_unavailable_cause(&self.source)
+    }
+}
+
+/// Names the step a fallible call belongs to: `storage::x(..).await.step("load the user")?`.
+pub trait Step<T> {
+    fn step(self, step: &'static str) -> Result<T, Failure>;
+}
+
+impl<T, E: Into<anyhow::Error>> Step<T> for Result<T, E> {
+    fn step(self, step: &'static str) -> Result<T, Failure> {
+        self.map_err(|error| Failure {
+            step,
+            source: error.into(),
+        })
+    }
+}
+
+/// Why a use case did not do what was asked.
+#[derive(Debug)]
+pub enum Error<R> {
+    /// Against a rule: `R` says which, in words the person asking understands.
+    Refused(R),
+    Failed(Failure),
+}
+
+impl<R> From<Failure> for Error<R> {
+    fn from(failure: Failure) -> Self {
+        Self::Failed(failure)
+    }
+}
+
+/// Shorthand for a use case's result.
+pub type Outcome<T, R> = Result<T, Error<R>>;
+
+/// Refuses with `reason`: `return refuse(Reason::NoSeat)`.
+pub fn refuse<T, R>(reason: R) -> Outcome<T, R> {
+    Err(Error::Refused(reason))
+}

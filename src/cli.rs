@@ -120,8 +120,9 @@ pub enum AdminCommand {
     Create {
         #[arg(long)]
         email: String,
-        #[arg(long, value_parser = ["operator", "admin", "viewer"])]
-        role: String,
+        /// operator, admin or viewer.
+        #[arg(long, value_parser = Role::parse)]
+        role: Role,
         /// GUID of the organization (not for operators).
         #[arg(long)]
         org: Option<String>,
@@ -213,7 +214,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let db = storage::connect(&config.database_url).await?;
             let email = Email::parse(&email)?;
-            let role = Role::parse(&role)?;
             let organization_id = match (role.is_global(), org) {
                 (true, None) => None,
                 (true, Some(_)) => bail!("operators are global: leave out --org"),

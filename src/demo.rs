@@ -3,6 +3,7 @@
 //! trying LicenseDesk out only), a few organizations, licences of every kind, mobile users,
 //! teams, employees and devices. Running it again adds nothing that is already there.
 
+use crate::domain::license_check::UserState;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -20,7 +21,6 @@ use crate::{
         self,
         audit::Actor,
         entities::{devices, mobile_users, organizations},
-        mobile_users::{DISABLED, ENABLED, PENDING},
     },
 };
 
@@ -208,7 +208,7 @@ async fn assign_chat_seats(
     };
     let users = mobile_users::Entity::find()
         .filter(mobile_users::Column::OrganizationId.eq(organization.id))
-        .filter(mobile_users::Column::State.eq(ENABLED))
+        .filter(mobile_users::Column::State.eq(UserState::Enabled))
         .order_by_asc(mobile_users::Column::Id)
         .limit(3)
         .all(db)
@@ -241,9 +241,9 @@ async fn add_users(
         let first = FIRST_NAMES[n % FIRST_NAMES.len()];
         let last = LAST_NAMES[(n / FIRST_NAMES.len()) % LAST_NAMES.len()];
         let state = match n {
-            n if n < seats.saturating_sub(3) => ENABLED,
-            n if n % 5 == 0 => DISABLED,
-            _ => PENDING,
+            n if n < seats.saturating_sub(3) => UserState::Enabled,
+            n if n % 5 == 0 => UserState::Disabled,
+            _ => UserState::Pending,
         };
         let user_id = uuid::Uuid::new_v5(
             &uuid::Uuid::parse_str(&organization.organization_id)?,
@@ -265,7 +265,7 @@ async fn add_users(
                 first.to_lowercase(),
                 last.to_lowercase()
             ))),
-            state: Set(state.to_owned()),
+            state: Set(state),
             created_at: Set(now - Duration::days((n % 90) as i64)),
             last_sync_at: Set(Some(now - Duration::minutes((n * 37 % 5000) as i64))),
             device_info: Set(Some(
@@ -278,7 +278,7 @@ async fn add_users(
             )),
             app_version: Set(Some(format!("6.{}.{}.0", 1 + n % 3, n % 7))),
             temporary_license_until: Set(
-                (state == PENDING).then(|| now + Duration::days(14 - (n % 14) as i64))
+                (state == UserState::Pending).then(|| now + Duration::days(14 - (n % 14) as i64))
             ),
             ..Default::default()
         });

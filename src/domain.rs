@@ -1,6 +1,7 @@
 //! Rules of LicenseDesk as plain Rust: no actix, no sea-orm. Each type that comes from the
 //! outside has a constructor that parses it and says in words what was wrong.
 
+pub mod audit;
 pub mod channels;
 pub mod chart;
 pub mod client_message;
@@ -15,6 +16,7 @@ pub mod license_key;
 pub mod lookups;
 pub mod offline_file;
 pub mod organization;
+pub mod outbox;
 pub mod paging;
 pub mod password;
 pub mod permissions;

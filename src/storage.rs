@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod registration;
 pub mod seats;
 pub mod settings;
+mod stored_text;
 pub mod sync_bookkeeping;
 pub mod tokens;
 pub mod web_sessions;

@@ -123,7 +123,7 @@ async fn another_organizations_administrator_is_a_404() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(unchanged.role, "admin");
+    assert_eq!(unchanged.role.as_str(), "admin");
     assert!(unchanged.password_hash.is_some());
 
     let list = app.get_html("/administrators").await;
@@ -350,7 +350,7 @@ async fn a_new_administrator_gets_a_role_and_is_audited_and_viewers_cannot_be_ma
             .await
             .unwrap()
             .expect("created");
-    assert_eq!(vic.role, "viewer");
+    assert_eq!(vic.role.as_str(), "viewer");
     assert_eq!(vic.organization_id, Some(acme.id));
     assert!(
         vic.password_hash.is_none(),
@@ -376,7 +376,7 @@ async fn a_new_administrator_gets_a_role_and_is_audited_and_viewers_cannot_be_ma
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(vic.role, "admin");
+    assert_eq!(vic.role.as_str(), "admin");
 
     // Nobody locks themselves out.
     app.post_form(
@@ -389,7 +389,7 @@ async fn a_new_administrator_gets_a_role_and_is_audited_and_viewers_cannot_be_ma
         .unwrap()
         .unwrap();
     assert!(ada.active);
-    assert_eq!(ada.role, "admin");
+    assert_eq!(ada.role.as_str(), "admin");
 
     let audit = app.get_html("/audit").await;
     assert!(audit.contains("administrator.create"));

@@ -11,18 +11,19 @@ use common::{
     spawn_app,
 };
 use fantoccini::Locator;
-use licensedesk::{
-    domain::{permissions::Role, products::Product},
-    storage::mobile_users::ENABLED,
-};
+use licensedesk::domain::{license_check::UserState, permissions::Role, products::Product};
 
 #[tokio::test]
 async fn administrator_imports_a_key_copies_it_and_takes_a_seat_back() {
     let app = spawn_app().await;
     let acme = app.create_organization("Acme Field Service").await;
     let key = app.current_key(Product::Chat, 5, false, &[&acme], 45);
-    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
-    let bob = app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
+    let ann = app
+        .add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
+    let bob = app
+        .add_mobile_user(&acme, "Bob Road", UserState::Enabled)
+        .await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     let address = app.address.clone();
@@ -237,14 +238,14 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
         .await;
     app.import(&app.current_key(Product::Chat, 2, false, &[&acme], 60))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
-    let bob = app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
-    app.add_mobile_user(
-        &acme,
-        "Pat Pending",
-        licensedesk::storage::mobile_users::PENDING,
-    )
-    .await;
+    let ann = app
+        .add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
+    let bob = app
+        .add_mobile_user(&acme, "Bob Road", UserState::Enabled)
+        .await;
+    app.add_mobile_user(&acme, "Pat Pending", UserState::Pending)
+        .await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     let mut settings = licensedesk::storage::settings::get(&app.db, acme.id)

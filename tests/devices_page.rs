@@ -123,7 +123,7 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(still.status, "sent", "not queued again");
+    assert_eq!(still.status.as_str(), "sent", "not queued again");
 
     // Replace: the mailed code dies, the new one works.
     let device = storage::devices::list(
@@ -175,7 +175,13 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
     let target = common::location(&used);
     assert!(app.get_html(&target).await.contains("Van 7"), "{target}");
     // A user cannot hold a DEVICE seat.
-    let bob = app.add_mobile_user(&acme, "bob", "Enabled").await;
+    let bob = app
+        .add_mobile_user(
+            &acme,
+            "bob",
+            licensedesk::domain::license_check::UserState::Enabled,
+        )
+        .await;
     app.post_form(
         &format!("/mobile-users/{}/licenses/{}", bob.id, licence.id),
         &[("assigned", "on")],

@@ -4,12 +4,12 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{TestApp, spawn_app};
+use licensedesk::domain::license_check::UserState;
 use licensedesk::{
     domain::products::Product,
     storage::{
         self,
         entities::{mobile_users, organizations},
-        mobile_users::{DISABLED, ENABLED, PENDING},
         sync_bookkeeping::SyncBookkeeping,
     },
 };
@@ -58,7 +58,7 @@ async fn check(app: &TestApp, org: &organizations::Model, user: &str) -> Reply {
     check_raw(app, message(&org.organization_id, user)).await
 }
 
-async fn user_count(app: &TestApp, state: &str) -> u64 {
+async fn user_count(app: &TestApp, state: UserState) -> u64 {
     mobile_users::Entity::find()
         .filter(mobile_users::Column::State.eq(state))
         .count(&app.db)
@@ -110,7 +110,7 @@ async fn during_a_trial_everyone_syncs_and_is_recorded() {
         );
     }
     assert_eq!(
-        user_count(&app, PENDING).await,
+        user_count(&app, UserState::Pending).await,
         3,
         "users are recorded during the trial"
     );
@@ -123,7 +123,7 @@ async fn enabled_users_sync_while_a_mobile_licence_is_valid_and_get_expired_afte
     let licence = app
         .import(&app.current_key(Product::Mobile, 5, false, &[&org], 20))
         .await;
-    let user = app.add_mobile_user(&org, "Ann", ENABLED).await;
+    let user = app.add_mobile_user(&org, "Ann", UserState::Enabled).await;
 
     let reply = check(&app, &org, &user.user_id).await;
     assert_eq!(
@@ -178,7 +178,7 @@ async fn disabled_users_are_not_found() {
     let org = app.create_organization("Acme").await;
     app.import(&app.current_key(Product::Mobile, 5, false, &[&org], 20))
         .await;
-    let user = app.add_mobile_user(&org, "Dan", DISABLED).await;
+    let user = app.add_mobile_user(&org, "Dan", UserState::Disabled).await;
     let reply = check(&app, &org, &user.user_id).await;
     assert_eq!(
         (
@@ -259,8 +259,8 @@ async fn auto_assignment_enables_unknown_users_while_seats_are_free() {
     }
     assert_eq!(
         (
-            user_count(&app, ENABLED).await,
-            user_count(&app, PENDING).await
+            user_count(&app, UserState::Enabled).await,
+            user_count(&app, UserState::Pending).await
         ),
         (2, 1)
     );
@@ -283,8 +283,10 @@ async fn auto_free_after_days_gives_the_oldest_idle_seat_to_the_new_user() {
         s.auto_free_after_days = Some(30);
     })
     .await;
-    let idle = app.add_mobile_user(&org, "Idle", ENABLED).await;
-    let recent = app.add_mobile_user(&org, "Recent", ENABLED).await;
+    let idle = app.add_mobile_user(&org, "Idle", UserState::Enabled).await;
+    let recent = app
+        .add_mobile_user(&org, "Recent", UserState::Enabled)
+        .await;
     for (user, days) in [(&idle, 45), (&recent, 2)] {
         mobile_users::Entity::update_many()
             .col_expr(
@@ -306,10 +308,11 @@ async fn auto_free_after_days_gives_the_oldest_idle_seat_to_the_new_user() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        idle.state, DISABLED,
+        idle.state,
+        UserState::Disabled,
         "the user idle for 45 days gave up the seat"
     );
-    assert_eq!(user_count(&app, ENABLED).await, 2);
+    assert_eq!(user_count(&app, UserState::Enabled).await, 2);
     // Nobody else is idle long enough: the next one waits as Pending.
     assert_eq!(
         check(&app, &org, &new_user()).await.element("State"),
@@ -321,7 +324,7 @@ async fn auto_free_after_days_gives_the_oldest_idle_seat_to_the_new_user() {
 async fn a_deleted_user_that_syncs_again_is_treated_as_new() {
     let app = spawn_app().await;
     let org = app.create_organization("Acme").await;
-    let user = app.add_mobile_user(&org, "Gone", DISABLED).await;
+    let user = app.add_mobile_user(&org, "Gone", UserState::Disabled).await;
     assert_eq!(
         check(&app, &org, &user.user_id).await.element("Status"),
         "LICENSE: NOT FOUND"
@@ -409,8 +412,10 @@ async fn fifty_simultaneous_unknown_users_at_ten_free_seats_make_ten_enabled_and
     let org = app.create_organization("Acme").await;
     app.import(&app.current_key(Product::Mobile, 12, false, &[&org], 60))
         .await;
-    app.add_mobile_user(&org, "Existing 1", ENABLED).await;
-    app.add_mobile_user(&org, "Existing 2", ENABLED).await;
+    app.add_mobile_user(&org, "Existing 1", UserState::Enabled)
+        .await;
+    app.add_mobile_user(&org, "Existing 2", UserState::Enabled)
+        .await;
     set_settings(&app, &org, |s| s.auto_assign_licenses = true).await;
 
     let checks = (0..50).map(|_| {
@@ -440,11 +445,11 @@ async fn fifty_simultaneous_unknown_users_at_ten_free_seats_make_ten_enabled_and
         .count();
     assert_eq!((enabled, pending), (10, 40));
     assert_eq!(
-        user_count(&app, ENABLED).await,
+        user_count(&app, UserState::Enabled).await,
         12,
         "never more Enabled users than seats"
     );
-    assert_eq!(user_count(&app, PENDING).await, 40);
+    assert_eq!(user_count(&app, UserState::Pending).await, 40);
 }
 
 #[tokio::test]
@@ -454,7 +459,7 @@ async fn last_sync_bookkeeping_of_many_users_is_written_in_one_flush() {
     let mut users = Vec::new();
     for n in 0..1500 {
         users.push(
-            app.add_mobile_user(&org, &format!("User {n}"), ENABLED)
+            app.add_mobile_user(&org, &format!("User {n}"), UserState::Enabled)
                 .await,
         );
     }
@@ -498,7 +503,7 @@ async fn last_sync_bookkeeping_of_many_users_is_written_in_one_flush() {
 async fn a_user_syncing_often_has_the_latest_sync_written_once_the_interval_has_passed() {
     let app = spawn_app().await;
     let org = app.create_organization("Acme").await;
-    let user = app.add_mobile_user(&org, "Pat", ENABLED).await;
+    let user = app.add_mobile_user(&org, "Pat", UserState::Enabled).await;
     let stored_sync = || async {
         storage::mobile_users::find_in(&app.db, org.id, user.id)
             .await

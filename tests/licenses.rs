@@ -4,12 +4,10 @@
 mod common;
 
 use common::{location, spawn_app};
+use licensedesk::domain::license_check::UserState;
 use licensedesk::{
     domain::{permissions::Role, products::Product},
-    storage::{
-        self,
-        mobile_users::{DISABLED, ENABLED},
-    },
+    storage::{self},
 };
 
 async fn licence_count(app: &common::TestApp) -> usize {
@@ -231,9 +229,12 @@ async fn nominal_seats_are_assigned_in_the_used_modal_never_beyond_the_limit_and
         .import(&app.current_key(Product::Chat, 2, false, &[&acme], 30))
         .await;
     let users = [
-        app.add_mobile_user(&acme, "Ann Field", ENABLED).await,
-        app.add_mobile_user(&acme, "Bob Road", ENABLED).await,
-        app.add_mobile_user(&acme, "Cy Late", ENABLED).await,
+        app.add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+            .await,
+        app.add_mobile_user(&acme, "Bob Road", UserState::Enabled)
+            .await,
+        app.add_mobile_user(&acme, "Cy Late", UserState::Enabled)
+            .await,
     ];
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
@@ -301,8 +302,12 @@ async fn users_of_another_organization_show_a_disabled_switch_and_the_server_ref
     let shared = app
         .import(&app.current_key(Product::QualityAuditor, 5, false, &[&acme, &globex], 30))
         .await;
-    let ours = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
-    let theirs = app.add_mobile_user(&globex, "Gus Globex", ENABLED).await;
+    let ours = app
+        .add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
+    let theirs = app
+        .add_mobile_user(&globex, "Gus Globex", UserState::Enabled)
+        .await;
     for user in [&ours, &theirs] {
         let licence = storage::licenses::find(&app.db, user.organization_id, shared.id)
             .await
@@ -345,9 +350,13 @@ async fn mobile_seats_are_enabled_users_and_switching_one_off_disables_the_user(
     let mobile = app
         .import(&app.current_key(Product::Mobile, 10, false, &[&acme], 90))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
-    app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
-    app.add_mobile_user(&acme, "Pat Pending", "Pending").await;
+    let ann = app
+        .add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
+    app.add_mobile_user(&acme, "Bob Road", UserState::Enabled)
+        .await;
+    app.add_mobile_user(&acme, "Pat Pending", UserState::Pending)
+        .await;
     app.logged_in_operator().await;
 
     let registry = app.get_html("/licenses").await;
@@ -371,7 +380,7 @@ async fn mobile_seats_are_enabled_users_and_switching_one_off_disables_the_user(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(ann.state, DISABLED);
+    assert_eq!(ann.state, UserState::Disabled);
     assert!(app.get_html("/licenses").await.contains(">1</a>"));
     assert!(app.get_html("/audit").await.contains("mobile_user.disable"));
 }
@@ -384,9 +393,15 @@ async fn nominal_licences_are_assigned_from_the_mobile_users_detail_page() {
     let chat = app
         .import(&app.current_key(Product::Chat, 1, false, &[&acme], 30))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
-    let bob = app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
-    let gus = app.add_mobile_user(&globex, "Gus Globex", ENABLED).await;
+    let ann = app
+        .add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
+    let bob = app
+        .add_mobile_user(&acme, "Bob Road", UserState::Enabled)
+        .await;
+    let gus = app
+        .add_mobile_user(&globex, "Gus Globex", UserState::Enabled)
+        .await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.login_ok("ada@acme.example").await;
@@ -538,13 +553,14 @@ async fn each_mobile_licence_lists_exactly_the_users_its_used_count_names() {
     let mut enabled = Vec::new();
     for i in 0..14 {
         enabled.push(
-            app.add_mobile_user(&acme, &format!("Acme {i:02}"), ENABLED)
+            app.add_mobile_user(&acme, &format!("Acme {i:02}"), UserState::Enabled)
                 .await,
         );
     }
-    app.add_mobile_user(&acme, "Acme Disabled", DISABLED).await;
+    app.add_mobile_user(&acme, "Acme Disabled", UserState::Disabled)
+        .await;
     for i in 0..4 {
-        app.add_mobile_user(&globex, &format!("Globex {i}"), ENABLED)
+        app.add_mobile_user(&globex, &format!("Globex {i}"), UserState::Enabled)
             .await;
     }
     app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))

@@ -4,16 +4,13 @@
 mod common;
 
 use common::{TestApp, spawn_app};
+use licensedesk::domain::license_check::UserState;
 use licensedesk::{
     domain::{permissions::Role, products::Product},
-    storage::{
-        self,
-        entities::organizations,
-        mobile_users::{DISABLED, ENABLED, PENDING},
-    },
+    storage::{self, entities::organizations},
 };
 
-async fn state_of(app: &TestApp, org: &organizations::Model, id: i64) -> Option<String> {
+async fn state_of(app: &TestApp, org: &organizations::Model, id: i64) -> Option<UserState> {
     storage::mobile_users::find_in(&app.db, org.id, id)
         .await
         .unwrap()
@@ -34,10 +31,14 @@ async fn the_page_lists_searches_filters_sorts_and_shows_the_subscriptions() {
         .await;
     app.import(&app.current_key(Product::Mobile, 5, false, &[&acme], 20))
         .await;
-    app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
-    app.add_mobile_user(&acme, "Bob Road", ENABLED).await;
-    app.add_mobile_user(&acme, "Pat Pending", PENDING).await;
-    app.add_mobile_user(&acme, "Dan Disabled", DISABLED).await;
+    app.add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
+    app.add_mobile_user(&acme, "Bob Road", UserState::Enabled)
+        .await;
+    app.add_mobile_user(&acme, "Pat Pending", UserState::Pending)
+        .await;
+    app.add_mobile_user(&acme, "Dan Disabled", UserState::Disabled)
+        .await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.login_ok("ada@acme.example").await;
@@ -87,8 +88,8 @@ async fn add_enables_a_user_while_a_seat_is_free_and_refuses_otherwise() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (ann.state.as_str(), ann.email.as_deref()),
-        (ENABLED, Some("ann@acme.example"))
+        (ann.state, ann.email.as_deref()),
+        (UserState::Enabled, Some("ann@acme.example"))
     );
 
     app.post_form(
@@ -122,10 +123,10 @@ async fn actions_work_on_one_row_and_on_a_selection_and_never_exceed_the_seats()
     let acme = app.create_organization("Acme").await;
     app.import(&app.current_key(Product::Mobile, 2, false, &[&acme], 100))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
-    let bob = app.add_mobile_user(&acme, "Bob", PENDING).await;
-    let cy = app.add_mobile_user(&acme, "Cy", DISABLED).await;
-    let dee = app.add_mobile_user(&acme, "Dee", DISABLED).await;
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
+    let bob = app.add_mobile_user(&acme, "Bob", UserState::Pending).await;
+    let cy = app.add_mobile_user(&acme, "Cy", UserState::Disabled).await;
+    let dee = app.add_mobile_user(&acme, "Dee", UserState::Disabled).await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.login_ok("ada@acme.example").await;
@@ -134,8 +135,8 @@ async fn actions_work_on_one_row_and_on_a_selection_and_never_exceed_the_seats()
     let page = post_action(&app, &[("row", &format!("disable:{}", ann.id))]).await;
     assert!(page.contains("Disabled: Ann."));
     assert_eq!(
-        state_of(&app, &acme, ann.id).await.as_deref(),
-        Some(DISABLED)
+        state_of(&app, &acme, ann.id).await,
+        Some(UserState::Disabled)
     );
 
     // A selection of three to enable with two seats: two are enabled, one is refused.
@@ -195,9 +196,9 @@ async fn when_seats_shrink_below_used_the_page_says_so_and_enabling_is_refused()
         today - chrono::Duration::days(1),
     ))
     .await;
-    app.add_mobile_user(&acme, "Ann", ENABLED).await;
-    app.add_mobile_user(&acme, "Bob", ENABLED).await;
-    let cy = app.add_mobile_user(&acme, "Cy", PENDING).await;
+    app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
+    app.add_mobile_user(&acme, "Bob", UserState::Enabled).await;
+    let cy = app.add_mobile_user(&acme, "Cy", UserState::Pending).await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.login_ok("ada@acme.example").await;
@@ -226,7 +227,7 @@ async fn during_a_trial_a_banner_replaces_the_users_pane() {
         ));
         model.update(&app.db).await.unwrap();
     }
-    app.add_mobile_user(&acme, "Ann", PENDING).await;
+    app.add_mobile_user(&acme, "Ann", UserState::Pending).await;
     app.logged_in_operator().await;
     let page = app.get_html("/mobile-users").await;
     assert!(page.contains("Trial until") && page.contains("appear here when the trial ends"));
@@ -237,8 +238,11 @@ async fn during_a_trial_a_banner_replaces_the_users_pane() {
 async fn export_csv_has_the_filtered_users_and_viewers_cannot_change_anything() {
     let app = spawn_app().await;
     let acme = app.create_organization("Acme").await;
-    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
-    app.add_mobile_user(&acme, "Pat Pending", PENDING).await;
+    let ann = app
+        .add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
+    app.add_mobile_user(&acme, "Pat Pending", UserState::Pending)
+        .await;
     app.create_administrator("vic@acme.example", Role::Viewer, Some(acme.id))
         .await;
     app.login_ok("vic@acme.example").await;
@@ -280,8 +284,8 @@ async fn export_csv_has_the_filtered_users_and_viewers_cannot_change_anything() 
             .contains("mobile_users/update")
     );
     assert_eq!(
-        state_of(&app, &acme, ann.id).await.as_deref(),
-        Some(ENABLED)
+        state_of(&app, &acme, ann.id).await,
+        Some(UserState::Enabled)
     );
 }
 
@@ -307,7 +311,7 @@ async fn import_csv_adds_and_updates_all_or_nothing_with_a_report() {
     let acme = app.create_organization("Acme").await;
     app.import(&app.current_key(Product::Mobile, 3, false, &[&acme], 100))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.login_ok("ada@acme.example").await;
@@ -325,14 +329,14 @@ async fn import_csv_adds_and_updates_all_or_nothing_with_a_report() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (ann.state.as_str(), ann.display_name.as_deref()),
-        (DISABLED, Some("Ann Field"))
+        (ann.state, ann.display_name.as_deref()),
+        (UserState::Disabled, Some("Ann Field"))
     );
     let bob = storage::mobile_users::find_by_user_id(&app.db, acme.id, &new1.to_string())
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(bob.state, ENABLED);
+    assert_eq!(bob.state, UserState::Enabled);
     assert!(app.get_html("/audit").await.contains("mobile_user.import"));
 
     // One bad row: nothing is imported, every problem is reported with its line.
@@ -407,7 +411,7 @@ async fn a_formula_sent_by_a_mobile_client_is_exported_as_text() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let named = app.add_mobile_user(&acme, "-2+3", ENABLED).await;
+    let named = app.add_mobile_user(&acme, "-2+3", UserState::Enabled).await;
     app.logged_in_operator().await;
     app.post_form(
         "/organization/select",
@@ -442,11 +446,12 @@ async fn a_bulk_action_returns_to_the_same_search_and_page() {
     let mut schmidts = Vec::new();
     for i in 0..3 {
         schmidts.push(
-            app.add_mobile_user(&acme, &format!("Schmidt {i}"), ENABLED)
+            app.add_mobile_user(&acme, &format!("Schmidt {i}"), UserState::Enabled)
                 .await,
         );
     }
-    app.add_mobile_user(&acme, "Other Person", ENABLED).await;
+    app.add_mobile_user(&acme, "Other Person", UserState::Enabled)
+        .await;
     app.logged_in_operator().await;
     app.post_form(
         "/organization/select",
@@ -484,8 +489,8 @@ async fn a_bulk_action_returns_to_the_same_search_and_page() {
     assert!(after.contains("Schmidt 0") && !after.contains("Other Person"));
     for user in &schmidts {
         assert_eq!(
-            state_of(&app, &acme, user.id).await.as_deref(),
-            Some(DISABLED)
+            state_of(&app, &acme, user.id).await,
+            Some(UserState::Disabled)
         );
     }
 }

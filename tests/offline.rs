@@ -3,15 +3,13 @@
 
 mod common;
 
+use licensedesk::domain::license_check::UserState;
 use std::process::Command;
 
 use common::spawn_app;
 use licensedesk::{
     domain::{permissions::Role, products::Product},
-    storage::{
-        self,
-        mobile_users::{ENABLED, PENDING},
-    },
+    storage::{self},
 };
 
 #[tokio::test]
@@ -20,9 +18,9 @@ async fn an_offline_licence_is_updated_downloaded_served_and_verified() {
     let acme = app.create_organization("Acme").await;
     app.import(&app.current_key(Product::Mobile, 5, false, &[&acme], 30))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
-    let bob = app.add_mobile_user(&acme, "Bob", ENABLED).await;
-    app.add_mobile_user(&acme, "Pat", PENDING).await;
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
+    let bob = app.add_mobile_user(&acme, "Bob", UserState::Enabled).await;
+    app.add_mobile_user(&acme, "Pat", UserState::Pending).await;
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;
     app.login_ok("ada@acme.example").await;

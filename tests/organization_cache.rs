@@ -13,7 +13,6 @@ use licensedesk::{
     domain::{csv_import, ids::Guid, license_check::UserState},
     storage::{
         self,
-        mobile_users::{DISABLED, ENABLED, PENDING},
         organization_cache::{Lookup, OrganizationCache},
     },
 };
@@ -67,7 +66,9 @@ async fn an_incrementally_refreshed_cache_agrees_with_the_database_after_any_cha
                     }
                     _ => Guid::new_random(),
                 };
-                let state = *[ENABLED, DISABLED, PENDING].choose(&mut rng).unwrap();
+                let state = *[UserState::Enabled, UserState::Disabled, UserState::Pending]
+                    .choose(&mut rng)
+                    .unwrap();
                 storage::mobile_users::insert(&txn, org.id, &guid.to_string(), None, state)
                     .await
                     .unwrap();
@@ -75,7 +76,9 @@ async fn an_incrementally_refreshed_cache_agrees_with_the_database_after_any_cha
             }
             2 => {
                 if let Some(user) = users.choose(&mut rng) {
-                    let state = *[ENABLED, DISABLED, PENDING].choose(&mut rng).unwrap();
+                    let state = *[UserState::Enabled, UserState::Disabled, UserState::Pending]
+                        .choose(&mut rng)
+                        .unwrap();
                     storage::mobile_users::set_state(&txn, user, state)
                         .await
                         .unwrap();
@@ -108,7 +111,7 @@ async fn an_incrementally_refreshed_cache_agrees_with_the_database_after_any_cha
             let stored = storage::mobile_users::find_by_user_id(&app.db, org.id, &guid.to_string())
                 .await
                 .unwrap()
-                .map(|u| UserState::parse(&u.state).unwrap());
+                .map(|u| u.state);
             assert_eq!(
                 cached_state(&cache, &app, org_guid, *guid).await,
                 stored,
@@ -123,7 +126,7 @@ async fn another_instance_sees_a_change_once_its_time_to_live_has_passed() {
     let app = spawn_app().await;
     let org = app.create_organization("Acme").await;
     let org_guid = Guid::parse(&org.organization_id).unwrap();
-    let user = app.add_mobile_user(&org, "Pat", ENABLED).await;
+    let user = app.add_mobile_user(&org, "Pat", UserState::Enabled).await;
     let user_guid = Guid::parse(&user.user_id).unwrap();
     let ttl = Duration::from_millis(300);
     let other_instance = OrganizationCache::new(ttl);
@@ -132,7 +135,7 @@ async fn another_instance_sees_a_change_once_its_time_to_live_has_passed() {
         Some(UserState::Enabled)
     );
 
-    storage::mobile_users::set_state(&app.db, &user, DISABLED)
+    storage::mobile_users::set_state(&app.db, &user, UserState::Disabled)
         .await
         .unwrap();
     tokio::time::sleep(ttl).await;

@@ -5,6 +5,7 @@
 
 mod common;
 
+use licensedesk::domain::license_check::UserState;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -14,7 +15,7 @@ use licensedesk::{
     domain::{license_key::VendorSigningKey, products::Product},
     mail::{transport::Transport, worker::Worker},
     startup::Application,
-    storage::{self, entities::outbox, mobile_users::ENABLED, outbox::NewMail},
+    storage::{self, entities::outbox, outbox::NewMail},
 };
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -116,7 +117,7 @@ async fn during_a_database_outage_known_users_keep_their_licence_and_nothing_wai
     .await
     .unwrap();
     let known = uuid::Uuid::new_v4().to_string();
-    storage::mobile_users::insert(&app.db, acme.id, &known, Some("Ann"), ENABLED)
+    storage::mobile_users::insert(&app.db, acme.id, &known, Some("Ann"), UserState::Enabled)
         .await
         .unwrap();
     let org = acme.organization_id.clone();
@@ -297,7 +298,7 @@ async fn during_a_database_outage_known_users_keep_their_licence_and_nothing_wai
 fn test_mail(recipient: &str) -> NewMail {
     NewMail {
         organization_id: None,
-        kind: "test",
+        kind: licensedesk::domain::outbox::MailKind::AdministratorWelcome,
         recipient: recipient.to_owned(),
         subject: "In flight".into(),
         body_text: "text".into(),
@@ -327,7 +328,7 @@ async fn wait_until_sent(db: &sea_orm::DatabaseConnection, id: i64) -> outbox::M
             .await
             .unwrap()
             .unwrap();
-        if mail.status == storage::outbox::SENT {
+        if mail.status == storage::outbox::MailStatus::Sent {
             return mail;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -107,7 +107,10 @@ async fn mail_is_retried_while_smtp_is_down_and_delivered_when_it_is_back() {
             .await
             .unwrap();
         let mail = &page.items[0];
-        if mail.attempts >= 2 && mail.last_error.is_some() && mail.status == "pending" {
+        if mail.attempts >= 2
+            && mail.last_error.is_some()
+            && mail.status == licensedesk::domain::outbox::MailStatus::Pending
+        {
             failed_attempts = mail.attempts;
             break;
         }
@@ -130,7 +133,7 @@ async fn mail_is_retried_while_smtp_is_down_and_delivered_when_it_is_back() {
     let page = storage::outbox::list(&app.db, None, None, PageRequest::new(None, None))
         .await
         .unwrap();
-    assert_eq!(page.items[0].status, "sent");
+    assert_eq!(page.items[0].status.as_str(), "sent");
     assert_eq!(page.items[0].last_error, None);
     assert_eq!(server.received().len(), 1);
 }
@@ -143,7 +146,7 @@ async fn two_workers_never_send_one_mail_twice() {
             &app.db,
             NewMail {
                 organization_id: None,
-                kind: "test",
+                kind: licensedesk::domain::outbox::MailKind::AdministratorWelcome,
                 recipient: format!("r{i}@example.com"),
                 subject: format!("Mail {i}"),
                 body_text: "text".into(),
@@ -247,7 +250,7 @@ async fn the_outbox_page_resends_a_mail_and_audits_it() {
         &app.db,
         NewMail {
             organization_id: Some(globex.id),
-            kind: "test",
+            kind: licensedesk::domain::outbox::MailKind::AdministratorWelcome,
             recipient: "x@globex.example".into(),
             subject: "Globex".into(),
             body_text: "t".into(),

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{TestApp, spawn_app};
+use licensedesk::domain::license_check::UserState;
 use licensedesk::{
     domain::{
         organization::{OrganizationDetails, OrganizationGuid},
@@ -11,7 +12,7 @@ use licensedesk::{
         products::Product,
     },
     startup::Application,
-    storage::{self, audit::Actor, entities::mobile_users, mobile_users::ENABLED},
+    storage::{self, audit::Actor, entities::mobile_users},
 };
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -55,7 +56,9 @@ async fn a_read_only_instance_answers_known_users_and_writes_nothing() {
     primary
         .import(&primary.current_key(Product::Mobile, 5, false, &[&acme], 30))
         .await;
-    let ann = primary.add_mobile_user(&acme, "Ann", ENABLED).await;
+    let ann = primary
+        .add_mobile_user(&acme, "Ann", UserState::Enabled)
+        .await;
     primary
         .create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;

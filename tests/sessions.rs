@@ -4,12 +4,10 @@
 mod common;
 
 use common::spawn_app;
+use licensedesk::domain::license_check::UserState;
 use licensedesk::{
     domain::{permissions::Role, products::Product},
-    storage::{
-        self,
-        mobile_users::{DISABLED, ENABLED},
-    },
+    storage::{self},
 };
 use serde_json::{Value, json};
 
@@ -42,8 +40,8 @@ async fn a_seat_is_taken_kept_alive_and_released() {
     let acme = app.create_organization("Acme").await;
     app.import(&app.current_key(Product::CallCenter, 1, true, &[&acme], 30))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
-    let bob = app.add_mobile_user(&acme, "Bob", ENABLED).await;
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
+    let bob = app.add_mobile_user(&acme, "Bob", UserState::Enabled).await;
 
     let (status, body) = request_seat(
         &app,
@@ -90,8 +88,8 @@ async fn refusals_name_the_reason() {
         .await;
     app.import(&app.current_key(Product::Chat, 5, false, &[&acme], 30))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
-    let dan = app.add_mobile_user(&acme, "Dan", DISABLED).await;
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
+    let dan = app.add_mobile_user(&acme, "Dan", UserState::Disabled).await;
     let org = acme.organization_id.as_str();
 
     let (status, body) =
@@ -154,7 +152,7 @@ async fn an_expired_licence_grants_no_session() {
         today - chrono::Duration::days(1),
     ))
     .await;
-    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
     assert_eq!(
         request_seat(&app, &acme.organization_id, &ann.user_id, "CALL_CENTER")
             .await
@@ -170,7 +168,9 @@ async fn a_forced_logout_from_the_used_modal_makes_the_next_heartbeat_401_with_a
     let licence = app
         .import(&app.current_key(Product::CustomerService, 3, true, &[&acme], 30))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann Field", ENABLED).await;
+    let ann = app
+        .add_mobile_user(&acme, "Ann Field", UserState::Enabled)
+        .await;
     let (_, body) = request_seat(
         &app,
         &acme.organization_id,
@@ -217,8 +217,8 @@ async fn a_session_without_heartbeat_expires_and_frees_its_seat() {
     let acme = app.create_organization("Acme").await;
     app.import(&app.current_key(Product::CallManager, 1, true, &[&acme], 30))
         .await;
-    let ann = app.add_mobile_user(&acme, "Ann", ENABLED).await;
-    let bob = app.add_mobile_user(&acme, "Bob", ENABLED).await;
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
+    let bob = app.add_mobile_user(&acme, "Bob", UserState::Enabled).await;
     let (_, body) = request_seat(&app, &acme.organization_id, &ann.user_id, "CALL_MANAGER").await;
     let token = body["token"].as_str().unwrap().to_owned();
 
@@ -263,7 +263,7 @@ async fn fifty_simultaneous_requests_at_a_limit_of_ten_get_exactly_ten_seats() {
     let mut users = Vec::new();
     for i in 0..50 {
         users.push(
-            app.add_mobile_user(&acme, &format!("User {i}"), ENABLED)
+            app.add_mobile_user(&acme, &format!("User {i}"), UserState::Enabled)
                 .await,
         );
     }

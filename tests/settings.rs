@@ -51,7 +51,7 @@ async fn an_admin_saves_every_setting_and_the_change_is_audited() {
         settings.permission_request_email.as_deref(),
         Some("access@acme.example")
     );
-    assert_eq!(settings.sync_mode, "hybrid");
+    assert_eq!(settings.sync_mode.as_str(), "hybrid");
     assert!(
         !settings.offline_licenses_enabled,
         "only an operator switches offline licences on"

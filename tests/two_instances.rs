@@ -3,6 +3,7 @@
 
 mod common;
 
+use licensedesk::domain::license_check::UserState;
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
@@ -11,7 +12,7 @@ use std::{
 
 use licensedesk::{
     domain::products::Product,
-    storage::{self, entities::mobile_users, mobile_users::ENABLED},
+    storage::{self, entities::mobile_users},
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -148,7 +149,7 @@ async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
         .count();
     assert_eq!(enabled, 10, "exactly the seats");
     let stored = mobile_users::Entity::find()
-        .filter(mobile_users::Column::State.eq(ENABLED))
+        .filter(mobile_users::Column::State.eq(UserState::Enabled))
         .count(&db)
         .await
         .unwrap();

@@ -4,6 +4,8 @@
 //! users first (`storage::mobile_seats::lock_mobile_seats`), so concurrent checks (or
 //! instances) never enable more users than there are seats.
 
+use crate::domain::audit::AuditAction;
+use crate::domain::settings::SyncMode;
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -17,8 +19,7 @@ use crate::{
         self,
         audit::{self, Actor, Change},
         entities::organizations,
-        mobile_seats,
-        mobile_users::{self, DISABLED, ENABLED, PENDING},
+        mobile_seats, mobile_users,
         organization_cache::{CachedUser, Lookup, OrganizationCache, OrganizationFacts},
         sync_bookkeeping::SyncBookkeeping,
     },
@@ -26,7 +27,7 @@ use crate::{
 
 pub struct CheckOutcome {
     pub answer: Answer,
-    pub sync_mode: String,
+    pub sync_mode: SyncMode,
 }
 
 pub async fn check(
@@ -53,7 +54,7 @@ pub async fn check(
                 state: AnswerState::User(UserState::Disabled),
                 valid_until: None,
             },
-            sync_mode: "online".to_owned(),
+            sync_mode: SyncMode::Online,
         });
     };
     let OrganizationFacts {
@@ -74,7 +75,7 @@ pub async fn check(
         None => mobile_users::find_by_user_id(db, organization.id, &request.user_id.to_string())
             .await?
             .as_ref()
-            .and_then(CachedUser::from_row),
+            .map(CachedUser::from_row),
     };
     // The number of Enabled users matters only when an unknown user may take a seat.
     let used = if user.is_none() {
@@ -107,7 +108,7 @@ pub async fn check(
         };
         return Ok(CheckOutcome {
             answer,
-            sync_mode: settings.sync_mode.clone(),
+            sync_mode: settings.sync_mode,
         });
     }
     let answer = match (decision, user) {
@@ -127,7 +128,7 @@ pub async fn check(
                 &txn,
                 organization.id,
                 request,
-                PENDING,
+                UserState::Pending,
                 Some(until),
                 now,
             )
@@ -171,7 +172,7 @@ pub async fn check(
     };
     Ok(CheckOutcome {
         answer,
-        sync_mode: settings.sync_mode.clone(),
+        sync_mode: settings.sync_mode,
     })
 }
 
@@ -202,7 +203,7 @@ async fn enable_new_user(
         )
         .await?;
         if let Some(oldest) = oldest {
-            mobile_users::set_state(&txn, &oldest, DISABLED).await?;
+            mobile_users::set_state(&txn, &oldest, UserState::Disabled).await?;
             seats.used = seats.used.saturating_sub(1);
             freed_user = Some(oldest.user_id.clone());
             audit::record(
@@ -210,7 +211,7 @@ async fn enable_new_user(
                 &service,
                 Change::new(
                     Some(organization.id),
-                    "mobile_user.auto_free",
+                    AuditAction::MobileUserAutoFree,
                     format!(
                         "user {} (no sync for more than {days} days)",
                         oldest.user_id
@@ -222,15 +223,22 @@ async fn enable_new_user(
         }
     }
     let answer = if free
-        && mobile_seats::insert_from_check(&txn, organization.id, request, ENABLED, None, now)
-            .await?
+        && mobile_seats::insert_from_check(
+            &txn,
+            organization.id,
+            request,
+            UserState::Enabled,
+            None,
+            now,
+        )
+        .await?
     {
         audit::record(
             &txn,
             &service,
             Change::new(
                 Some(organization.id),
-                "mobile_user.auto_assign",
+                AuditAction::MobileUserAutoAssign,
                 format!("user {}", request.user_id),
             ),
         )
@@ -251,7 +259,7 @@ async fn enable_new_user(
             &txn,
             organization.id,
             request,
-            PENDING,
+            UserState::Pending,
             Some(pending_until),
             now,
         )

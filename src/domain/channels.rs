@@ -9,6 +9,12 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
+    pub const ALL: [ChannelKind; 2] = [Self::ChatGateway, Self::EmailProfile];
+
+    pub fn parse(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == stored)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ChatGateway => "chat_gateway",
@@ -29,6 +35,12 @@ impl ChannelKind {
             Self::ChatGateway => "chat gateways",
             Self::EmailProfile => "email profiles",
         }
+    }
+}
+
+impl std::fmt::Display for ChannelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

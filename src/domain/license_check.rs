@@ -30,6 +30,8 @@ pub enum UserState {
 }
 
 impl UserState {
+    pub const ALL: [UserState; 3] = [Self::Enabled, Self::Pending, Self::Disabled];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Enabled => "Enabled",
@@ -45,6 +47,12 @@ impl UserState {
             "Disabled" => Some(Self::Disabled),
             _ => None,
         }
+    }
+}
+
+impl std::fmt::Display for UserState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -94,8 +102,16 @@ pub struct MobileSeats {
 }
 
 impl MobileSeats {
+    /// The one rule for taking seats: how many more users may be Enabled now.
     pub fn free(&self) -> u64 {
         self.total.saturating_sub(self.used)
+    }
+
+    /// Whether `enabled` users may be Enabled after a change that sets many states at once
+    /// (an import): within the seats, or at least no more than before (a change that only
+    /// disables users is never refused, even where licences ran out).
+    pub fn allow_enabled(&self, enabled: u64) -> bool {
+        enabled <= self.used.max(self.total)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Every mail LicenseDesk sends, rendered from `templates/mail/` in plain text and HTML.
 
+use crate::domain::outbox::MailKind;
 use askama::Template;
 
 use crate::storage::outbox::NewMail;
@@ -50,7 +51,7 @@ pub fn administrator_welcome(
 ) -> Result<NewMail, askama::Error> {
     Ok(NewMail {
         organization_id,
-        kind: "administrator_welcome",
+        kind: MailKind::AdministratorWelcome,
         recipient: recipient.to_owned(),
         subject: "Your LicenseDesk account".to_owned(),
         body_text: WelcomeText {
@@ -81,7 +82,7 @@ pub fn password_reset(
 ) -> Result<NewMail, askama::Error> {
     Ok(NewMail {
         organization_id,
-        kind: "password_reset",
+        kind: MailKind::PasswordReset,
         recipient: recipient.to_owned(),
         subject: "Choose a new LicenseDesk password".to_owned(),
         body_text: ResetText {
@@ -142,7 +143,7 @@ pub fn licence_expiry(
     );
     Ok(NewMail {
         organization_id: Some(organization.id),
-        kind: "licence_expiry",
+        kind: MailKind::LicenceExpiry,
         recipient: recipient.to_owned(),
         subject: format!("{product} licence of {organization_name} ends {when}"),
         body_text: ExpiryText {
@@ -196,7 +197,7 @@ pub fn assignment_notice(
 ) -> Result<NewMail, askama::Error> {
     Ok(NewMail {
         organization_id: Some(organization.id),
-        kind: "assignment_notice",
+        kind: MailKind::AssignmentNotice,
         recipient: recipient.to_owned(),
         subject: format!(
             "A MOBILE licence of {} was assigned automatically",
@@ -249,7 +250,7 @@ pub fn registration_code(
     let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
     Ok(NewMail {
         organization_id: Some(organization.id),
-        kind: crate::storage::outbox::REGISTRATION_CODE,
+        kind: MailKind::RegistrationCode,
         recipient: recipient.to_owned(),
         subject: format!("Registration code for {device}"),
         body_text: RegistrationText {

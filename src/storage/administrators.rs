@@ -1,3 +1,4 @@
+use crate::domain::audit::AuditAction;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
@@ -38,7 +39,7 @@ pub enum AdministratorStoreError {
 struct Snapshot<'a> {
     email: &'a str,
     display_name: &'a str,
-    role: &'a str,
+    role: Role,
     active: bool,
     organization_id: Option<i64>,
 }
@@ -47,7 +48,7 @@ fn snapshot(admin: &Model) -> Snapshot<'_> {
     Snapshot {
         email: &admin.email,
         display_name: &admin.display_name,
-        role: &admin.role,
+        role: admin.role,
         active: admin.active,
         organization_id: admin.organization_id,
     }
@@ -144,7 +145,7 @@ pub async fn create(
         email: Set(new.email.to_string()),
         display_name: Set(new.display_name),
         password_hash: Set(new.password_hash),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(new.role),
         active: Set(true),
         notify: Set(true),
         session_epoch: Set(0),
@@ -157,8 +158,12 @@ pub async fn create(
     audit::record(
         db,
         actor,
-        Change::new(admin.organization_id, "administrator.create", &admin.email)
-            .after(&snapshot(&admin)),
+        Change::new(
+            admin.organization_id,
+            AuditAction::AdministratorCreate,
+            &admin.email,
+        )
+        .after(&snapshot(&admin)),
     )
     .await?;
     Ok(admin)
@@ -173,7 +178,7 @@ pub async fn update_access(
     active: bool,
 ) -> Result<Model, DbErr> {
     let mut model = before.clone().into_active_model();
-    model.role = Set(role.as_str().to_owned());
+    model.role = Set(role);
     model.active = Set(active);
     if before.active && !active {
         model.session_epoch = Set(before.session_epoch + 1);
@@ -182,9 +187,9 @@ pub async fn update_access(
     model.updated_at = Set(Utc::now());
     let after = model.update(db).await?;
     let action = match (before.active, after.active) {
-        (true, false) => "administrator.deactivate",
-        (false, true) => "administrator.activate",
-        _ => "administrator.change_role",
+        (true, false) => AuditAction::AdministratorDeactivate,
+        (false, true) => AuditAction::AdministratorActivate,
+        _ => AuditAction::AdministratorChangeRole,
     };
     audit::record(
         db,
@@ -216,7 +221,7 @@ pub async fn set_password(
         actor,
         Change::new(
             after.organization_id,
-            "administrator.set_password",
+            AuditAction::AdministratorSetPassword,
             &after.email,
         ),
     )
@@ -239,7 +244,7 @@ pub async fn end_sessions(
         actor,
         Change::new(
             admin.organization_id,
-            "administrator.sign_out_everywhere",
+            AuditAction::AdministratorSignOutEverywhere,
             &admin.email,
         ),
     )

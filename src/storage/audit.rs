@@ -8,7 +8,10 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::{contains_ci, entities::audit_log, fetch_page};
-use crate::domain::paging::{Page, PageRequest};
+use crate::domain::{
+    audit::AuditAction,
+    paging::{Page, PageRequest},
+};
 
 /// Who made a change: an administrator, the command line, the setup page, or a service.
 #[derive(Debug, Clone)]
@@ -38,16 +41,20 @@ impl Actor {
 }
 
 /// One change to record. `before`/`after` are any serialisable snapshot.
-pub struct Change<'a> {
+pub struct Change {
     pub organization_id: Option<i64>,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
 
-impl<'a> Change<'a> {
-    pub fn new(organization_id: Option<i64>, action: &'a str, target: impl Into<String>) -> Self {
+impl Change {
+    pub fn new(
+        organization_id: Option<i64>,
+        action: AuditAction,
+        target: impl Into<String>,
+    ) -> Self {
         Self {
             organization_id,
             action,
@@ -68,17 +75,13 @@ impl<'a> Change<'a> {
     }
 }
 
-pub async fn record(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    change: Change<'_>,
-) -> Result<(), DbErr> {
+pub async fn record(db: &impl ConnectionTrait, actor: &Actor, change: Change) -> Result<(), DbErr> {
     audit_log::ActiveModel {
         at: Set(Utc::now()),
         organization_id: Set(change.organization_id),
         actor_id: Set(actor.id),
         actor: Set(actor.label.clone()),
-        action: Set(change.action.to_owned()),
+        action: Set(change.action.as_str().to_owned()),
         target: Set(change.target),
         before: Set(change.before.map(|v| v.to_string())),
         after: Set(change.after.map(|v| v.to_string())),

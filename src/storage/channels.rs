@@ -9,9 +9,10 @@ use sea_orm::{
 
 use super::{
     entities::channels::{self, Column, Entity, Model},
+    entities::licenses::Model as Licence,
     licenses,
 };
-use crate::domain::channels::{ChannelKind, EnableRefused, may_enable};
+use crate::domain::channels::ChannelKind;
 
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -20,7 +21,7 @@ pub async fn list(
 ) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::Kind.eq(kind.as_str()))
+        .filter(Column::Kind.eq(kind))
         .order_by_asc(Column::Name)
         .order_by_asc(Column::Id)
         .all(db)
@@ -35,7 +36,7 @@ pub async fn find(
 ) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id)
         .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::Kind.eq(kind.as_str()))
+        .filter(Column::Kind.eq(kind))
         .one(db)
         .await
 }
@@ -48,7 +49,7 @@ pub async fn create(
 ) -> Result<Model, DbErr> {
     channels::ActiveModel {
         organization_id: Set(organization_id),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         name: Set(name.to_owned()),
         enabled: Set(false),
         created_at: Set(Utc::now()),
@@ -63,45 +64,46 @@ pub async fn delete(db: &impl ConnectionTrait, channel: Model) -> Result<(), DbE
     Ok(())
 }
 
-/// Switches a channel on or off; switching on checks the licence limit under the licence's
-/// row lock. Call inside a transaction.
+/// The valid licence of `kind`'s product with the most seats: it sets how many may be
+/// enabled at once.
+pub async fn governing_licence(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    kind: ChannelKind,
+    today: chrono::NaiveDate,
+) -> Result<Option<Licence>, DbErr> {
+    Ok(licenses::of_product(db, organization_id, kind.product())
+        .await?
+        .into_iter()
+        .filter(|l| l.terms().is_valid_on(today))
+        .max_by_key(|l| l.seat_limit))
+}
+
+/// Enabled channels of `kind` across the organizations `licence` is for.
+pub async fn enabled_under(
+    db: &impl ConnectionTrait,
+    licence: &Licence,
+    kind: ChannelKind,
+) -> Result<u64, DbErr> {
+    let organizations: Vec<i64> = licenses::organizations_of(db, licence.id)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    Entity::find()
+        .filter(Column::Kind.eq(kind))
+        .filter(Column::Enabled.eq(true))
+        .filter(Column::OrganizationId.is_in(organizations))
+        .count(db)
+        .await
+}
+
 pub async fn set_enabled(
     db: &impl ConnectionTrait,
     channel: Model,
-    kind: ChannelKind,
     enabled: bool,
-) -> Result<Result<Model, EnableRefused>, DbErr> {
-    if enabled && !channel.enabled {
-        let today = Utc::now().date_naive();
-        let governing = licenses::of_product(db, channel.organization_id, kind.product())
-            .await?
-            .into_iter()
-            .filter(|l| l.terms().is_valid_on(today))
-            .max_by_key(|l| l.seat_limit);
-        let Some(licence) = governing else {
-            return Ok(Err(EnableRefused::NoLicence(kind)));
-        };
-        super::locks::lock_licence(db, licence.id).await?;
-        let organizations: Vec<i64> = licenses::organizations_of(db, licence.id)
-            .await?
-            .into_iter()
-            .map(|o| o.id)
-            .collect();
-        let enabled_now = Entity::find()
-            .filter(Column::Kind.eq(kind.as_str()))
-            .filter(Column::Enabled.eq(true))
-            .filter(Column::OrganizationId.is_in(organizations))
-            .count(db)
-            .await?;
-        if let Err(refused) = may_enable(
-            kind,
-            u32::try_from(licence.seat_limit).unwrap_or(0),
-            enabled_now,
-        ) {
-            return Ok(Err(refused));
-        }
-    }
+) -> Result<Model, DbErr> {
     let mut model = channel.into_active_model();
     model.enabled = Set(enabled);
-    Ok(Ok(model.update(db).await?))
+    model.update(db).await
 }

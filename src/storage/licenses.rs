@@ -1,5 +1,6 @@
 //! Imported licences and who uses their seats (§5).
 
+use crate::domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -113,7 +114,7 @@ pub async fn import(
     }
     let licence = licenses::ActiveModel {
         licence_id: Set(licence_id),
-        product: Set(payload.product.as_str().to_owned()),
+        product: Set(payload.product),
         valid_from: Set(payload.valid_from),
         valid_till: Set(payload.valid_till),
         seat_limit: Set(i32::try_from(payload.limit).unwrap_or(i32::MAX)),
@@ -137,7 +138,7 @@ pub async fn import(
             actor,
             Change::new(
                 Some(org.id),
-                "license.import",
+                AuditAction::LicenseImport,
                 format!("{} licence {}", licence.product, licence.licence_id),
             )
             .after(&licence),

@@ -409,7 +409,7 @@ pub async fn save_client(
         },
     };
     active.name = Set(input.name.clone());
-    active.kind = Set(input.kind.key().to_owned());
+    active.kind = Set(input.kind);
     active.area_id = Set(input.area_id);
     Ok(active.save(db).await?.try_into_model()?)
 }

@@ -2,16 +2,14 @@
 //! users, and the lock under which a transaction counts them before enabling anyone — so
 //! concurrent requests (or instances) never enable more users than there are seats.
 
+use crate::domain::license_check::UserState;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     sea_query::OnConflict,
 };
 
-use super::{
-    entities::{licenses, mobile_users},
-    mobile_users::ENABLED,
-};
+use super::entities::{licenses, mobile_users};
 use crate::domain::{
     client_message::CheckRequest,
     license_check::MobileSeats,
@@ -89,7 +87,7 @@ pub async fn insert_from_check(
     db: &impl ConnectionTrait,
     organization_id: i64,
     request: &CheckRequest,
-    state: &str,
+    state: UserState,
     temporary_license_until: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
@@ -98,7 +96,7 @@ pub async fn insert_from_check(
         user_id: Set(request.user_id.to_string()),
         display_name: Set(None),
         email: Set(None),
-        state: Set(state.to_owned()),
+        state: Set(state),
         created_at: Set(now),
         last_sync_at: Set(Some(now)),
         device_info: Set(request.device_info.clone()),
@@ -129,7 +127,7 @@ pub async fn oldest_enabled_synced_before(
 ) -> Result<Option<mobile_users::Model>, DbErr> {
     mobile_users::Entity::find()
         .filter(mobile_users::Column::OrganizationId.eq(organization_id))
-        .filter(mobile_users::Column::State.eq(ENABLED))
+        .filter(mobile_users::Column::State.eq(UserState::Enabled))
         .filter(mobile_users::Column::LastSyncAt.lt(before))
         .order_by_asc(mobile_users::Column::LastSyncAt)
         .one(db)

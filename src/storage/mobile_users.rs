@@ -10,9 +10,7 @@ use sea_orm::{
 
 use super::entities::mobile_users::{self, Column, Entity, Model};
 
-pub const ENABLED: &str = "Enabled";
-pub const DISABLED: &str = "Disabled";
-pub const PENDING: &str = "Pending";
+pub use crate::domain::license_check::UserState;
 
 pub async fn find_in(
     db: &impl ConnectionTrait,
@@ -69,14 +67,14 @@ pub async fn insert(
     organization_id: i64,
     user_id: &str,
     display_name: Option<&str>,
-    state: &str,
+    state: UserState,
 ) -> Result<Model, DbErr> {
     mobile_users::ActiveModel {
         organization_id: Set(organization_id),
         user_id: Set(user_id.trim().to_lowercase()),
         display_name: Set(display_name.map(str::to_owned)),
         email: Set(None),
-        state: Set(state.to_owned()),
+        state: Set(state),
         created_at: Set(Utc::now()),
         last_sync_at: Set(None),
         device_info: Set(None),
@@ -89,7 +87,11 @@ pub async fn insert(
     .await
 }
 
-pub async fn set_state(db: &impl ConnectionTrait, user: &Model, state: &str) -> Result<(), DbErr> {
+pub async fn set_state(
+    db: &impl ConnectionTrait,
+    user: &Model,
+    state: UserState,
+) -> Result<(), DbErr> {
     let version = next_version(db, user.organization_id, false).await?;
     Entity::update_many()
         .col_expr(Column::State, Expr::value(state))
@@ -150,7 +152,7 @@ impl UserSort {
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     pub search: String,
-    pub state: Option<String>,
+    pub state: Option<UserState>,
 }
 
 fn filtered(organization_id: i64, filter: &UserFilter) -> sea_orm::Select<Entity> {
@@ -238,20 +240,14 @@ pub struct ImportReport {
     pub updated: usize,
 }
 
-/// Applies checked rows in the caller's transaction (after `lock_mobile_seats`): all of them
-/// or, when the result would enable more users than `seats`, none.
-pub async fn import(
+/// The organization's users among `user_ids`, by user id.
+pub async fn find_by_user_ids(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    rows: &[crate::domain::csv_import::ImportRow],
-    seats: u64,
-    temporary_license_days: i64,
-) -> Result<Result<ImportReport, String>, DbErr> {
-    use std::collections::HashMap;
-
-    let ids: Vec<String> = rows.iter().map(|r| r.user_id.to_string()).collect();
-    let mut existing: HashMap<String, Model> = HashMap::new();
-    for chunk in ids.chunks(500) {
+    user_ids: &[String],
+) -> Result<std::collections::HashMap<String, Model>, DbErr> {
+    let mut existing = std::collections::HashMap::new();
+    for chunk in user_ids.chunks(500) {
         for user in Entity::find()
             .filter(Column::OrganizationId.eq(organization_id))
             .filter(Column::UserId.is_in(chunk.to_vec()))
@@ -261,24 +257,18 @@ pub async fn import(
             existing.insert(user.user_id.clone(), user);
         }
     }
-    let enabled_now = enabled_users(db, organization_id).await?;
-    let mut enabled_after = enabled_now;
-    for row in rows {
-        let was_enabled = existing
-            .get(&row.user_id.to_string())
-            .is_some_and(|u| u.state == ENABLED);
-        let will_be = row.state.as_str() == ENABLED;
-        match (was_enabled, will_be) {
-            (false, true) => enabled_after += 1,
-            (true, false) => enabled_after -= 1,
-            _ => {}
-        }
-    }
-    if enabled_after > enabled_now && enabled_after > seats {
-        return Ok(Err(format!(
-            "the file would make {enabled_after} users Enabled, but the valid MOBILE licences have {seats} seats"
-        )));
-    }
+    Ok(existing)
+}
+
+/// Writes imported rows: updates the users in `existing` (from `find_by_user_ids`), adds
+/// the others. Pending users get a temporary licence of `temporary_license_days`.
+pub async fn apply_import(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    rows: &[crate::domain::csv_import::ImportRow],
+    existing: &std::collections::HashMap<String, Model>,
+    temporary_license_days: i64,
+) -> Result<ImportReport, DbErr> {
     let now = chrono::Utc::now();
     let version = next_version(db, organization_id, false).await?;
     let mut report = ImportReport {
@@ -287,15 +277,12 @@ pub async fn import(
     };
     let mut inserts = Vec::new();
     for row in rows {
-        let pending_until = (row.state.as_str() == PENDING)
+        let pending_until = (row.state == UserState::Pending)
             .then(|| now + chrono::Duration::days(temporary_license_days));
         match existing.get(&row.user_id.to_string()) {
             Some(user) => {
                 let mut update = Entity::update_many()
-                    .col_expr(
-                        Column::State,
-                        sea_orm::sea_query::Expr::value(row.state.as_str()),
-                    )
+                    .col_expr(Column::State, sea_orm::sea_query::Expr::value(row.state))
                     .col_expr(Column::Version, Expr::value(version))
                     .filter(Column::Id.eq(user.id));
                 if let Some(name) = &row.name {
@@ -319,7 +306,7 @@ pub async fn import(
                     user_id: Set(row.user_id.to_string()),
                     display_name: Set(row.name.clone()),
                     email: Set(row.email.as_ref().map(|e| e.to_string())),
-                    state: Set(row.state.as_str().to_owned()),
+                    state: Set(row.state),
                     created_at: Set(now),
                     last_sync_at: Set(None),
                     device_info: Set(None),
@@ -338,14 +325,14 @@ pub async fn import(
             .exec(db)
             .await?;
     }
-    Ok(Ok(report))
+    Ok(report)
 }
 
 /// Enabled mobile users of an organization: the MOBILE seats taken.
 pub async fn enabled_users(db: &impl ConnectionTrait, organization_id: i64) -> Result<u64, DbErr> {
     Entity::find()
         .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::State.eq(ENABLED))
+        .filter(Column::State.eq(UserState::Enabled))
         .count(db)
         .await
 }

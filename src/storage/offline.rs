@@ -1,6 +1,7 @@
 //! Offline licence files (§3.1): built from the Enabled users and the valid MOBILE
 //! licences, signed, and stored per organization.
 
+use crate::domain::license_check::UserState;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
@@ -10,7 +11,6 @@ use sea_orm::{
 use super::{
     entities::{mobile_users, offline_licences, organizations},
     mobile_seats::mobile_seats,
-    mobile_users::ENABLED,
 };
 use crate::domain::{
     keys::KeyPair,
@@ -35,7 +35,7 @@ pub async fn update(
     let users: Vec<OfflineUser> = match valid_until {
         Some(valid_until) => mobile_users::Entity::find()
             .filter(mobile_users::Column::OrganizationId.eq(organization.id))
-            .filter(mobile_users::Column::State.eq(ENABLED))
+            .filter(mobile_users::Column::State.eq(UserState::Enabled))
             .order_by_asc(mobile_users::Column::UserId)
             .all(db)
             .await?

@@ -53,15 +53,14 @@ pub struct CachedUser {
 }
 
 impl CachedUser {
-    /// `None` for a row whose state is not one the check knows.
-    pub fn from_row(row: &mobile_users::Model) -> Option<Self> {
-        UserState::parse(&row.state).map(|state| Self {
+    pub fn from_row(row: &mobile_users::Model) -> Self {
+        Self {
             id: row.id,
             known: KnownUser {
-                state,
+                state: row.state,
                 temporary_license_until: row.temporary_license_until,
             },
-        })
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+use crate::domain::audit::AuditAction;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
@@ -101,7 +102,7 @@ pub async fn create(
     audit::record(
         db,
         actor,
-        Change::new(Some(org.id), "organization.create", &org.name).after(&org),
+        Change::new(Some(org.id), AuditAction::OrganizationCreate, &org.name).after(&org),
     )
     .await?;
     Ok(org)
@@ -122,7 +123,7 @@ pub async fn update(
     audit::record(
         db,
         actor,
-        Change::new(Some(after.id), "organization.update", &after.name)
+        Change::new(Some(after.id), AuditAction::OrganizationUpdate, &after.name)
             .before(&before)
             .after(&after),
     )

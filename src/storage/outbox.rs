@@ -14,16 +14,13 @@ use super::{
 };
 use crate::domain::paging::{Page, PageRequest};
 
-pub const PENDING: &str = "pending";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
+pub use crate::domain::outbox::{MailKind, MailStatus};
 
 /// A rendered mail, ready to queue.
 #[derive(Debug, Clone)]
 pub struct NewMail {
     pub organization_id: Option<i64>,
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
@@ -36,12 +33,12 @@ pub async fn enqueue(db: &impl ConnectionTrait, mail: NewMail) -> Result<Model, 
     let now = Utc::now();
     outbox::ActiveModel {
         organization_id: Set(mail.organization_id),
-        kind: Set(mail.kind.to_owned()),
+        kind: Set(mail.kind),
         recipient: Set(mail.recipient),
         subject: Set(mail.subject),
         body_text: Set(mail.body_text),
         body_html: Set(mail.body_html),
-        status: Set(PENDING.to_owned()),
+        status: Set(MailStatus::Pending),
         attempts: Set(0),
         last_error: Set(None),
         next_attempt_at: Set(now),
@@ -76,11 +73,12 @@ pub async fn claim_next(
     // reading the row).
     let columns: Vec<&str> = Column::iter().map(|c| c.as_str()).collect();
     let returning = columns.join(", ");
+    let (sending, pending) = (MailStatus::Sending, MailStatus::Pending);
     let sql = format!(
-        "UPDATE outbox SET status = '{SENDING}', attempts = attempts + 1, locked_until = {lease_end} \
+        "UPDATE outbox SET status = '{sending}', attempts = attempts + 1, locked_until = {lease_end} \
          WHERE id = (SELECT id FROM outbox \
-           WHERE (status = '{PENDING}' AND next_attempt_at <= {now_param}) \
-              OR (status = '{SENDING}' AND locked_until < {now_param}) \
+           WHERE (status = '{pending}' AND next_attempt_at <= {now_param}) \
+              OR (status = '{sending}' AND locked_until < {now_param}) \
            ORDER BY next_attempt_at, id LIMIT 1 {lock}) \
          RETURNING {returning}"
     );
@@ -99,7 +97,7 @@ pub async fn extend_claim(
     Entity::update_many()
         .col_expr(Column::LockedUntil, Expr::value(until))
         .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(SENDING))
+        .filter(Column::Status.eq(MailStatus::Sending))
         .exec(db)
         .await?;
     Ok(())
@@ -107,15 +105,14 @@ pub async fn extend_claim(
 
 /// Mail carrying a device registration code: once sent, its body is not kept, so that the
 /// outbox never holds a usable code for longer than it takes to send it.
-pub const REGISTRATION_CODE: &str = "registration_code";
 const REDACTED: &str = "(This mail carried a registration code, which is not kept once sent.)";
 
 /// Marks the mail sent — and blanks a registration code's body in the same statement, so no
 /// reader ever sees it sent with the code still in it.
 pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
-    let code = || Column::Kind.eq(REGISTRATION_CODE);
+    let code = || Column::Kind.eq(MailKind::RegistrationCode);
     Entity::update_many()
-        .col_expr(Column::Status, Expr::value(SENT))
+        .col_expr(Column::Status, Expr::value(MailStatus::Sent))
         .col_expr(Column::SentAt, Expr::value(Utc::now()))
         .col_expr(
             Column::LockedUntil,
@@ -155,9 +152,9 @@ pub async fn mark_attempt_failed(
         );
     update = match retry_at {
         Some(at) => update
-            .col_expr(Column::Status, Expr::value(PENDING))
+            .col_expr(Column::Status, Expr::value(MailStatus::Pending))
             .col_expr(Column::NextAttemptAt, Expr::value(at)),
-        None => update.col_expr(Column::Status, Expr::value(FAILED)),
+        None => update.col_expr(Column::Status, Expr::value(MailStatus::Failed)),
     };
     update.filter(Column::Id.eq(id)).exec(db).await?;
     Ok(())
@@ -167,7 +164,7 @@ pub async fn mark_attempt_failed(
 /// not a sent registration code (see `resendable`).
 pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     let result = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(PENDING))
+        .col_expr(Column::Status, Expr::value(MailStatus::Pending))
         .col_expr(Column::Attempts, Expr::value(0))
         .col_expr(Column::NextAttemptAt, Expr::value(Utc::now()))
         // A resend is a new mail to its receiver: a new Message-ID, so that a server which
@@ -177,11 +174,11 @@ pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
             Expr::value(uuid::Uuid::new_v4().simple().to_string()),
         )
         .filter(Column::Id.eq(id))
-        .filter(Column::Status.is_in([SENT, FAILED]))
+        .filter(Column::Status.is_in([MailStatus::Sent, MailStatus::Failed]))
         .filter(
             sea_orm::Condition::any()
-                .add(Column::Kind.ne(REGISTRATION_CODE))
-                .add(Column::Status.ne(SENT)),
+                .add(Column::Kind.ne(MailKind::RegistrationCode))
+                .add(Column::Status.ne(MailStatus::Sent)),
         )
         .exec(db)
         .await?;
@@ -190,18 +187,18 @@ pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
 
 /// A sent registration code: its body was blanked, so there is nothing to send again.
 pub fn body_discarded(mail: &Model) -> bool {
-    mail.kind == REGISTRATION_CODE && mail.status == SENT
+    mail.kind == MailKind::RegistrationCode && mail.status == MailStatus::Sent
 }
 
 /// Whether Resend can send the mail again: not in flight, and its body still there.
 pub fn resendable(mail: &Model) -> bool {
-    (mail.status == SENT || mail.status == FAILED) && !body_discarded(mail)
+    matches!(mail.status, MailStatus::Sent | MailStatus::Failed) && !body_discarded(mail)
 }
 
 /// Mail not yet sent (pending or being sent), for `/metrics`.
 pub async fn backlog(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     Entity::find()
-        .filter(Column::Status.is_in([PENDING, SENDING]))
+        .filter(Column::Status.is_in([MailStatus::Pending, MailStatus::Sending]))
         .count(db)
         .await
 }
@@ -222,7 +219,7 @@ pub async fn find(
 pub async fn list(
     db: &impl ConnectionTrait,
     organization: Option<i64>,
-    status: Option<&str>,
+    status: Option<MailStatus>,
     request: PageRequest,
 ) -> Result<Page<Model>, DbErr> {
     let mut query = Entity::find();

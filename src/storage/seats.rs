@@ -3,6 +3,8 @@
 //! row (an UPDATE that changes nothing), so on PostgreSQL concurrent requests wait for each
 //! other and on SQLite the transaction holds the write lock before it counts.
 
+use crate::domain::audit::AuditAction;
+use crate::domain::license_check::UserState;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
@@ -17,7 +19,6 @@ use super::{
     contains_ci,
     entities::{license_assignments, license_sessions, licenses, mobile_users},
     fetch_page,
-    mobile_users::ENABLED,
 };
 use crate::domain::{
     paging::{Page, PageRequest},
@@ -25,7 +26,7 @@ use crate::domain::{
 };
 
 fn is_mobile_seat(licence: &licenses::Model) -> bool {
-    licence.product == Product::Mobile.as_str() && !licence.competitive
+    licence.product == Product::Mobile && !licence.competitive
 }
 
 /// The MOBILE seat holders of one licence within `organization_id` (see `mobile_seat_runs`).
@@ -44,7 +45,7 @@ async fn mobile_holders(
         .column(Column::Id)
         .from(mobile_users::Entity)
         .and_where(Column::OrganizationId.eq(organization_id))
-        .and_where(Column::State.eq(ENABLED))
+        .and_where(Column::State.eq(UserState::Enabled))
         .order_by(Column::Id, sea_orm::Order::Asc)
         .limit(count)
         .offset(first)
@@ -148,8 +149,7 @@ pub async fn assign(
     licence: &licenses::Model,
     user: &mobile_users::Model,
 ) -> Result<Result<(), AssignError>, DbErr> {
-    if licence.competitive || is_mobile_seat(licence) || licence.product == Product::Device.as_str()
-    {
+    if licence.competitive || is_mobile_seat(licence) || licence.product == Product::Device {
         return Ok(Err(AssignError::NotAssignable));
     }
     let today = Utc::now().date_naive();
@@ -329,7 +329,7 @@ pub async fn assign_audited(
             actor,
             Change::new(
                 Some(user.organization_id),
-                "license.assign",
+                AuditAction::LicenseAssign,
                 seat_target(licence, user),
             ),
         )
@@ -352,7 +352,7 @@ pub async fn unassign_audited(
             actor,
             Change::new(
                 Some(user.organization_id),
-                "license.unassign",
+                AuditAction::LicenseUnassign,
                 seat_target(licence, user),
             ),
         )

@@ -17,7 +17,7 @@ pub fn defaults(organization_id: i64) -> Model {
         notification_addresses: String::new(),
         offline_licenses_enabled: false,
         permission_request_email: None,
-        sync_mode: "online".to_owned(),
+        sync_mode: crate::domain::settings::SyncMode::Online,
         updated_at: Utc::now(),
     }
 }

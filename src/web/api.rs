@@ -41,6 +41,18 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+impl From<crate::app::Failure> for ApiError {
+    fn from(failure: crate::app::Failure) -> Self {
+        let unavailable = failure.is_unavailable();
+        let error = failure.source.context(failure.step);
+        if unavailable {
+            Self::Unavailable(format!("{error:#}"))
+        } else {
+            Self::Unexpected(error)
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
         if crate::storage::is_unavailable(&error) {

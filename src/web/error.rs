@@ -52,6 +52,19 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
+impl From<crate::app::Failure> for AppError {
+    /// The step that failed goes to the log with its cause.
+    fn from(failure: crate::app::Failure) -> Self {
+        let unavailable = failure.is_unavailable();
+        let error = failure.source.context(failure.step);
+        if unavailable {
+            Self::Unavailable(format!("{error:#}"))
+        } else {
+            Self::Unexpected(error)
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
         if crate::storage::is_unavailable(&error) {

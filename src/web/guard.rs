@@ -91,8 +91,7 @@ impl CurrentAdmin {
             session.log_out();
             return Err(AppError::LoginRequired);
         };
-        let role = Role::parse(&account.role)
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored role: {e}")))?;
+        let role = account.role;
         let organization_id = if role.is_global() {
             session.selected_organization()?
         } else {

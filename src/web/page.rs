@@ -307,3 +307,25 @@ impl Listing {
         &self.path
     }
 }
+
+/// A refusal's reason as a sentence of its own: "no seat is free" → "No seat is free."
+pub fn sentence(reason: &impl std::fmt::Display) -> String {
+    let text = reason.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+/// A use case's result for a form: the outcome, or the refusal's sentence to show beside the
+/// form (with 422); a failure stays an error.
+pub fn form_result<T, R: std::fmt::Display>(
+    result: crate::app::Outcome<T, R>,
+) -> Result<Result<T, String>, AppError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(crate::app::Error::Refused(reason)) => Ok(Err(reason.to_string())),
+        Err(crate::app::Error::Failed(failure)) => Err(failure.into()),
+    }
+}

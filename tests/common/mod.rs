@@ -382,7 +382,7 @@ impl TestApp {
         &self,
         organization: &entities::organizations::Model,
         name: &str,
-        state: &str,
+        state: licensedesk::domain::license_check::UserState,
     ) -> entities::mobile_users::Model {
         storage::mobile_users::insert(
             &self.db,

@@ -10,7 +10,7 @@ pub struct Model {
     pub email: String,
     pub display_name: String,
     pub password_hash: Option<String>,
-    pub role: String,
+    pub role: crate::domain::permissions::Role,
     pub active: bool,
     pub notify: bool,
     pub session_epoch: i32,

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub organization_id: i64,
-    pub kind: String,
+    pub kind: crate::domain::channels::ChannelKind,
     pub name: String,
     pub enabled: bool,
     pub created_at: DateTimeUtc,

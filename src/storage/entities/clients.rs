@@ -8,7 +8,7 @@ pub struct Model {
     pub organization_id: i64,
     pub name: String,
     /// `retail` or `wholesale`.
-    pub kind: String,
+    pub kind: crate::domain::lookups::ClientKind,
     pub area_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub licence_id: String,
-    pub product: String,
+    pub product: crate::domain::products::Product,
     pub valid_from: Date,
     pub valid_till: Date,
     pub seat_limit: i32,

@@ -9,7 +9,7 @@ pub struct Model {
     pub user_id: String,
     pub display_name: Option<String>,
     pub email: Option<String>,
-    pub state: String,
+    pub state: crate::domain::license_check::UserState,
     pub created_at: DateTimeUtc,
     pub last_sync_at: Option<DateTimeUtc>,
     pub device_info: Option<String>,

@@ -13,7 +13,7 @@ pub struct Model {
     pub notification_addresses: String,
     pub offline_licenses_enabled: bool,
     pub permission_request_email: Option<String>,
-    pub sync_mode: String,
+    pub sync_mode: crate::domain::settings::SyncMode,
     pub updated_at: DateTimeUtc,
 }
 

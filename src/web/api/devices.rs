@@ -3,6 +3,7 @@
 //! the reason; failures are counted per source address and per code in the database (so
 //! every instance counts the same), and past the limits the answer is 429.
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
@@ -140,7 +141,7 @@ pub async fn register(
         &Actor::system("device registration"),
         Change::new(
             Some(device.organization_id),
-            "device.register",
+            AuditAction::DeviceRegister,
             format!(
                 "{} ({})",
                 device.nickname,

@@ -89,7 +89,7 @@ pub async fn license_check(
             };
         }
     };
-    let response = LicenseResponse::new(&outcome.answer, &outcome.sync_mode);
+    let response = LicenseResponse::new(&outcome.answer, outcome.sync_mode.as_str());
     if wants_json(&req) {
         HttpResponse::Ok().json(response)
     } else {

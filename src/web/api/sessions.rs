@@ -1,5 +1,6 @@
 //! Competitive seats (§5.4): take one, keep it with heartbeats, give it back.
 
+use crate::domain::license_check::UserState;
 use actix_web::{HttpResponse, delete, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,7 @@ use crate::{
         products::Product,
         tokens::{hash_token, new_token},
     },
-    storage::{self, mobile_users::DISABLED},
+    storage,
     web::state::AppState,
 };
 
@@ -56,7 +57,7 @@ pub async fn start_session(
             .ok_or_else(|| {
                 ApiError::Forbidden("the user is unknown to this organization".to_owned())
             })?;
-    if user.state == DISABLED {
+    if user.state == UserState::Disabled {
         return Err(ApiError::Forbidden("the user is disabled".to_owned()));
     }
     let now = Utc::now();

@@ -1,6 +1,7 @@
 //! Administrators: list, create (a welcome mail with a set-password link goes through the
 //! outbox), change role, deactivate, reset password.
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Duration;
@@ -47,9 +48,7 @@ pub struct AdministratorRow {
 }
 
 fn row(model: Model) -> AdministratorRow {
-    let role_label = Role::parse(&model.role)
-        .map(Role::label)
-        .unwrap_or("Unknown");
+    let role_label = model.role.label();
     AdministratorRow { model, role_label }
 }
 
@@ -123,7 +122,7 @@ pub async fn new_administrator_page(
     render(&NewAdministratorPage {
         ctx: PageContext::for_admin(&state, &admin, "/administrators").await?,
         form: AdministratorForm {
-            role: "admin".to_owned(),
+            role: Role::Admin.as_str().to_owned(),
             ..Default::default()
         },
         roles: assignable_roles(&admin),
@@ -276,7 +275,7 @@ pub async fn update_administrator_access(
     let back = format!("/administrators/{}", subject.id);
     let role = Role::parse(&form.role).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let active = form.active.is_some();
-    let current_role = Role::parse(&subject.role).unwrap_or(Role::Viewer);
+    let current_role = subject.role;
     if subject.id == admin.account.id && (role != current_role || !active) {
         admin
             .session
@@ -331,7 +330,7 @@ pub async fn reset_administrator_password(
         &admin.actor(),
         Change::new(
             subject.organization_id,
-            "administrator.reset_password",
+            AuditAction::AdministratorResetPassword,
             &subject.email,
         ),
     )

@@ -6,11 +6,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         channels::ChannelKind,
         permissions::{Action, ObjectClass, Permission},
     },
-    storage::{self, audit::Change, entities::channels::Model},
+    storage::{self, entities::channels::Model},
     web::{
         error::AppError,
         guard::{Can, CurrentAdmin, ReadSettings, UpdateSettings},
@@ -81,20 +82,8 @@ async fn create(
             .flash_error("Give a name of 1 to 200 characters.")?;
         return Ok(redirect(path(kind)));
     }
-    let txn = storage::begin_write(&state.db).await?;
-    let channel = storage::channels::create(&txn, organization, kind, name).await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization),
-            &format!("{}.create", kind.as_str()),
-            &channel.name,
-        )
-        .after(&channel),
-    )
-    .await?;
-    txn.commit().await?;
+    let channel =
+        app::channels::create(&state.db, &admin.actor(), organization, kind, name).await?;
     admin
         .session
         .flash_success(format!("{} added (disabled).", channel.name))?;
@@ -118,34 +107,17 @@ async fn set_enabled(
     let before = storage::channels::find(&state.db, organization, kind, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = storage::begin_write(&state.db).await?;
-    match storage::channels::set_enabled(&txn, before.clone(), kind, enabled).await? {
-        Ok(after) => {
-            storage::audit::record(
-                &txn,
-                &admin.actor(),
-                Change::new(
-                    Some(organization),
-                    &format!("{}.update", kind.as_str()),
-                    &after.name,
-                )
-                .before(&before)
-                .after(&after),
-            )
-            .await?;
-            txn.commit().await?;
-            admin.session.flash_success(format!(
-                "{} is {}.",
-                after.name,
-                if after.enabled { "enabled" } else { "disabled" }
-            ))?;
-        }
-        Err(refused) => {
-            txn.rollback().await?;
-            admin
-                .session
-                .flash_error(format!("{} was not enabled: {refused}.", before.name))?;
-        }
+    let name = before.name.clone();
+    match app::channels::set_enabled(&state.db, &admin.actor(), before, kind, enabled).await {
+        Ok(after) => admin.session.flash_success(format!(
+            "{} is {}.",
+            after.name,
+            if after.enabled { "enabled" } else { "disabled" }
+        ))?,
+        Err(app::Error::Refused(refused)) => admin
+            .session
+            .flash_error(format!("{name} was not enabled: {refused}."))?,
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
     }
     Ok(redirect(path(kind)))
 }
@@ -160,21 +132,8 @@ async fn delete(
     let channel = storage::channels::find(&state.db, organization, kind, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = storage::begin_write(&state.db).await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization),
-            &format!("{}.delete", kind.as_str()),
-            &channel.name,
-        )
-        .before(&channel),
-    )
-    .await?;
     let name = channel.name.clone();
-    storage::channels::delete(&txn, channel).await?;
-    txn.commit().await?;
+    app::channels::delete(&state.db, &admin.actor(), channel, kind).await?;
     admin.session.flash_success(format!("{name} deleted."))?;
     Ok(redirect(path(kind)))
 }

@@ -8,18 +8,18 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::lookups::{can_change, commit_saved, finish_delete, form_status, refusal};
+use super::lookups::{can_change, finish_delete, form_status};
 use crate::{
+    app,
     domain::lookups::{ClientInput, ClientKind},
     storage::{
         self,
-        audit::Change,
         entities::{areas, clients},
     },
     web::{
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
-        page::{ListParams, Listing, PageContext, redirect, render_with_status},
+        page::{ListParams, Listing, PageContext, form_result, redirect, render_with_status},
         state::AppState,
     },
 };
@@ -39,7 +39,7 @@ impl ClientForm {
     fn of(client: &clients::Model) -> Self {
         Self {
             name: client.name.clone(),
-            kind: client.kind.clone(),
+            kind: client.kind.key().to_owned(),
             area_id: client.area_id.map(|id| id.to_string()).unwrap_or_default(),
         }
     }
@@ -92,7 +92,7 @@ async fn clients_list(
         .items
         .iter()
         .map(|client| ClientRow {
-            kind: ClientKind::parse(&client.kind).map_or("", ClientKind::label),
+            kind: client.kind.label(),
             area: client
                 .area_id
                 .and_then(|id| names.get(&id).map(|n| (*n).to_owned()))
@@ -141,23 +141,9 @@ async fn save_client(
         Ok(input) => input,
         Err(error) => return Ok(Err(error.to_string())),
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let before = match id {
-        Some(id) => Some(
-            storage::lookups::find_client(&txn, organization, id)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
-        None => None,
-    };
-    let client = match refusal(storage::lookups::save_client(&txn, organization, id, &input).await)?
-    {
-        Ok(client) => client,
-        Err(message) => return Ok(Err(message)),
-    };
-    let actions = ["client.create", "client.update"];
-    commit_saved(txn, admin, actions, &client.name, before.as_ref(), &client).await?;
-    Ok(Ok(client))
+    form_result(
+        app::lookups::save_client(&state.db, &admin.actor(), organization, id, &input).await,
+    )
 }
 
 #[post("/clients")]
@@ -245,17 +231,7 @@ pub async fn delete_client(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let client = find(&state, &admin, *id).await?;
-    let txn = storage::begin_write(&state.db).await?;
-    let allowed = storage::lookups::delete_client(&txn, &client).await;
-    let deleted =
-        Change::new(Some(client.organization_id), "client.delete", &client.name).before(&client);
-    finish_delete(
-        txn,
-        &admin,
-        allowed,
-        deleted,
-        format!("Client {}", client.name),
-    )
-    .await?;
+    let result = app::lookups::delete_client(&state.db, &admin.actor(), &client).await;
+    finish_delete(&admin, result, format!("Client {}", client.name))?;
     Ok(redirect("/clients"))
 }

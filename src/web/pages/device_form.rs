@@ -3,6 +3,7 @@
 //! registration code, shown once in the flash and mailed to the chosen employees and
 //! further recipients; editing shows what the device reported (Device, Device ID, OS Type).
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
@@ -304,7 +305,12 @@ pub async fn create_device(
     storage::audit::record(
         &txn,
         &admin.actor(),
-        Change::new(Some(organization.id), "device.create", &device.nickname).after(&device),
+        Change::new(
+            Some(organization.id),
+            AuditAction::DeviceCreate,
+            &device.nickname,
+        )
+        .after(&device),
     )
     .await?;
     txn.commit().await?;
@@ -360,9 +366,13 @@ pub async fn update_device(
     storage::audit::record(
         &txn,
         &admin.actor(),
-        Change::new(Some(organization), "device.update", &updated.nickname)
-            .before(&device)
-            .after(&updated),
+        Change::new(
+            Some(organization),
+            AuditAction::DeviceUpdate,
+            &updated.nickname,
+        )
+        .before(&device)
+        .after(&updated),
     )
     .await?;
     txn.commit().await?;

@@ -2,6 +2,7 @@
 //! Free, the version pie chart; Pending Registrations with Replace (a new code, shown once
 //! and mailed); Delete; the Devices Report. Adding and editing: `device_form`.
 
+use crate::domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -285,7 +286,7 @@ pub async fn replace_code(
         &admin.actor(),
         Change::new(
             Some(organization.id),
-            "device.replace_code",
+            AuditAction::DeviceReplaceCode,
             &device.nickname,
         ),
     )
@@ -312,7 +313,11 @@ pub async fn delete_device(
     storage::audit::record(
         &txn,
         &admin.actor(),
-        Change::new(Some(organization), "device.delete", &device.nickname),
+        Change::new(
+            Some(organization),
+            AuditAction::DeviceDelete,
+            &device.nickname,
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -2,6 +2,8 @@
 //! seat back (nominal) or logs the user out (competitive); nominal seats of products other
 //! than MOBILE are assigned here.
 
+use crate::domain::audit::AuditAction;
+use crate::domain::license_check::UserState;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -17,7 +19,6 @@ use crate::{
         self,
         audit::Change,
         entities::{licenses, mobile_users},
-        mobile_users::DISABLED,
     },
     web::{
         error::AppError,
@@ -61,9 +62,7 @@ async fn find_licence(
 /// Users can be given seats of nominal licences other than MOBILE (seats by enabling users)
 /// and DEVICE (seats held by devices).
 fn assignable(licence: &licenses::Model) -> bool {
-    !licence.competitive
-        && licence.product != Product::Mobile.as_str()
-        && licence.product != Product::Device.as_str()
+    !licence.competitive && licence.product != Product::Mobile && licence.product != Product::Device
 }
 
 #[get("/licenses/{id}/used")]
@@ -74,7 +73,7 @@ pub async fn used_page(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let licence = find_licence(&state, &admin, *id).await?;
-    if licence.product == Product::Device.as_str() {
+    if licence.product == Product::Device {
         // Devices hold DEVICE seats: the Active Devices page lists them, searched by licence.
         let query = serde_urlencoded::to_string([("q", licence.licence_id.as_str())])
             .map_err(|e| AppError::Unexpected(e.into()))?;
@@ -158,13 +157,13 @@ pub async fn release_seat(
             "forced logout by an administrator",
         )
         .await?;
-        ("license.force_logout", ended > 0)
-    } else if licence.product == Product::Mobile.as_str() {
-        storage::mobile_users::set_state(&txn, &user, DISABLED).await?;
-        ("mobile_user.disable", true)
+        (AuditAction::LicenseForceLogout, ended > 0)
+    } else if licence.product == Product::Mobile {
+        storage::mobile_users::set_state(&txn, &user, UserState::Disabled).await?;
+        (AuditAction::MobileUserDisable, true)
     } else {
         (
-            "license.unassign",
+            AuditAction::LicenseUnassign,
             storage::seats::unassign(&txn, licence.id, user.id).await?,
         )
     };

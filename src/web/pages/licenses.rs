@@ -32,7 +32,7 @@ pub struct LicenceRow {
     pub id: i64,
     pub licence_id: String,
     pub key: String,
-    pub product: String,
+    pub product: Product,
     pub valid_from: NaiveDate,
     pub valid_till: NaiveDate,
     pub used: u64,
@@ -75,16 +75,13 @@ async fn usage(
         .map(|(id, n)| (id, u64::from(n)))
         .collect();
     // DEVICE seats are held by this organization's devices.
-    for licence in licences
-        .iter()
-        .filter(|l| l.product == Product::Device.as_str())
-    {
+    for licence in licences.iter().filter(|l| l.product == Product::Device) {
         let devices = storage::devices::seats_used(db, organization_id, licence.id).await?;
         used.insert(licence.id, devices);
     }
     if licences
         .iter()
-        .any(|l| l.product == Product::Mobile.as_str() && !l.competitive)
+        .any(|l| l.product == Product::Mobile && !l.competitive)
     {
         for (licence, _, seats) in
             storage::mobile_seats::mobile_seat_runs(db, organization_id, today).await?

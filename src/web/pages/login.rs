@@ -1,6 +1,7 @@
 //! Login and logout (§8): argon2id off the async threads, the same answer and cost for an
 //! unknown address and a wrong password, failed logins limited per address and per client.
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Utc;
@@ -102,7 +103,7 @@ pub async fn log_in(
                 storage::audit::record(
                     &state.db,
                     &Actor::system(&format!("client {client}")),
-                    Change::new(organization_id, "login.blocked", &typed),
+                    Change::new(organization_id, AuditAction::LoginBlocked, &typed),
                 )
                 .await?;
                 return blocked();
@@ -138,7 +139,7 @@ pub async fn log_in(
             storage::audit::record(
                 &txn,
                 &Actor::system(&format!("client {client}")),
-                Change::new(organization_id, "login.failed", &typed),
+                Change::new(organization_id, AuditAction::LoginFailed, &typed),
             )
             .await?;
             storage::login_failures::prune(&txn, since - chrono::Duration::days(1)).await?;

@@ -9,20 +9,21 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         lookups::{EmployeeInput, TeamInput, parse_name, time_zones},
         permissions::{Action, ObjectClass, Permission},
     },
     storage::{
         self,
-        audit::Change,
         entities::{areas, employees, teams},
-        lookups::LookupStoreError,
     },
     web::{
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
-        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        page::{
+            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
+        },
         state::AppState,
     },
 };
@@ -104,56 +105,16 @@ struct AreaEditPage {
     error: Option<String>,
 }
 
-/// Commits a created (`before` none) or changed entry with its audit entry; `actions` are
-/// the create and the update action.
-pub(super) async fn commit_saved<T: serde::Serialize>(
-    txn: sea_orm::DatabaseTransaction,
+/// Ends a delete: the success or the refusal goes to the flash; a failure stays an error.
+pub(super) fn finish_delete<R: std::fmt::Display>(
     admin: &CurrentAdmin,
-    actions: [&str; 2],
-    name: &str,
-    before: Option<&T>,
-    after: &T,
-) -> Result<(), AppError> {
-    let organization = admin.organization()?.id;
-    let change = match before {
-        Some(before) => Change::new(Some(organization), actions[1], name).before(before),
-        None => Change::new(Some(organization), actions[0], name),
-    };
-    storage::audit::record(&txn, &admin.actor(), change.after(after)).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// A refusal of the store becomes the form's message; a database failure stays an error.
-pub(super) fn refusal<T>(
-    result: Result<T, LookupStoreError>,
-) -> Result<Result<T, String>, AppError> {
-    match result {
-        Ok(value) => Ok(Ok(value)),
-        Err(LookupStoreError::Db(error)) => Err(error.into()),
-        Err(refused) => Ok(Err(refused.to_string())),
-    }
-}
-
-/// Ends a delete: committed with its audit entry when the store allowed it, rolled back with
-/// the reason in the flash when not.
-pub(super) async fn finish_delete(
-    txn: sea_orm::DatabaseTransaction,
-    admin: &CurrentAdmin,
-    allowed: Result<(), LookupStoreError>,
-    audit: Change<'_>,
+    result: app::Outcome<(), R>,
     what: String,
 ) -> Result<(), AppError> {
-    match refusal(allowed)? {
-        Ok(()) => {
-            storage::audit::record(&txn, &admin.actor(), audit).await?;
-            txn.commit().await?;
-            admin.session.flash_success(format!("{what} deleted."))?;
-        }
-        Err(reason) => {
-            txn.rollback().await?;
-            admin.session.flash_error(reason)?;
-        }
+    match result {
+        Ok(()) => admin.session.flash_success(format!("{what} deleted."))?,
+        Err(app::Error::Refused(reason)) => admin.session.flash_error(reason.to_string())?,
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
     }
     Ok(())
 }
@@ -236,22 +197,7 @@ async fn save_team(
         Ok(input) => input,
         Err(error) => return Ok(Err(error.to_string())),
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let before = match id {
-        Some(id) => Some(
-            storage::lookups::find_team(&txn, organization, id)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
-        None => None,
-    };
-    let team = match refusal(storage::lookups::save_team(&txn, organization, id, &input).await)? {
-        Ok(team) => team,
-        Err(message) => return Ok(Err(message)),
-    };
-    let actions = ["team.create", "team.update"];
-    commit_saved(txn, admin, actions, &team.name, before.as_ref(), &team).await?;
-    Ok(Ok(team))
+    form_result(app::lookups::save_team(&state.db, &admin.actor(), organization, id, &input).await)
 }
 
 #[post("/teams")]
@@ -340,10 +286,8 @@ pub async fn delete_team(
     let team = storage::lookups::find_team(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = storage::begin_write(&state.db).await?;
-    let allowed = storage::lookups::delete_team(&txn, &team).await;
-    let deleted = Change::new(Some(organization), "team.delete", &team.name).before(&team);
-    finish_delete(txn, &admin, allowed, deleted, format!("Team {}", team.name)).await?;
+    let result = app::lookups::delete_team(&state.db, &admin.actor(), &team).await;
+    finish_delete(&admin, result, format!("Team {}", team.name))?;
     Ok(redirect("/teams"))
 }
 
@@ -395,22 +339,7 @@ async fn save_area(
         Ok(name) => name,
         Err(error) => return Ok(Err(error.to_string())),
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let before = match id {
-        Some(id) => Some(
-            storage::lookups::find_area(&txn, organization, id)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
-        None => None,
-    };
-    let area = match refusal(storage::lookups::save_area(&txn, organization, id, &name).await)? {
-        Ok(area) => area,
-        Err(message) => return Ok(Err(message)),
-    };
-    let actions = ["area.create", "area.update"];
-    commit_saved(txn, admin, actions, &area.name, before.as_ref(), &area).await?;
-    Ok(Ok(area))
+    form_result(app::lookups::save_area(&state.db, &admin.actor(), organization, id, &name).await)
 }
 
 #[post("/areas")]
@@ -493,10 +422,8 @@ pub async fn delete_area(
     let area = storage::lookups::find_area(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = storage::begin_write(&state.db).await?;
-    let allowed = storage::lookups::delete_area(&txn, &area).await;
-    let deleted = Change::new(Some(organization), "area.delete", &area.name).before(&area);
-    finish_delete(txn, &admin, allowed, deleted, format!("Area {}", area.name)).await?;
+    let result = app::lookups::delete_area(&state.db, &admin.actor(), &area).await;
+    finish_delete(&admin, result, format!("Area {}", area.name))?;
     Ok(redirect("/areas"))
 }
 
@@ -597,31 +524,9 @@ async fn save_employee(
         Ok(input) => input,
         Err(error) => return Ok(Err(error.to_string())),
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let before = match id {
-        Some(id) => Some(
-            storage::lookups::find_employee(&txn, organization, id)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
-        None => None,
-    };
-    let saving = storage::lookups::save_employee(&txn, organization, id, &input).await;
-    let employee = match refusal(saving)? {
-        Ok(employee) => employee,
-        Err(message) => return Ok(Err(message)),
-    };
-    let actions = ["employee.create", "employee.update"];
-    commit_saved(
-        txn,
-        admin,
-        actions,
-        &employee.name,
-        before.as_ref(),
-        &employee,
+    form_result(
+        app::lookups::save_employee(&state.db, &admin.actor(), organization, id, &input).await,
     )
-    .await?;
-    Ok(Ok(employee))
 }
 
 #[post("/employees")]
@@ -719,19 +624,9 @@ pub async fn delete_employee(
     let employee = storage::lookups::find_employee(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = storage::begin_write(&state.db).await?;
-    let allowed = storage::lookups::delete_employee(&txn, &employee)
+    let result = app::lookups::delete_employee(&state.db, &admin.actor(), &employee)
         .await
-        .map_err(LookupStoreError::from);
-    let deleted =
-        Change::new(Some(organization), "employee.delete", &employee.name).before(&employee);
-    finish_delete(
-        txn,
-        &admin,
-        allowed,
-        deleted,
-        format!("Employee {}", employee.name),
-    )
-    .await?;
+        .map_err(app::Error::<std::convert::Infallible>::Failed);
+    finish_delete(&admin, result, format!("Employee {}", employee.name))?;
     Ok(redirect("/employees"))
 }

@@ -2,12 +2,14 @@
 //! ADD, Enable / Disable / Delete on one row or a selection, Export CSV) and the
 //! Subscriptions pane (MOBILE licences, Total / Used / Available); a banner during a trial.
 
+use crate::domain::license_check::UserState;
 use actix_web::{HttpResponse, get, http::header, post, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         csv_export::ExportWriter,
         ids::Guid,
@@ -17,14 +19,13 @@ use crate::{
     },
     storage::{
         self,
-        audit::Change,
         entities::{licenses, mobile_users::Model},
-        mobile_users::{DISABLED, ENABLED, PENDING, UserFilter, UserSort},
+        mobile_users::{UserFilter, UserSort},
     },
     web::{
         error::AppError,
         guard::{Can, ChangeMobileUsers, CreateMobileUsers, CurrentAdmin, ReadMobileUsers},
-        page::{ListParams, Listing, PageContext, redirect, render},
+        page::{ListParams, Listing, PageContext, redirect, render, sentence},
         state::AppState,
     },
 };
@@ -41,10 +42,7 @@ impl UsersQuery {
     fn filter(&self) -> UserFilter {
         UserFilter {
             search: self.list.q.clone(),
-            state: [ENABLED, PENDING, DISABLED]
-                .into_iter()
-                .find(|s| *s == self.state)
-                .map(str::to_owned),
+            state: UserState::parse(&self.state),
         }
     }
 }
@@ -61,7 +59,7 @@ struct MobileUsersPage {
     users: Vec<Model>,
     list: Listing,
     state: String,
-    states: [&'static str; 3],
+    states: [UserState; 3],
     trial_until: Option<NaiveDate>,
     subscriptions: Vec<SubscriptionRow>,
     seats: MobileSeats,
@@ -119,7 +117,11 @@ pub async fn mobile_users_page(
     } else {
         None
     };
-    let state_filter = filter.state.clone().unwrap_or_default();
+    let state_filter = filter
+        .state
+        .map(UserState::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let list = Listing::new(
         "/mobile-users",
         &query.list,
@@ -140,7 +142,7 @@ pub async fn mobile_users_page(
         users: page.items,
         list,
         state: state_filter,
-        states: [ENABLED, PENDING, DISABLED],
+        states: UserState::ALL,
         trial_until: organization.trial_until.filter(|until| *until >= today),
         subscriptions,
         over_limit: seats.used.saturating_sub(seats.total),
@@ -160,31 +162,21 @@ pub async fn update_offline_licence(
     admin: Can<ChangeMobileUsers>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.clone();
-    if !storage::settings::get(&state.db, organization.id)
-        .await?
-        .offline_licenses_enabled
-    {
-        admin.session.flash_error("Offline licences are off for this organization; an operator switches them on in Settings.")?;
-        return Ok(redirect("/mobile-users"));
-    }
-    let txn = storage::begin_write(&state.db).await?;
-    let file =
-        storage::offline::update(&txn, &organization, &state.offline_key, Utc::now()).await?;
-    storage::audit::record(
-        &txn,
+    match app::mobile_users::update_offline_licence(
+        &state.db,
         &admin.actor(),
-        Change::new(
-            Some(organization.id),
-            "offline_licence.update",
-            format!("{} users", file.users),
-        ),
+        &organization,
+        &state.offline_key,
     )
-    .await?;
-    txn.commit().await?;
-    admin.session.flash_success(format!(
-        "Offline licence updated: {} Enabled users.",
-        file.users
-    ))?;
+    .await
+    {
+        Ok(file) => admin.session.flash_success(format!(
+            "Offline licence updated: {} Enabled users.",
+            file.users
+        ))?,
+        Err(app::Error::Refused(off)) => admin.session.flash_error(sentence(&off))?,
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
+    }
     Ok(redirect("/mobile-users"))
 }
 
@@ -256,7 +248,7 @@ pub async fn add_mobile_user(
     let email = match form.email.trim() {
         "" => None,
         text => match crate::domain::email::Email::parse(text) {
-            Ok(email) => Some(email.to_string()),
+            Ok(email) => Some(email),
             Err(error) => return refuse(format!("Not added: {error}.")),
         },
     };
@@ -267,45 +259,21 @@ pub async fn add_mobile_user(
                 .to_owned(),
         );
     }
-    let now = Utc::now();
-    let txn = storage::begin_write(&state.db).await?;
-    let seats = storage::mobile_seats::lock_mobile_seats(&txn, organization, now).await?;
-    if storage::mobile_users::find_by_user_id(&txn, organization, &user_id.to_string())
-        .await?
-        .is_some()
-    {
-        return refuse(format!(
-            "Not added: a user with the id {user_id} already exists."
-        ));
+    let new = app::mobile_users::NewUser {
+        user_id,
+        name: name.map(str::to_owned),
+        email,
+    };
+    match app::mobile_users::add(&state.db, &admin.actor(), organization, new).await {
+        Ok(user) => {
+            admin
+                .session
+                .flash_success(format!("{} added and Enabled.", label(&user)))?;
+            Ok(redirect("/mobile-users"))
+        }
+        Err(app::Error::Refused(reason)) => refuse(format!("Not added: {reason}.")),
+        Err(app::Error::Failed(failure)) => Err(failure.into()),
     }
-    if seats.free() == 0 {
-        return refuse(format!(
-            "Not added: no MOBILE seat is free ({} of {} used). Disable a user or import a licence first.",
-            seats.used, seats.total
-        ));
-    }
-    let user =
-        storage::mobile_users::insert(&txn, organization, &user_id.to_string(), name, ENABLED)
-            .await?;
-    if let Some(email) = email {
-        storage::mobile_users::set_email(&txn, &user, &email).await?;
-    }
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization),
-            "mobile_user.create",
-            format!("user {}", user.user_id),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    admin.session.flash_success(format!(
-        "{} added and Enabled.",
-        name.map_or_else(|| user.user_id.clone(), str::to_owned)
-    ))?;
-    Ok(redirect("/mobile-users"))
 }
 
 /// The selection form: `ids` checked in the table, or `only` for one row's button.
@@ -376,44 +344,13 @@ async fn enable(
     organization: i64,
     ids: &[i64],
 ) -> Result<String, AppError> {
-    let txn = storage::begin_write(&state.db).await?;
-    let seats = storage::mobile_seats::lock_mobile_seats(&txn, organization, Utc::now()).await?;
-    let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
-    let mut free = seats.free();
-    let (mut enabled, mut no_seat) = (Vec::new(), Vec::new());
-    for user in users.iter().filter(|u| u.state != ENABLED) {
-        if free == 0 {
-            no_seat.push(label(user));
-            continue;
-        }
-        storage::mobile_users::set_state(&txn, user, ENABLED).await?;
-        storage::audit::record(
-            &txn,
-            &admin.actor(),
-            Change::new(
-                Some(organization),
-                "mobile_user.enable",
-                format!("user {}", user.user_id),
-            ),
-        )
-        .await?;
-        free -= 1;
-        enabled.push(label(user));
-    }
-    txn.commit().await?;
-    let mut message = format!(
-        "Enabled: {}.",
-        if enabled.is_empty() {
-            "nobody".to_owned()
-        } else {
-            enabled.join(", ")
-        }
-    );
-    if !no_seat.is_empty() {
+    let outcome = app::mobile_users::enable(&state.db, &admin.actor(), organization, ids).await?;
+    let mut message = format!("Enabled: {}.", names(&outcome.enabled));
+    if !outcome.no_seat.is_empty() {
         message.push_str(&format!(
             " Not enabled, no MOBILE seat free ({} seats): {}.",
-            seats.total,
-            no_seat.join(", ")
+            outcome.seats,
+            names(&outcome.no_seat)
         ));
     }
     Ok(message)
@@ -425,32 +362,8 @@ async fn disable(
     organization: i64,
     ids: &[i64],
 ) -> Result<String, AppError> {
-    let txn = storage::begin_write(&state.db).await?;
-    let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
-    let mut disabled = Vec::new();
-    for user in users.iter().filter(|u| u.state != DISABLED) {
-        storage::mobile_users::set_state(&txn, user, DISABLED).await?;
-        storage::audit::record(
-            &txn,
-            &admin.actor(),
-            Change::new(
-                Some(organization),
-                "mobile_user.disable",
-                format!("user {}", user.user_id),
-            ),
-        )
-        .await?;
-        disabled.push(label(user));
-    }
-    txn.commit().await?;
-    Ok(format!(
-        "Disabled: {}.",
-        if disabled.is_empty() {
-            "nobody".to_owned()
-        } else {
-            disabled.join(", ")
-        }
-    ))
+    let disabled = app::mobile_users::disable(&state.db, &admin.actor(), organization, ids).await?;
+    Ok(format!("Disabled: {}.", names(&disabled)))
 }
 
 async fn delete(
@@ -459,31 +372,17 @@ async fn delete(
     organization: i64,
     ids: &[i64],
 ) -> Result<String, AppError> {
-    let txn = storage::begin_write(&state.db).await?;
-    let users = storage::mobile_users::find_many(&txn, organization, ids).await?;
-    for user in &users {
-        storage::mobile_users::delete(&txn, user).await?;
-        storage::audit::record(
-            &txn,
-            &admin.actor(),
-            Change::new(
-                Some(organization),
-                "mobile_user.delete",
-                format!("user {}", user.user_id),
-            ),
-        )
-        .await?;
+    let deleted = app::mobile_users::delete(&state.db, &admin.actor(), organization, ids).await?;
+    Ok(format!("Deleted: {}.", names(&deleted)))
+}
+
+/// "Ann, Bob", or "nobody".
+fn names(users: &[Model]) -> String {
+    if users.is_empty() {
+        "nobody".to_owned()
+    } else {
+        users.iter().map(label).collect::<Vec<_>>().join(", ")
     }
-    txn.commit().await?;
-    let names: Vec<String> = users.iter().map(label).collect();
-    Ok(format!(
-        "Deleted: {}.",
-        if names.is_empty() {
-            "nobody".to_owned()
-        } else {
-            names.join(", ")
-        }
-    ))
 }
 
 /// Export CSV: the filtered list.

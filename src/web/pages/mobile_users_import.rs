@@ -7,8 +7,9 @@ use askama::Template;
 use futures_util::StreamExt;
 
 use crate::{
+    app,
     domain::csv_import::{self, RowError},
-    storage::{self, audit::Change, mobile_users::ImportReport},
+    storage::mobile_users::ImportReport,
     web::{
         error::AppError,
         guard::{Can, CreateMobileUsers, CurrentAdmin},
@@ -99,33 +100,11 @@ pub async fn import_mobile_users(
         Err(errors) => return page(&state, &admin, None, errors).await,
     };
     let organization = admin.organization()?.id;
-    let txn = storage::begin_write(&state.db).await?;
-    let seats =
-        storage::mobile_seats::lock_mobile_seats(&txn, organization, chrono::Utc::now()).await?;
-    // Pending users get the organization's temporary licence, as from the licence check.
-    let days = i64::from(
-        storage::settings::get(&txn, organization)
-            .await?
-            .temporary_license_days,
-    );
-    let report =
-        match storage::mobile_users::import(&txn, organization, &rows, seats.total, days).await? {
-            Ok(report) => report,
-            Err(reason) => {
-                txn.rollback().await?;
-                return page(&state, &admin, None, whole_file(reason)).await;
-            }
-        };
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization),
-            "mobile_user.import",
-            format!("{} added, {} updated", report.added, report.updated),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    page(&state, &admin, Some(report), Vec::new()).await
+    match app::mobile_users::import(&state.db, &admin.actor(), organization, &rows).await {
+        Ok(report) => page(&state, &admin, Some(report), Vec::new()).await,
+        Err(app::Error::Refused(reason)) => {
+            page(&state, &admin, None, whole_file(reason.to_string())).await
+        }
+        Err(app::Error::Failed(failure)) => Err(failure.into()),
+    }
 }

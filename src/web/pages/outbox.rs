@@ -1,17 +1,13 @@
 //! The Outbox page (§4): every mail with its status, attempts and last error; resend.
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::{
     domain::permissions::{Action, ObjectClass, Permission},
-    storage::{
-        self,
-        audit::Change,
-        entities::outbox,
-        outbox::{FAILED, PENDING, SENDING, SENT},
-    },
+    storage::{self, audit::Change, entities::outbox, outbox::MailStatus},
     web::{
         error::AppError,
         guard::{Can, ReadOutbox, UpdateOutbox},
@@ -35,7 +31,7 @@ struct OutboxPage {
     mails: Vec<outbox::Model>,
     list: Listing,
     status: String,
-    statuses: [&'static str; 4],
+    statuses: [MailStatus; 4],
     can_resend: bool,
 }
 
@@ -56,8 +52,8 @@ pub async fn outbox_page(
     query: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let statuses = [PENDING, SENDING, SENT, FAILED];
-    let status = statuses.iter().find(|s| **s == query.status).copied();
+    let statuses = MailStatus::ALL;
+    let status = MailStatus::parse(&query.status);
     let page = storage::outbox::list(
         &state.db,
         admin.organization_filter(),
@@ -70,13 +66,16 @@ pub async fn outbox_page(
         &query.list,
         "created",
         &page,
-        vec![("status", status.unwrap_or_default().to_owned())],
+        vec![(
+            "status",
+            status.map(|s| s.as_str()).unwrap_or_default().to_owned(),
+        )],
     );
     render(&OutboxPage {
         ctx: PageContext::for_admin(&state, &admin, "/outbox").await?,
         mails: page.items,
         list,
-        status: status.unwrap_or_default().to_owned(),
+        status: status.map(|s| s.as_str()).unwrap_or_default().to_owned(),
         statuses,
         can_resend: admin.can(Permission::new(ObjectClass::Outbox, Action::Update)),
     })
@@ -106,7 +105,7 @@ pub async fn resend_mail(
             &admin.actor(),
             Change::new(
                 mail.organization_id,
-                "outbox.resend",
+                AuditAction::OutboxResend,
                 format!("{} to {}", mail.subject, mail.recipient),
             ),
         )

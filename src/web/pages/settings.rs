@@ -1,5 +1,6 @@
 //! The Settings page (§2.4): licensing and notification settings of the organization.
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -54,7 +55,7 @@ impl SettingsForm {
                 .permission_request_email
                 .clone()
                 .unwrap_or_default(),
-            sync_mode: settings.sync_mode.clone(),
+            sync_mode: settings.sync_mode.as_str().to_owned(),
         }
     }
 }
@@ -146,7 +147,7 @@ pub async fn update_settings(
             before.offline_licenses_enabled
         },
         permission_request_email: input.permission_request_email.map(|e| e.to_string()),
-        sync_mode: input.sync_mode.as_str().to_owned(),
+        sync_mode: input.sync_mode,
         updated_at: before.updated_at,
     };
     let saved = storage::settings::save(&txn, after).await?;
@@ -155,7 +156,7 @@ pub async fn update_settings(
         &admin.actor(),
         Change::new(
             Some(organization),
-            "settings.update",
+            AuditAction::SettingsUpdate,
             "organization settings",
         )
         .before(&before)

@@ -1,6 +1,7 @@
 //! First start (§8): the one-time setup link creates the first operator. The link dies when
 //! it is used and as soon as any administrator exists.
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -140,7 +141,7 @@ pub async fn create_first_operator(
     storage::audit::record(
         &txn,
         &actor,
-        Change::new(None, "setup.complete", &operator.email),
+        Change::new(None, AuditAction::SetupComplete, &operator.email),
     )
     .await?;
     txn.commit().await?;

@@ -2,6 +2,7 @@
 //! Manage your notification subscriptions. Both need a token signed for exactly what they
 //! show (a notice, an address).
 
+use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -158,9 +159,9 @@ async fn set_subscriptions(
     for organization in organizations {
         storage::notifications::set_subscribed(&txn, address, *organization, subscribed).await?;
         let action = if subscribed {
-            "notifications.subscribe"
+            AuditAction::NotificationsSubscribe
         } else {
-            "notifications.unsubscribe"
+            AuditAction::NotificationsUnsubscribe
         };
         storage::audit::record(
             &txn,

@@ -1,0 +1,93 @@
+//! The outbox's vocabulary: what a queued mail is about, and where it stands.
+
+/// Where a queued mail stands. `Sending` is held under a lease: a worker that dies
+/// mid-send leaves it to be taken again once the lease ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailStatus {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl MailStatus {
+    pub const ALL: [MailStatus; 4] = [Self::Pending, Self::Sending, Self::Sent, Self::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(stored: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == stored)
+    }
+}
+
+/// What a mail is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    AdministratorWelcome,
+    PasswordReset,
+    LicenceExpiry,
+    AssignmentNotice,
+    /// Its body holds a secret: blanked once sent, and never sent again.
+    RegistrationCode,
+}
+
+impl MailKind {
+    pub const ALL: [MailKind; 5] = [
+        Self::AdministratorWelcome,
+        Self::PasswordReset,
+        Self::LicenceExpiry,
+        Self::AssignmentNotice,
+        Self::RegistrationCode,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AdministratorWelcome => "administrator_welcome",
+            Self::PasswordReset => "password_reset",
+            Self::LicenceExpiry => "licence_expiry",
+            Self::AssignmentNotice => "assignment_notice",
+            Self::RegistrationCode => "registration_code",
+        }
+    }
+
+    pub fn parse(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == stored)
+    }
+}
+
+impl std::fmt::Display for MailStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for MailKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_and_kind_reads_back_from_its_stored_text() {
+        for status in MailStatus::ALL {
+            assert_eq!(MailStatus::parse(status.as_str()), Some(status));
+        }
+        for kind in MailKind::ALL {
+            assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(MailKind::parse("Registration_code"), None);
+    }
+}

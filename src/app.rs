@@ -9,10 +9,12 @@
 pub mod channels;
 pub mod expiry_warnings;
 pub mod license_check;
+pub mod licenses;
 pub mod login;
 pub mod lookups;
 pub mod mobile_users;
 pub mod notifications;
+pub mod organizations;
 
 /// A step of a use case that failed for a reason the person asking cannot fix (the
 /// database, mostly). `step` names it for the log: "lock the MOBILE seats".
@@ -55,6 +57,16 @@ pub enum Error<R> {
 impl<R> From<Failure> for Error<R> {
     fn from(failure: Failure) -> Self {
         Self::Failed(failure)
+    }
+}
+
+impl<R: std::fmt::Display> Error<R> {
+    /// For the command line: a refusal is an error message like any other.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            Self::Refused(reason) => anyhow::anyhow!("{reason}"),
+            Self::Failed(failure) => failure.source.context(failure.step),
+        }
     }
 }
 

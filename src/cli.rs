@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::{
+    app::{self, licenses::ImportOutcome},
     config::{Config, Settings, write_private},
     domain::{
         email::Email,
@@ -17,7 +18,7 @@ use crate::{
         text,
     },
     startup::Application,
-    storage::{self, administrators::NewAdministrator, audit::Actor, licenses::ImportOutcome},
+    storage::{self, administrators::NewAdministrator, audit::Actor},
 };
 
 #[derive(Debug, Parser)]
@@ -265,10 +266,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => OrganizationGuid::new_random(),
             };
             let details = OrganizationDetails::parse(&name, &url, trial_until)?;
-            let txn = storage::begin_write(&db).await?;
-            let org =
-                storage::organizations::create(&txn, &Actor::command_line(), guid, details).await?;
-            txn.commit().await?;
+            let org = app::organizations::create(&db, &Actor::command_line(), guid, details)
+                .await
+                .map_err(app::Error::into_anyhow)?;
             println!(
                 "created organization {} with id {}",
                 org.name, org.organization_id
@@ -333,10 +333,10 @@ async fn license(config: &Config, command: LicenseCommand) -> anyhow::Result<()>
                 .vendor_public_key()?
                 .context("set LICENSEDESK_VENDOR_PUBLIC_KEY to the vendor's public key first")?;
             let db = storage::connect(&config.database_url).await?;
-            let txn = storage::begin_write(&db).await?;
             let outcome =
-                storage::licenses::import_key(&txn, &vendor, &Actor::command_line(), &key).await?;
-            txn.commit().await?;
+                app::licenses::import_key(&db, &vendor, &Actor::command_line(), &key, None)
+                    .await
+                    .map_err(app::Error::into_anyhow)?;
             match outcome {
                 ImportOutcome::Imported(licence) => println!(
                     "imported {} licence {} ({} seats, {} to {})",

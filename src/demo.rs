@@ -11,6 +11,7 @@ use chrono::{Duration, Utc};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use crate::{
+    app,
     config::write_private,
     domain::{
         license_key::{LicenceKeyPayload, VendorPublicKey, VendorSigningKey},
@@ -108,16 +109,10 @@ pub async fn fill(
             Some(existing) => existing,
             None => {
                 let trial = (index == 2).then(|| today + Duration::days(21));
-                let txn = storage::begin_write(db).await?;
-                let created = storage::organizations::create(
-                    &txn,
-                    &actor,
-                    guid,
-                    OrganizationDetails::parse(name, url, trial)?,
-                )
-                .await?;
-                txn.commit().await?;
-                created
+                let details = OrganizationDetails::parse(name, url, trial)?;
+                app::organizations::create(db, &actor, guid, details)
+                    .await
+                    .map_err(app::Error::into_anyhow)?
             }
         };
         // (product, limit, competitive, days since start, days left)
@@ -166,9 +161,9 @@ pub async fn fill(
                 organizations: vec![guid.into_uuid()],
                 issued_at: Utc::now(),
             })?;
-            let txn = storage::begin_write(db).await?;
-            storage::licenses::import_key(&txn, &vendor.public_key(), &actor, &key).await?;
-            txn.commit().await?;
+            app::licenses::import_key(db, &vendor.public_key(), &actor, &key, None)
+                .await
+                .map_err(app::Error::into_anyhow)?;
         }
         add_users(
             db,
@@ -199,6 +194,7 @@ async fn assign_chat_seats(
     organization: &organizations::Model,
 ) -> anyhow::Result<()> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let actor = Actor::system("demo");
     let Some(chat) = storage::licenses::of_product(db, organization.id, Product::Chat)
         .await?
         .into_iter()
@@ -214,10 +210,10 @@ async fn assign_chat_seats(
         .all(db)
         .await?;
     for user in users {
-        let txn = storage::begin_write(db).await?;
         // Already assigned (a second run) or full: nothing to do.
-        if storage::seats::assign(&txn, &chat, &user).await?.is_ok() {
-            txn.commit().await?;
+        match app::licenses::assign_seat(db, &actor, &chat, &user).await {
+            Ok(()) | Err(app::Error::Refused(_)) => {}
+            Err(app::Error::Failed(failure)) => return Err(failure.into()),
         }
     }
     Ok(())

@@ -121,10 +121,14 @@ async fn administrator_imports_a_key_copies_it_and_takes_a_seat_back() {
     // Two users get a seat (the modal's Add form is covered by the API tests).
     let licence = storage_licence(&db, acme.id).await;
     for user in [&ann, &bob] {
-        licensedesk::storage::seats::assign(&db, &licence, user)
-            .await
-            .unwrap()
-            .unwrap();
+        licensedesk::app::licenses::assign_seat(
+            &db,
+            &licensedesk::storage::audit::Actor::command_line(),
+            &licence,
+            user,
+        )
+        .await
+        .unwrap();
     }
 
     let address = app.address.clone();

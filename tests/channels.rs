@@ -77,14 +77,14 @@ async fn the_limit_counts_across_the_organizations_of_the_licence() {
     )
     .await
     .unwrap();
-    storage::channels::set_enabled(
+    licensedesk::app::channels::set_enabled(
         &app.db,
+        &storage::audit::Actor::command_line(),
         theirs,
         licensedesk::domain::channels::ChannelKind::EmailProfile,
         true,
     )
     .await
-    .unwrap()
     .unwrap();
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;

@@ -313,10 +313,14 @@ async fn users_of_another_organization_show_a_disabled_switch_and_the_server_ref
             .await
             .unwrap()
             .unwrap();
-        storage::seats::assign(&app.db, &licence, user)
-            .await
-            .unwrap()
-            .unwrap();
+        licensedesk::app::licenses::assign_seat(
+            &app.db,
+            &licensedesk::storage::audit::Actor::command_line(),
+            &licence,
+            user,
+        )
+        .await
+        .unwrap();
     }
     app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
         .await;

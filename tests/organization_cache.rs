@@ -98,9 +98,12 @@ async fn an_incrementally_refreshed_cache_agrees_with_the_database_after_any_cha
                 let added = Guid::new_random();
                 csv.push_str(&format!("{added},Pending\n"));
                 let rows = csv_import::parse(csv.as_bytes()).unwrap();
-                storage::mobile_users::import(&txn, org.id, &rows, 1000, 14)
+                let ids: Vec<String> = rows.iter().map(|r| r.user_id.to_string()).collect();
+                let existing = storage::mobile_users::find_by_user_ids(&txn, org.id, &ids)
                     .await
-                    .unwrap()
+                    .unwrap();
+                storage::mobile_users::apply_import(&txn, org.id, &rows, &existing, 14)
+                    .await
                     .unwrap();
                 ever.push(added);
             }

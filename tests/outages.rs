@@ -81,7 +81,7 @@ async fn ready(address: &str) -> (u16, Duration) {
 #[tokio::test]
 async fn during_a_database_outage_known_users_keep_their_licence_and_nothing_waits_long() {
     let mut app = spawn_breakable_app().await;
-    let acme = storage::organizations::create(
+    let acme = licensedesk::app::organizations::create(
         &app.db,
         &storage::audit::Actor::command_line(),
         licensedesk::domain::organization::OrganizationGuid::new_random(),
@@ -108,11 +108,12 @@ async fn during_a_database_outage_known_users_keep_their_licence_and_nothing_wai
             issued_at: Utc::now(),
         })
         .unwrap();
-    storage::licenses::import_key(
+    licensedesk::app::licenses::import_key(
         &app.db,
         &app.vendor.public_key(),
         &storage::audit::Actor::command_line(),
         &key,
+        None,
     )
     .await
     .unwrap();

@@ -97,7 +97,7 @@ async fn a_read_only_instance_answers_known_users_and_writes_nothing() {
     assert_eq!(ann_after.last_sync_at, None, "no bookkeeping written");
 
     // The database itself refuses writes through the backup's connection.
-    let write = storage::organizations::create(
+    let write = licensedesk::app::organizations::create(
         &backup.db,
         &Actor::command_line(),
         OrganizationGuid::new_random(),

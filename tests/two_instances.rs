@@ -74,7 +74,7 @@ async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
     let dir = tempfile::tempdir().unwrap();
     let url = common::fresh_database_url(dir.path()).await;
     let db = storage::connect(&url).await.unwrap();
-    let org = storage::organizations::create(
+    let org = licensedesk::app::organizations::create(
         &db,
         &storage::audit::Actor::command_line(),
         licensedesk::domain::organization::OrganizationGuid::new_random(),
@@ -101,11 +101,12 @@ async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
             issued_at: chrono::Utc::now(),
         })
         .unwrap();
-    storage::licenses::import_key(
+    licensedesk::app::licenses::import_key(
         &db,
         &vendor.public_key(),
         &storage::audit::Actor::command_line(),
         &key,
+        None,
     )
     .await
     .unwrap();

@@ -1,6 +1,5 @@
 //! Imported licences and who uses their seats (§5).
 
-use crate::domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -12,7 +11,6 @@ use sea_orm::{
 };
 
 use super::{
-    audit::{self, Actor, Change},
     contains_ci,
     entities::{
         license_assignments, license_organizations, license_sessions, licenses, organizations,
@@ -20,100 +18,29 @@ use super::{
     fetch_page,
 };
 use crate::domain::{
-    license_key::{self, LicenceKeyError, LicenceKeyPayload, VendorPublicKey},
+    license_key::LicenceKeyPayload,
     paging::{Page, PageRequest},
     products::Product,
 };
 
-pub enum ImportOutcome {
-    Imported(licenses::Model),
-    /// The same key (same licence id) was imported before: nothing changed.
-    AlreadyImported(licenses::Model),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("the key is for no organization of this LicenseDesk (it names {0})")]
-    NoOrganizationHere(String),
-    #[error(
-        "the key is also for other organizations ({0}); only an operator can import a key that names organizations other than your own"
-    )]
-    OtherOrganizations(String),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeyImportError {
-    #[error(transparent)]
-    Key(#[from] LicenceKeyError),
-    #[error(transparent)]
-    Import(#[from] ImportError),
-}
-
-/// Verifies a pasted key against the vendor key and stores it; nothing is stored for a
-/// refused key.
-pub async fn import_key(
+pub async fn find_by_licence_id(
     db: &impl ConnectionTrait,
-    vendor: &VendorPublicKey,
-    actor: &Actor,
-    key: &str,
-) -> Result<ImportOutcome, KeyImportError> {
-    let payload = license_key::verify(key, vendor)?;
-    Ok(import(db, actor, &payload, key).await?)
+    licence_id: &str,
+) -> Result<Option<licenses::Model>, DbErr> {
+    licenses::Entity::find()
+        .filter(licenses::Column::LicenceId.eq(licence_id))
+        .one(db)
+        .await
 }
 
-/// Like `import_key`, for an administrator of one organization: only a key that names no
-/// organization but `own` is stored (an operator imports the others).
-pub async fn import_key_for(
+/// Stores a verified key (without its whitespace).
+pub async fn insert(
     db: &impl ConnectionTrait,
-    vendor: &VendorPublicKey,
-    actor: &Actor,
-    key: &str,
-    own: &organizations::Model,
-) -> Result<ImportOutcome, KeyImportError> {
-    let payload = license_key::verify(key, vendor)?;
-    let others: Vec<String> = payload
-        .organizations
-        .iter()
-        .map(ToString::to_string)
-        .filter(|guid| !guid.eq_ignore_ascii_case(&own.organization_id))
-        .collect();
-    if !others.is_empty() {
-        return Err(ImportError::OtherOrganizations(others.join(", ")).into());
-    }
-    Ok(import(db, actor, &payload, key).await?)
-}
-
-/// Stores a verified key for the organizations it names that exist here.
-pub async fn import(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
     payload: &LicenceKeyPayload,
     key: &str,
-) -> Result<ImportOutcome, ImportError> {
-    let licence_id = payload.licence_id.to_string();
-    if let Some(existing) = licenses::Entity::find()
-        .filter(licenses::Column::LicenceId.eq(&licence_id))
-        .one(db)
-        .await?
-    {
-        return Ok(ImportOutcome::AlreadyImported(existing));
-    }
-    let guids: Vec<String> = payload
-        .organizations
-        .iter()
-        .map(|g| g.to_string())
-        .collect();
-    let organizations = organizations::Entity::find()
-        .filter(organizations::Column::OrganizationId.is_in(guids.clone()))
-        .all(db)
-        .await?;
-    if organizations.is_empty() {
-        return Err(ImportError::NoOrganizationHere(guids.join(", ")));
-    }
-    let licence = licenses::ActiveModel {
-        licence_id: Set(licence_id),
+) -> Result<licenses::Model, DbErr> {
+    licenses::ActiveModel {
+        licence_id: Set(payload.licence_id.to_string()),
         product: Set(payload.product),
         valid_from: Set(payload.valid_from),
         valid_till: Set(payload.valid_till),
@@ -125,27 +52,22 @@ pub async fn import(
         ..Default::default()
     }
     .insert(db)
-    .await?;
-    for org in &organizations {
-        license_organizations::ActiveModel {
-            license_id: Set(licence.id),
-            organization_id: Set(org.id),
-        }
-        .insert(db)
-        .await?;
-        audit::record(
-            db,
-            actor,
-            Change::new(
-                Some(org.id),
-                AuditAction::LicenseImport,
-                format!("{} licence {}", licence.product, licence.licence_id),
-            )
-            .after(&licence),
-        )
-        .await?;
+    .await
+}
+
+/// Makes `licence` one of `organization`'s.
+pub async fn link(
+    db: &impl ConnectionTrait,
+    licence: &licenses::Model,
+    organization: &organizations::Model,
+) -> Result<(), DbErr> {
+    license_organizations::ActiveModel {
+        license_id: Set(licence.id),
+        organization_id: Set(organization.id),
     }
-    Ok(ImportOutcome::Imported(licence))
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 fn of_organization(organization_id: i64) -> sea_orm::sea_query::SimpleExpr {

@@ -1,4 +1,3 @@
-use crate::domain::audit::AuditAction;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
@@ -6,7 +5,6 @@ use sea_orm::{
 };
 
 use super::{
-    audit::{self, Actor, Change},
     contains_ci,
     entities::organizations::{self, Column, Entity, Model},
     fetch_page, order,
@@ -15,14 +13,6 @@ use crate::domain::{
     organization::{OrganizationDetails, OrganizationGuid},
     paging::{Page, PageRequest},
 };
-
-#[derive(Debug, thiserror::Error)]
-pub enum OrganizationStoreError {
-    #[error("an organization with the id {0} already exists")]
-    GuidTaken(OrganizationGuid),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrganizationSort {
@@ -78,17 +68,21 @@ pub async fn list(
     fetch_page(db, query, request).await
 }
 
-pub async fn create(
+/// The organizations among `guids` that exist here.
+pub async fn by_guids(db: &impl ConnectionTrait, guids: &[String]) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::OrganizationId.is_in(guids.to_vec()))
+        .all(db)
+        .await
+}
+
+pub async fn insert(
     db: &impl ConnectionTrait,
-    actor: &Actor,
     guid: OrganizationGuid,
     details: OrganizationDetails,
-) -> Result<Model, OrganizationStoreError> {
-    if find_by_guid(db, guid).await?.is_some() {
-        return Err(OrganizationStoreError::GuidTaken(guid));
-    }
+) -> Result<Model, DbErr> {
     let now = Utc::now();
-    let org = organizations::ActiveModel {
+    organizations::ActiveModel {
         organization_id: Set(guid.to_string()),
         name: Set(details.name),
         url: Set(details.url),
@@ -98,35 +92,18 @@ pub async fn create(
         ..Default::default()
     }
     .insert(db)
-    .await?;
-    audit::record(
-        db,
-        actor,
-        Change::new(Some(org.id), AuditAction::OrganizationCreate, &org.name).after(&org),
-    )
-    .await?;
-    Ok(org)
+    .await
 }
 
 pub async fn update(
     db: &impl ConnectionTrait,
-    actor: &Actor,
     before: Model,
     details: OrganizationDetails,
 ) -> Result<Model, DbErr> {
-    let mut active = before.clone().into_active_model();
+    let mut active = before.into_active_model();
     active.name = Set(details.name);
     active.url = Set(details.url);
     active.trial_until = Set(details.trial_until);
     active.updated_at = Set(Utc::now());
-    let after = active.update(db).await?;
-    audit::record(
-        db,
-        actor,
-        Change::new(Some(after.id), AuditAction::OrganizationUpdate, &after.name)
-            .before(&before)
-            .after(&after),
-    )
-    .await?;
-    Ok(after)
+    active.update(db).await
 }

@@ -3,7 +3,6 @@
 //! row (an UPDATE that changes nothing), so on PostgreSQL concurrent requests wait for each
 //! other and on SQLite the transaction holds the write lock before it counts.
 
-use crate::domain::audit::AuditAction;
 use crate::domain::license_check::UserState;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -15,7 +14,6 @@ use sea_orm::{
 };
 
 use super::{
-    audit::{self, Actor, Change},
     contains_ci,
     entities::{license_assignments, license_sessions, licenses, mobile_users},
     fetch_page,
@@ -128,55 +126,21 @@ pub async fn unassign(
     Ok(result.rows_affected > 0)
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum AssignError {
-    #[error("all {0} seats of this licence are assigned")]
-    Full(i32),
-    #[error("the licence has expired or has not started")]
-    NotValid,
-    #[error("this user already has a seat of this licence")]
-    AlreadyAssigned,
-    #[error(
-        "MOBILE seats are given by enabling users on the Mobile Users page, DEVICE seats to \
-         devices on the Active Devices page, competitive seats by sessions"
-    )]
-    NotAssignable,
-}
-
-/// Gives `user` a nominal seat of `licence`, never beyond its limit. Call inside a transaction.
-pub async fn assign(
+/// Gives `user_id` a seat of `licence_id`: the caller has locked the licence and counted.
+pub async fn insert_assignment(
     db: &impl ConnectionTrait,
-    licence: &licenses::Model,
-    user: &mobile_users::Model,
-) -> Result<Result<(), AssignError>, DbErr> {
-    if licence.competitive || is_mobile_seat(licence) || licence.product == Product::Device {
-        return Ok(Err(AssignError::NotAssignable));
-    }
-    let today = Utc::now().date_naive();
-    if licence.valid_from > today || licence.valid_till < today {
-        return Ok(Err(AssignError::NotValid));
-    }
-    super::locks::lock_licence(db, licence.id).await?;
-    let existing = license_assignments::Entity::find()
-        .filter(license_assignments::Column::LicenseId.eq(licence.id))
-        .filter(license_assignments::Column::MobileUserId.eq(user.id))
-        .count(db)
-        .await?;
-    if existing > 0 {
-        return Ok(Err(AssignError::AlreadyAssigned));
-    }
-    if used(db, licence).await? >= u64::try_from(licence.seat_limit).unwrap_or(0) {
-        return Ok(Err(AssignError::Full(licence.seat_limit)));
-    }
+    licence_id: i64,
+    user_id: i64,
+) -> Result<(), DbErr> {
     license_assignments::ActiveModel {
-        license_id: Set(licence.id),
-        mobile_user_id: Set(user.id),
+        license_id: Set(licence_id),
+        mobile_user_id: Set(user_id),
         assigned_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Ends the user's live sessions of a competitive licence, recording why (the next
@@ -306,57 +270,4 @@ pub async fn is_assigned(
         .count(db)
         .await?
         > 0)
-}
-
-fn seat_target(licence: &licenses::Model, user: &mobile_users::Model) -> String {
-    format!(
-        "{} licence {}: user {}",
-        licence.product, licence.licence_id, user.user_id
-    )
-}
-
-/// `assign`, recorded in the audit log when it happens.
-pub async fn assign_audited(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    licence: &licenses::Model,
-    user: &mobile_users::Model,
-) -> Result<Result<(), AssignError>, DbErr> {
-    let outcome = assign(db, licence, user).await?;
-    if outcome.is_ok() {
-        audit::record(
-            db,
-            actor,
-            Change::new(
-                Some(user.organization_id),
-                AuditAction::LicenseAssign,
-                seat_target(licence, user),
-            ),
-        )
-        .await?;
-    }
-    Ok(outcome)
-}
-
-/// `unassign`, recorded in the audit log when a seat was taken back.
-pub async fn unassign_audited(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    licence: &licenses::Model,
-    user: &mobile_users::Model,
-) -> Result<bool, DbErr> {
-    let taken = unassign(db, licence.id, user.id).await?;
-    if taken {
-        audit::record(
-            db,
-            actor,
-            Change::new(
-                Some(user.organization_id),
-                AuditAction::LicenseUnassign,
-                seat_target(licence, user),
-            ),
-        )
-        .await?;
-    }
-    Ok(taken)
 }

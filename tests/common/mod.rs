@@ -234,7 +234,7 @@ impl TestApp {
     }
 
     pub async fn create_organization(&self, name: &str) -> entities::organizations::Model {
-        storage::organizations::create(
+        licensedesk::app::organizations::create(
             &self.db,
             &Actor::command_line(),
             OrganizationGuid::new_random(),
@@ -364,17 +364,18 @@ impl TestApp {
 
     /// Imports a key straight into storage and returns the licence.
     pub async fn import(&self, key: &str) -> entities::licenses::Model {
-        match storage::licenses::import_key(
+        match licensedesk::app::licenses::import_key(
             &self.db,
             &self.vendor.public_key(),
             &Actor::command_line(),
             key,
+            None,
         )
         .await
         .expect("the key imports")
         {
-            storage::licenses::ImportOutcome::Imported(licence)
-            | storage::licenses::ImportOutcome::AlreadyImported(licence) => licence,
+            licensedesk::app::licenses::ImportOutcome::Imported(licence)
+            | licensedesk::app::licenses::ImportOutcome::AlreadyImported(licence) => licence,
         }
     }
 

@@ -2,8 +2,6 @@
 //! seat back (nominal) or logs the user out (competitive); nominal seats of products other
 //! than MOBILE are assigned here.
 
-use crate::domain::audit::AuditAction;
-use crate::domain::license_check::UserState;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -11,19 +9,19 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         permissions::{Action, ObjectClass, Permission},
         products::Product,
     },
     storage::{
         self,
-        audit::Change,
         entities::{licenses, mobile_users},
     },
     web::{
         error::AppError,
         guard::{Can, CurrentAdmin, ReadLicenses, UpdateLicenses},
-        page::{ListParams, Listing, PageContext, redirect, render},
+        page::{ListParams, Listing, PageContext, form_result, redirect, render},
         state::AppState,
     },
 };
@@ -144,38 +142,7 @@ pub async fn release_seat(
     let (licence_id, user_id) = path.into_inner();
     let licence = find_licence(&state, &admin, licence_id).await?;
     let user = own_user(&state, &admin, user_id).await?;
-    let target = format!(
-        "{} licence {}: user {}",
-        licence.product, licence.licence_id, user.user_id
-    );
-    let txn = storage::begin_write(&state.db).await?;
-    let (action, done) = if licence.competitive {
-        let ended = storage::seats::end_sessions(
-            &txn,
-            licence.id,
-            user.id,
-            "forced logout by an administrator",
-        )
-        .await?;
-        (AuditAction::LicenseForceLogout, ended > 0)
-    } else if licence.product == Product::Mobile {
-        storage::mobile_users::set_state(&txn, &user, UserState::Disabled).await?;
-        (AuditAction::MobileUserDisable, true)
-    } else {
-        (
-            AuditAction::LicenseUnassign,
-            storage::seats::unassign(&txn, licence.id, user.id).await?,
-        )
-    };
-    if done {
-        storage::audit::record(
-            &txn,
-            &admin.actor(),
-            Change::new(Some(user.organization_id), action, target),
-        )
-        .await?;
-    }
-    txn.commit().await?;
+    let done = app::licenses::free_seat(&state.db, &admin.actor(), &licence, &user).await?;
     let who = user.display_name.unwrap_or(user.user_id);
     admin
         .session
@@ -212,21 +179,15 @@ pub async fn assign_seat(
         ))?;
         return Ok(redirect(&back));
     };
-    let txn = storage::begin_write(&state.db).await?;
-    match storage::seats::assign_audited(&txn, &admin.actor(), &licence, &user).await? {
-        Ok(()) => {
-            txn.commit().await?;
-            admin.session.flash_success(format!(
-                "{} now has a seat of this licence.",
-                user.display_name.unwrap_or(user.user_id)
-            ))?;
-        }
-        Err(refused) => {
-            txn.rollback().await?;
-            admin
-                .session
-                .flash_error(format!("Not assigned: {refused}."))?;
-        }
+    match form_result(app::licenses::assign_seat(&state.db, &admin.actor(), &licence, &user).await)?
+    {
+        Ok(()) => admin.session.flash_success(format!(
+            "{} now has a seat of this licence.",
+            user.display_name.unwrap_or(user.user_id)
+        ))?,
+        Err(refused) => admin
+            .session
+            .flash_error(format!("Not assigned: {refused}."))?,
     }
     Ok(redirect(&back))
 }

@@ -10,19 +10,18 @@ use sea_orm::{ConnectionTrait, DbErr};
 use serde::Deserialize;
 
 use crate::{
+    app::{self, licenses::ImportOutcome},
     domain::{
         permissions::{Action, ObjectClass, Permission},
         products::Product,
     },
-    storage::{
-        self,
-        entities::licenses::Model,
-        licenses::{ImportOutcome, KeyImportError},
-    },
+    storage::{self, entities::licenses::Model},
     web::{
         error::AppError,
         guard::{Can, CreateLicenses, CurrentAdmin, ReadLicenses},
-        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        page::{
+            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
+        },
         state::AppState,
     },
 };
@@ -202,24 +201,19 @@ pub async fn import_license(
     if key.trim().is_empty() {
         return import_again(&state, &admin, key, "Paste a licence key first.".to_owned()).await;
     }
-    let txn = storage::begin_write(&state.db).await?;
-    let imported = if admin.role.is_global() {
-        storage::licenses::import_key(&txn, vendor, &admin.actor(), &key).await
+    let own = if admin.role.is_global() {
+        None
     } else {
-        let own = admin.organization()?;
-        storage::licenses::import_key_for(&txn, vendor, &admin.actor(), &key, own).await
+        Some(admin.organization()?)
     };
-    let outcome = match imported {
+    let imported = app::licenses::import_key(&state.db, vendor, &admin.actor(), &key, own).await;
+    let outcome = match form_result(imported)? {
         Ok(outcome) => outcome,
-        Err(KeyImportError::Import(storage::licenses::ImportError::Db(error))) => {
-            return Err(error.into());
-        }
         Err(refused) => {
             let error = format!("This key was refused: {refused}.");
             return import_again(&state, &admin, key, error).await;
         }
     };
-    txn.commit().await?;
     match outcome {
         ImportOutcome::Imported(licence) => {
             let names: Vec<String> = storage::licenses::organizations_of(&state.db, licence.id)

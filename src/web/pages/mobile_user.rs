@@ -6,6 +6,7 @@ use askama::Template;
 use chrono::Utc;
 
 use crate::{
+    app,
     domain::{
         permissions::{Action, ObjectClass, Permission},
         products::Product,
@@ -17,7 +18,7 @@ use crate::{
     web::{
         error::AppError,
         guard::{Can, CurrentAdmin, ReadMobileUsers, UpdateLicenses},
-        page::{PageContext, redirect, render},
+        page::{PageContext, form_result, redirect, render},
         state::AppState,
     },
 };
@@ -107,25 +108,18 @@ pub async fn set_licence(
         .display_name
         .clone()
         .unwrap_or_else(|| user.user_id.clone());
-    let txn = storage::begin_write(&state.db).await?;
     if form.assigned.is_some() {
-        match storage::seats::assign_audited(&txn, &admin.actor(), &licence, &user).await? {
-            Ok(()) => {
-                txn.commit().await?;
-                admin
-                    .session
-                    .flash_success(format!("{who} now has a {} seat.", licence.product))?;
-            }
-            Err(refused) => {
-                txn.rollback().await?;
-                admin
-                    .session
-                    .flash_error(format!("Not assigned: {refused}."))?;
-            }
+        let assigned = app::licenses::assign_seat(&state.db, &admin.actor(), &licence, &user).await;
+        match form_result(assigned)? {
+            Ok(()) => admin
+                .session
+                .flash_success(format!("{who} now has a {} seat.", licence.product))?,
+            Err(refused) => admin
+                .session
+                .flash_error(format!("Not assigned: {refused}."))?,
         }
     } else {
-        storage::seats::unassign_audited(&txn, &admin.actor(), &licence, &user).await?;
-        txn.commit().await?;
+        app::licenses::unassign_seat(&state.db, &admin.actor(), &licence, &user).await?;
         admin.session.flash_success(format!(
             "The {} seat of {who} was taken back.",
             licence.product

@@ -6,19 +6,19 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         organization::{OrganizationDetails, OrganizationGuid},
         permissions::{Action, ObjectClass, Permission},
     },
-    storage::{
-        self,
-        entities::organizations::Model,
-        organizations::{OrganizationSort, OrganizationStoreError},
-    },
+    storage::{self, entities::organizations::Model, organizations::OrganizationSort},
     web::{
         error::AppError,
         guard::{Can, CreateOrganizations, CurrentAdmin, ReadOrganizations, UpdateOrganizations},
-        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        page::{
+            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
+            sentence,
+        },
         state::AppState,
     },
 };
@@ -161,16 +161,11 @@ pub async fn create_organization(
             Err(error) => return form_again(&state, &admin, None, form, error.to_string()).await,
         },
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let org = match storage::organizations::create(&txn, &admin.actor(), guid, details).await {
+    let created = app::organizations::create(&state.db, &admin.actor(), guid, details).await;
+    let org = match form_result(created)? {
         Ok(org) => org,
-        Err(OrganizationStoreError::GuidTaken(_)) => {
-            let error = format!("An organization with the id {guid} already exists.");
-            return form_again(&state, &admin, None, form, error).await;
-        }
-        Err(OrganizationStoreError::Db(error)) => return Err(error.into()),
+        Err(error) => return form_again(&state, &admin, None, form, sentence(&error)).await,
     };
-    txn.commit().await?;
     // Work in the new organization from now on: the next step is usually its administrator.
     admin.session.select_organization(org.id)?;
     admin
@@ -215,9 +210,7 @@ pub async fn update_organization(
         Ok(details) => details,
         Err(error) => return form_again(&state, &admin, Some(before.id), form, error).await,
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let after = storage::organizations::update(&txn, &admin.actor(), before, details).await?;
-    txn.commit().await?;
+    let after = app::organizations::update(&state.db, &admin.actor(), before, details).await?;
     admin
         .session
         .flash_success(format!("Organization {} saved.", after.name))?;

@@ -6,7 +6,9 @@
 //! person asking is told, nothing changed) or a [`Failure`] (something broke: the step that
 //! failed and its cause, logged, never shown).
 
+pub mod administrators;
 pub mod channels;
+pub mod devices;
 pub mod expiry_warnings;
 pub mod license_check;
 pub mod licenses;
@@ -15,6 +17,8 @@ pub mod lookups;
 pub mod mobile_users;
 pub mod notifications;
 pub mod organizations;
+pub mod outbox;
+pub mod settings;
 
 /// A step of a use case that failed for a reason the person asking cannot fix (the
 /// database, mostly). `step` names it for the log: "lock the MOBILE seats".

@@ -231,9 +231,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
             let hash = NewPassword::parse(password, password)?.hash()?;
-            let txn = storage::begin_write(&db).await?;
-            let admin = storage::administrators::create(
-                &txn,
+            let admin = app::administrators::create(
+                &db,
                 &Actor::command_line(),
                 NewAdministrator {
                     organization_id,
@@ -246,8 +245,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     password_hash: Some(hash),
                 },
             )
-            .await?;
-            txn.commit().await?;
+            .await
+            .map_err(app::Error::into_anyhow)?;
             println!(
                 "created {} administrator {} (id {})",
                 admin.role, admin.email, admin.id

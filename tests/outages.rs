@@ -132,7 +132,7 @@ async fn during_a_database_outage_known_users_keep_their_licence_and_nothing_wai
             .unwrap()
             .hash()
             .unwrap();
-    storage::administrators::create(
+    licensedesk::app::administrators::create(
         &app.db,
         &storage::audit::Actor::command_line(),
         storage::administrators::NewAdministrator {

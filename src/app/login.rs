@@ -8,8 +8,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
     config::LoginLimits,
+    domain::audit::AuditAction,
     storage::{
         self,
+        audit::{self, Actor, Change},
         login_failures::{self, Reservation},
     },
 };
@@ -32,4 +34,40 @@ pub async fn reserve_attempt(
     let reservation = login_failures::insert(&txn, email, client).await?;
     txn.commit().await?;
     Ok(Some(reservation))
+}
+
+/// Gives back a reserved attempt: the password was right, or was never checked.
+pub async fn release(db: &DatabaseConnection, reservation: Reservation) -> Result<(), DbErr> {
+    login_failures::release(db, reservation).await
+}
+
+fn client_actor(client: &str) -> Actor {
+    Actor::system(&format!("client {client}"))
+}
+
+/// Records that a client was turned away at the limit.
+pub async fn record_blocked(
+    db: &DatabaseConnection,
+    client: &str,
+    organization: Option<i64>,
+    email: &str,
+) -> Result<(), DbErr> {
+    let change = Change::new(organization, AuditAction::LoginBlocked, email);
+    audit::record(db, &client_actor(client), change).await
+}
+
+/// Records a wrong password (the attempt stays counted), and prunes attempts older than
+/// `prune_before`.
+pub async fn record_failure(
+    db: &DatabaseConnection,
+    client: &str,
+    organization: Option<i64>,
+    email: &str,
+    prune_before: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let txn = storage::begin_write(db).await?;
+    let change = Change::new(organization, AuditAction::LoginFailed, email);
+    audit::record(&txn, &client_actor(client), change).await?;
+    login_failures::prune(&txn, prune_before).await?;
+    txn.commit().await
 }

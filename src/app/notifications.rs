@@ -2,15 +2,22 @@
 //! automatically, a notice (the page behind View in browser) and one mail per subscribed
 //! address, in the transaction of the assignment.
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
+use super::{Failure, Step};
 use crate::{
     domain::{
+        audit::AuditAction,
         license_check::MobileSeats,
         signed_links::{LinkSigner, MANAGE_SUBSCRIPTIONS, VIEW_NOTICE},
     },
     mail::messages,
-    storage::{self, entities::organizations, notifications, outbox},
+    storage::{
+        self,
+        audit::{Actor, Change},
+        entities::organizations,
+        notifications, outbox,
+    },
 };
 
 /// What links in notification mail need.
@@ -82,4 +89,34 @@ pub async fn notify_assignment(
         outbox::enqueue(db, mail).await?;
     }
     Ok(())
+}
+
+/// Switches `address`'s notification mail of `organizations` on or off, from the link in a
+/// notification (the address itself is the actor).
+pub async fn set_subscriptions(
+    db: &DatabaseConnection,
+    address: &str,
+    organizations: &[i64],
+    subscribed: bool,
+) -> Result<(), Failure> {
+    let actor = Actor::system(&format!("{address} (from a notification link)"));
+    let action = if subscribed {
+        AuditAction::NotificationsSubscribe
+    } else {
+        AuditAction::NotificationsUnsubscribe
+    };
+    let txn = storage::begin_write(db).await.step("begin")?;
+    for organization in organizations {
+        storage::notifications::set_subscribed(&txn, address, *organization, subscribed)
+            .await
+            .step("save the subscription")?;
+        storage::audit::record(
+            &txn,
+            &actor,
+            Change::new(Some(*organization), action, address),
+        )
+        .await
+        .step("record the audit entry")?;
+    }
+    txn.commit().await.step("commit")
 }

@@ -1,13 +1,10 @@
-use crate::domain::audit::AuditAction;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
-use serde::Serialize;
 
 use super::{
-    audit::{self, Actor, Change},
     contains_ci,
     entities::administrators::{self, Column, Entity, Model},
     fetch_page, order,
@@ -24,34 +21,6 @@ pub struct NewAdministrator {
     pub display_name: String,
     pub role: Role,
     pub password_hash: Option<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AdministratorStoreError {
-    #[error("an administrator with the email {0} already exists")]
-    EmailTaken(Email),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-/// What the audit log shows of an administrator: never the password hash.
-#[derive(Serialize)]
-struct Snapshot<'a> {
-    email: &'a str,
-    display_name: &'a str,
-    role: Role,
-    active: bool,
-    organization_id: Option<i64>,
-}
-
-fn snapshot(admin: &Model) -> Snapshot<'_> {
-    Snapshot {
-        email: &admin.email,
-        display_name: &admin.display_name,
-        role: admin.role,
-        active: admin.active,
-        organization_id: admin.organization_id,
-    }
 }
 
 /// Which administrators a viewer of the Administrators page sees.
@@ -131,16 +100,10 @@ pub async fn list(
     fetch_page(db, query, request).await
 }
 
-pub async fn create(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    new: NewAdministrator,
-) -> Result<Model, AdministratorStoreError> {
-    if find_by_email(db, &new.email).await?.is_some() {
-        return Err(AdministratorStoreError::EmailTaken(new.email));
-    }
+/// Inserts an administrator; the caller has checked the email is free.
+pub async fn insert(db: &impl ConnectionTrait, new: NewAdministrator) -> Result<Model, DbErr> {
     let now = Utc::now();
-    let admin = administrators::ActiveModel {
+    administrators::ActiveModel {
         organization_id: Set(new.organization_id),
         email: Set(new.email.to_string()),
         display_name: Set(new.display_name),
@@ -154,26 +117,13 @@ pub async fn create(
         ..Default::default()
     }
     .insert(db)
-    .await?;
-    audit::record(
-        db,
-        actor,
-        Change::new(
-            admin.organization_id,
-            AuditAction::AdministratorCreate,
-            &admin.email,
-        )
-        .after(&snapshot(&admin)),
-    )
-    .await?;
-    Ok(admin)
+    .await
 }
 
 /// Changes role and/or active flag; deactivation ends the administrator's sessions.
 pub async fn update_access(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    before: Model,
+    before: &Model,
     role: Role,
     active: bool,
 ) -> Result<Model, DbErr> {
@@ -185,27 +135,12 @@ pub async fn update_access(
         super::web_sessions::delete_of_administrator(db, before.id).await?;
     }
     model.updated_at = Set(Utc::now());
-    let after = model.update(db).await?;
-    let action = match (before.active, after.active) {
-        (true, false) => AuditAction::AdministratorDeactivate,
-        (false, true) => AuditAction::AdministratorActivate,
-        _ => AuditAction::AdministratorChangeRole,
-    };
-    audit::record(
-        db,
-        actor,
-        Change::new(after.organization_id, action, &after.email)
-            .before(&snapshot(&before))
-            .after(&snapshot(&after)),
-    )
-    .await?;
-    Ok(after)
+    model.update(db).await
 }
 
 /// Stores a new password hash and ends every other session of this administrator.
 pub async fn set_password(
     db: &impl ConnectionTrait,
-    actor: &Actor,
     admin: Model,
     password_hash: String,
 ) -> Result<Model, DbErr> {
@@ -216,39 +151,15 @@ pub async fn set_password(
     model.updated_at = Set(Utc::now());
     let after = model.update(db).await?;
     super::web_sessions::delete_of_administrator(db, after.id).await?;
-    audit::record(
-        db,
-        actor,
-        Change::new(
-            after.organization_id,
-            AuditAction::AdministratorSetPassword,
-            &after.email,
-        ),
-    )
-    .await?;
     Ok(after)
 }
 
 /// Ends every session of the administrator, on every instance ("sign out everywhere").
-pub async fn end_sessions(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    admin: &Model,
-) -> Result<(), DbErr> {
+pub async fn end_sessions(db: &impl ConnectionTrait, admin: &Model) -> Result<(), DbErr> {
     let mut model = admin.clone().into_active_model();
     model.session_epoch = Set(admin.session_epoch + 1);
     model.update(db).await?;
     super::web_sessions::delete_of_administrator(db, admin.id).await?;
-    audit::record(
-        db,
-        actor,
-        Change::new(
-            admin.organization_id,
-            AuditAction::AdministratorSignOutEverywhere,
-            &admin.email,
-        ),
-    )
-    .await?;
     Ok(())
 }
 

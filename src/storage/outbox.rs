@@ -1,5 +1,5 @@
 //! The mail outbox (§4): mail is written here in the transaction of the change that causes
-//! it, and sent later by the worker (`crate::mail::worker`).
+//! it, and sent later by the mail worker.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{

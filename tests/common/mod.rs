@@ -255,7 +255,7 @@ impl TestApp {
             .unwrap()
             .hash()
             .unwrap();
-        storage::administrators::create(
+        licensedesk::app::administrators::create(
             &self.db,
             &Actor::command_line(),
             NewAdministrator {

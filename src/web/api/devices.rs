@@ -3,22 +3,18 @@
 //! the reason; failures are counted per source address and per code in the database (so
 //! every instance counts the same), and past the limits the answer is 429.
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use super::ApiError;
 use crate::{
+    app,
     domain::{
         registration::{Gone, RegistrationCode, code_hash},
         tokens,
     },
-    storage::{
-        self,
-        audit::{self, Actor, Change},
-        registration::DeviceReport,
-    },
+    storage::{self, registration::DeviceReport},
     web::state::AppState,
 };
 
@@ -127,29 +123,13 @@ pub async fn register(
     }
 
     let token = tokens::new_token();
-    let txn = storage::begin_write(&state.db).await?;
-    // One conditional UPDATE: of two devices racing with one code, one wins.
-    if !storage::registration::use_code(&txn, issued.id, now).await? {
-        txn.rollback().await?;
-        return failed.answer(ApiError::Gone(Gone::Used.to_string())).await;
+    let token_hash = tokens::hash_token(&token);
+    match app::devices::register(&state.db, issued.id, &device, report, &token_hash, now).await {
+        Ok(_) => {}
+        Err(app::Error::Refused(_)) => {
+            return failed.answer(ApiError::Gone(Gone::Used.to_string())).await;
+        }
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
     }
-    let device =
-        storage::registration::activate(&txn, &device, report, &tokens::hash_token(&token), now)
-            .await?;
-    audit::record(
-        &txn,
-        &Actor::system("device registration"),
-        Change::new(
-            Some(device.organization_id),
-            AuditAction::DeviceRegister,
-            format!(
-                "{} ({})",
-                device.nickname,
-                device.device_identifier.as_deref().unwrap_or_default()
-            ),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "device_token": token })))
 }

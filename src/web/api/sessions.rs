@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use crate::{
+    app,
     domain::{
         ids::Guid,
         products::Product,
@@ -74,11 +75,15 @@ pub async fn start_session(
     }
     let token = new_token();
     let expires_at = session_expiry(&state, now);
-    let txn = storage::begin_write(&state.db).await?;
-    let session =
-        storage::seats::start_session(&txn, &licences, &user, hash_token(&token), now, expires_at)
-            .await?;
-    txn.commit().await?;
+    let session = app::licenses::start_session(
+        &state.db,
+        &licences,
+        &user,
+        hash_token(&token),
+        now,
+        expires_at,
+    )
+    .await?;
     match session {
         Some(_) => Ok(HttpResponse::Created().json(SessionGranted { token, expires_at })),
         None => {

@@ -5,12 +5,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::password::NewPassword,
-    storage::{self, audit::Actor, tokens::Purpose},
+    storage::{self, tokens::Purpose},
     web::{
         error::AppError,
         guard::CurrentAdmin,
-        page::{PageContext, redirect, render, render_with_status},
+        page::{PageContext, form_result, redirect, render, render_with_status},
         session::TypedSession,
         state::AppState,
     },
@@ -69,11 +70,13 @@ pub async fn change_password(
         }
     };
     let hash = state.passwords.hash(new_password).await?;
-    let txn = storage::begin_write(&state.db).await?;
-    let updated =
-        storage::administrators::set_password(&txn, &admin.actor(), admin.account.clone(), hash)
-            .await?;
-    txn.commit().await?;
+    let updated = app::administrators::change_password(
+        &state.db,
+        &admin.actor(),
+        admin.account.clone(),
+        hash,
+    )
+    .await?;
     // Other sessions end (the epoch moved on); this one continues under a new cookie.
     admin.session.log_in(updated.id, updated.session_epoch)?;
     admin.session.flash_success("Your password was changed.")?;
@@ -87,9 +90,7 @@ pub async fn sign_out_everywhere(
     state: web::Data<AppState>,
     admin: CurrentAdmin,
 ) -> Result<HttpResponse, AppError> {
-    let txn = storage::begin_write(&state.db).await?;
-    storage::administrators::end_sessions(&txn, &admin.actor(), &admin.account).await?;
-    txn.commit().await?;
+    app::administrators::sign_out_everywhere(&state.db, &admin.actor(), &admin.account).await?;
     admin.session.log_out();
     admin
         .session
@@ -180,16 +181,10 @@ pub async fn set_password(
         }
     };
     let hash = state.passwords.hash(new_password).await?;
-    let txn = storage::begin_write(&state.db).await?;
-    if storage::tokens::consume(&txn, Purpose::SetPassword, &form.token)
-        .await?
-        .is_none()
-    {
+    let set = app::administrators::set_password_from_link(&state.db, &form.token, admin, hash);
+    if form_result(set.await)?.is_err() {
         return Err(expired());
     }
-    let actor = Actor::administrator(admin.id, &admin.email);
-    storage::administrators::set_password(&txn, &actor, admin, hash).await?;
-    txn.commit().await?;
     session.flash_success("Your password is set. Sign in with it.")?;
     Ok(redirect("/login"))
 }

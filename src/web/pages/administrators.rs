@@ -1,38 +1,33 @@
 //! Administrators: list, create (a welcome mail with a set-password link goes through the
 //! outbox), change role, deactivate, reset password.
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
-use chrono::Duration;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         email::Email,
         permissions::{Action, ObjectClass, Permission, Role},
         text,
     },
-    mail::messages,
     storage::{
         self,
-        administrators::{AdministratorStoreError, NewAdministrator},
-        audit::Change,
+        administrators::NewAdministrator,
         entities::administrators::{Column, Model},
-        tokens::Purpose,
     },
     web::{
         error::AppError,
         guard::{
             Can, CreateAdministrators, CurrentAdmin, ReadAdministrators, UpdateAdministrators,
         },
-        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
+        page::{
+            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
+        },
         state::AppState,
     },
 };
-
-const WELCOME_VALID_HOURS: i64 = 72;
-const RESET_VALID_HOURS: i64 = 24;
 
 /// Roles this administrator may hand out: nobody but an operator makes operators.
 fn assignable_roles(admin: &CurrentAdmin) -> Vec<Role> {
@@ -176,44 +171,21 @@ pub async fn create_administrator(
         .to_owned();
     let organization_id = organization.map(|o| o.id);
 
-    let txn = storage::begin_write(&state.db).await?;
-    let created = storage::administrators::create(
-        &txn,
-        &admin.actor(),
-        NewAdministrator {
-            organization_id,
-            email,
-            display_name,
-            role,
-            password_hash: None,
-        },
-    )
-    .await;
-    let created = match created {
-        Ok(created) => created,
-        Err(AdministratorStoreError::EmailTaken(email)) => {
-            return again(format!("{email} already has an account."), form).await;
-        }
-        Err(AdministratorStoreError::Db(error)) => return Err(error.into()),
+    let new = NewAdministrator {
+        organization_id,
+        email,
+        display_name,
+        role,
+        password_hash: None,
     };
-    let token = storage::tokens::issue(
-        &txn,
-        Purpose::SetPassword,
-        Some(created.id),
-        Duration::hours(WELCOME_VALID_HOURS),
-    )
-    .await?;
-    let link = format!("{}/password/set?token={token}", state.config.base_url);
-    let mail = messages::administrator_welcome(
-        created.organization_id,
-        &created.email,
-        &created.display_name,
-        &organization_name,
-        &link,
-        WELCOME_VALID_HOURS,
-    )?;
-    storage::outbox::enqueue(&txn, mail).await?;
-    txn.commit().await?;
+    let base_url = &state.config.base_url;
+    let invited =
+        app::administrators::invite(&state.db, &admin.actor(), new, &organization_name, base_url)
+            .await;
+    let created = match form_result(invited)? {
+        Ok(created) => created,
+        Err(taken) => return again(format!("{taken}."), form).await,
+    };
     admin.session.flash_success(format!(
         "Administrator {} created. A welcome mail with a link to choose a password is on its way.",
         created.email
@@ -289,10 +261,9 @@ pub async fn update_administrator_access(
         )?;
         return Ok(redirect(&back));
     }
-    let txn = storage::begin_write(&state.db).await?;
     let after =
-        storage::administrators::update_access(&txn, &admin.actor(), subject, role, active).await?;
-    txn.commit().await?;
+        app::administrators::update_access(&state.db, &admin.actor(), subject, role, active)
+            .await?;
     admin
         .session
         .flash_success(format!("Administrator {} saved.", after.email))?;
@@ -306,36 +277,8 @@ pub async fn reset_administrator_password(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let subject = find_administrator(&state, &admin, *id).await?;
-    let txn = storage::begin_write(&state.db).await?;
-    let token = storage::tokens::issue(
-        &txn,
-        Purpose::SetPassword,
-        Some(subject.id),
-        Duration::hours(RESET_VALID_HOURS),
-    )
-    .await?;
-    // The old password stops working at once, and so do the administrator's sessions.
-    storage::administrators::clear_password(&txn, &subject).await?;
-    let link = format!("{}/password/set?token={token}", state.config.base_url);
-    let mail = messages::password_reset(
-        subject.organization_id,
-        &subject.email,
-        &subject.display_name,
-        &link,
-        RESET_VALID_HOURS,
-    )?;
-    storage::outbox::enqueue(&txn, mail).await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            subject.organization_id,
-            AuditAction::AdministratorResetPassword,
-            &subject.email,
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let base_url = &state.config.base_url;
+    app::administrators::reset_password(&state.db, &admin.actor(), &subject, base_url).await?;
     admin.session.flash_success(format!(
         "The password of {} was reset; a mail with a link to choose a new one is on its way.",
         subject.email

@@ -3,17 +3,14 @@
 //! registration code, shown once in the flash and mailed to the chosen employees and
 //! further recipients; editing shows what the device reported (Device, Device ID, OS Type).
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{
-    devices::{code_message, issue_and_send},
-    lookups::form_status,
-};
+use super::{devices::code_message, lookups::form_status};
 use crate::{
+    app,
     domain::{
         devices::{
             ClientChoice, ClientSelection, DeviceFields, DeviceInput, Feature, Functionality,
@@ -24,14 +21,13 @@ use crate::{
     },
     storage::{
         self,
-        audit::Change,
-        devices::{DeviceSettings, DeviceStoreError},
+        devices::DeviceSettings,
         entities::{clients, devices, employees, licenses, teams},
     },
     web::{
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin},
-        page::{PageContext, redirect, render_with_status},
+        page::{PageContext, form_result, redirect, render_with_status},
         state::AppState,
     },
 };
@@ -248,13 +244,6 @@ pub async fn new_device_page(
 }
 
 /// A refusal of the store is shown on the form; a database failure stays an error.
-fn refusal(error: DeviceStoreError) -> Result<String, AppError> {
-    match error {
-        DeviceStoreError::Db(error) => Err(error.into()),
-        refused => Ok(refused.to_string()),
-    }
-}
-
 #[post("/devices")]
 pub async fn create_device(
     state: web::Data<AppState>,
@@ -282,41 +271,23 @@ pub async fn create_device(
             recipients.push(email);
         }
     }
-    let txn = storage::begin_write(&state.db).await?;
-    let created =
-        storage::devices::create(&txn, organization.id, settings(&input), Utc::now()).await;
-    let device = match created {
-        Ok(device) => device,
-        Err(error) => {
-            let message = refusal(error)?;
-            txn.rollback().await?;
-            return show_form(&state, &admin, None, form, Some(message)).await;
-        }
-    };
-    let (code, expires_at) = issue_and_send(
-        &state,
-        &txn,
+    let created = app::devices::create(
+        &state.db,
+        &admin.actor(),
+        &state.signer,
         &organization,
-        &device,
+        settings(&input),
         &recipients,
         input.expires_in,
     )
-    .await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization.id),
-            AuditAction::DeviceCreate,
-            &device.nickname,
-        )
-        .after(&device),
-    )
-    .await?;
-    txn.commit().await?;
+    .await;
+    let (device, issued) = match form_result(created)? {
+        Ok(created) => created,
+        Err(message) => return show_form(&state, &admin, None, form, Some(message)).await,
+    };
     admin
         .session
-        .flash_success(code_message(&device, &code, expires_at, recipients.len()))?;
+        .flash_success(code_message(&device, &issued, recipients.len()))?;
     Ok(redirect("/devices"))
 }
 
@@ -351,31 +322,11 @@ pub async fn update_device(
         Ok(input) => input,
         Err(error) => return show_form(&state, &admin, Some(device), form, Some(error)).await,
     };
-    let organization = device.organization_id;
-    let txn = storage::begin_write(&state.db).await?;
-    let updated =
-        storage::devices::update(&txn, organization, &device, settings(&input), Utc::now()).await;
-    let updated = match updated {
+    let updated = app::devices::update(&state.db, &admin.actor(), &device, settings(&input)).await;
+    let updated = match form_result(updated)? {
         Ok(updated) => updated,
-        Err(error) => {
-            let message = refusal(error)?;
-            txn.rollback().await?;
-            return show_form(&state, &admin, Some(device), form, Some(message)).await;
-        }
+        Err(message) => return show_form(&state, &admin, Some(device), form, Some(message)).await,
     };
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization),
-            AuditAction::DeviceUpdate,
-            &updated.nickname,
-        )
-        .before(&device)
-        .after(&updated),
-    )
-    .await?;
-    txn.commit().await?;
     admin
         .session
         .flash_success(format!("Device {} saved.", updated.nickname))?;

@@ -2,7 +2,6 @@
 //! Free, the version pie chart; Pending Registrations with Replace (a new code, shown once
 //! and mailed); Delete; the Devices Report. Adding and editing: `device_form`.
 
-use crate::domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -11,20 +10,18 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         chart::{Slice, pie},
         csv_export::ExportWriter,
         devices::parse_recipients,
-        email::Email,
         permissions::{Action, ObjectClass, Permission},
-        registration::{Expiry, RegistrationCode},
+        registration::Expiry,
     },
-    mail::messages,
     storage::{
         self,
-        audit::Change,
         devices::SeatSummary,
-        entities::{devices, organizations, teams},
+        entities::{devices, teams},
     },
     web::{
         error::AppError,
@@ -202,37 +199,9 @@ async fn pending_devices(
     Ok((rows, hidden))
 }
 
-/// Issues a code for the device, queues it to every recipient, and says so in the flash —
-/// the only place the code is ever shown.
-pub(super) async fn issue_and_send(
-    state: &AppState,
-    txn: &impl sea_orm::ConnectionTrait,
-    organization: &organizations::Model,
-    device: &devices::Model,
-    recipients: &[Email],
-    expiry: Expiry,
-) -> Result<(RegistrationCode, chrono::DateTime<Utc>), AppError> {
-    let now = Utc::now();
-    let code =
-        storage::registration::issue_new_code(txn, &state.signer, device.id, expiry, now).await?;
-    let expires_at = now + expiry.duration();
-    for recipient in recipients {
-        let mail = messages::registration_code(
-            organization,
-            recipient.as_str(),
-            &device.nickname,
-            &code.to_string(),
-            expires_at,
-        )?;
-        storage::outbox::enqueue(txn, mail).await?;
-    }
-    Ok((code, expires_at))
-}
-
 pub(super) fn code_message(
     device: &devices::Model,
-    code: &RegistrationCode,
-    expires_at: chrono::DateTime<Utc>,
+    issued: &app::devices::IssuedCode,
     recipients: usize,
 ) -> String {
     let mailed = match recipients {
@@ -243,7 +212,8 @@ pub(super) fn code_message(
     format!(
         "Registration code for {}: {code} — valid until {} UTC, {mailed}. It is shown only now.",
         device.nickname,
-        expires_at.format("%Y-%m-%d %H:%M")
+        issued.expires_at.format("%Y-%m-%d %H:%M"),
+        code = issued.code,
     )
 }
 
@@ -278,23 +248,19 @@ pub async fn replace_code(
             return Ok(redirect("/devices"));
         }
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let (code, expires_at) =
-        issue_and_send(&state, &txn, &organization, &device, &recipients, expiry).await?;
-    storage::audit::record(
-        &txn,
+    let issued = app::devices::replace_code(
+        &state.db,
         &admin.actor(),
-        Change::new(
-            Some(organization.id),
-            AuditAction::DeviceReplaceCode,
-            &device.nickname,
-        ),
+        &state.signer,
+        &organization,
+        &device,
+        &recipients,
+        expiry,
     )
     .await?;
-    txn.commit().await?;
     admin
         .session
-        .flash_success(code_message(&device, &code, expires_at, recipients.len()))?;
+        .flash_success(code_message(&device, &issued, recipients.len()))?;
     Ok(redirect("/devices"))
 }
 
@@ -308,19 +274,7 @@ pub async fn delete_device(
     let device = storage::devices::find_in(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = storage::begin_write(&state.db).await?;
-    storage::devices::delete(&txn, &device).await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization),
-            AuditAction::DeviceDelete,
-            &device.nickname,
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    app::devices::delete(&state.db, &admin.actor(), &device).await?;
     admin.session.flash_success(format!(
         "Device {} deleted; its seat is free.",
         device.nickname

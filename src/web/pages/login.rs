@@ -1,7 +1,6 @@
 //! Login and logout (§8): argon2id off the async threads, the same answer and cost for an
 //! unknown address and a wrong password, failed logins limited per address and per client.
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use chrono::Utc;
@@ -10,10 +9,7 @@ use serde::Deserialize;
 use crate::{
     app,
     domain::email::Email,
-    storage::{
-        self,
-        audit::{Actor, Change},
-    },
+    storage::{self},
     web::{
         error::AppError,
         page::{PageContext, redirect, render, render_with_status},
@@ -100,12 +96,7 @@ pub async fn log_in(
         match app::login::reserve_attempt(&state.db, &typed, &client, since, limits).await? {
             Some(reservation) => Some(reservation),
             None => {
-                storage::audit::record(
-                    &state.db,
-                    &Actor::system(&format!("client {client}")),
-                    Change::new(organization_id, AuditAction::LoginBlocked, &typed),
-                )
-                .await?;
+                app::login::record_blocked(&state.db, &client, organization_id, &typed).await?;
                 return blocked();
             }
         }
@@ -120,7 +111,7 @@ pub async fn log_in(
         Err(busy) => {
             // Not checked (too many at once): the attempt does not count.
             if let Some(reservation) = reservation {
-                storage::login_failures::release(&state.db, reservation).await?;
+                app::login::release(&state.db, reservation).await?;
             }
             return Err(busy.into());
         }
@@ -128,22 +119,16 @@ pub async fn log_in(
     match (usable, reservation) {
         (Some(account), reservation) if matches => {
             if let Some(reservation) = reservation {
-                storage::login_failures::release(&state.db, reservation).await?;
+                app::login::release(&state.db, reservation).await?;
             }
             session.log_in(account.id, account.session_epoch)?;
             Ok(redirect("/"))
         }
         (_, None) => again("Wrong email or password.", StatusCode::UNAUTHORIZED),
         (_, Some(_)) => {
-            let txn = storage::begin_write(&state.db).await?;
-            storage::audit::record(
-                &txn,
-                &Actor::system(&format!("client {client}")),
-                Change::new(organization_id, AuditAction::LoginFailed, &typed),
-            )
-            .await?;
-            storage::login_failures::prune(&txn, since - chrono::Duration::days(1)).await?;
-            txn.commit().await?;
+            let prune_before = since - chrono::Duration::days(1);
+            app::login::record_failure(&state.db, &client, organization_id, &typed, prune_before)
+                .await?;
             again("Wrong email or password.", StatusCode::UNAUTHORIZED)
         }
     }

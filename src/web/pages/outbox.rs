@@ -1,17 +1,17 @@
 //! The Outbox page (§4): every mail with its status, attempts and last error; resend.
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::permissions::{Action, ObjectClass, Permission},
-    storage::{self, audit::Change, entities::outbox, outbox::MailStatus},
+    storage::{self, entities::outbox, outbox::MailStatus},
     web::{
         error::AppError,
         guard::{Can, ReadOutbox, UpdateOutbox},
-        page::{ListParams, Listing, PageContext, redirect, render},
+        page::{ListParams, Listing, PageContext, redirect, render, sentence},
         state::AppState,
     },
 };
@@ -90,36 +90,12 @@ pub async fn resend_mail(
     let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if storage::outbox::body_discarded(&mail) {
-        admin.session.flash_error(
-            "A registration code is not kept once mailed, so this mail cannot be sent again: \
-             Replace the device's code on the Active devices page for a new one.",
-        )?;
-        return Ok(redirect("/outbox"));
-    }
-    let txn = storage::begin_write(&state.db).await?;
-    let queued = storage::outbox::resend(&txn, mail.id).await?;
-    if queued {
-        storage::audit::record(
-            &txn,
-            &admin.actor(),
-            Change::new(
-                mail.organization_id,
-                AuditAction::OutboxResend,
-                format!("{} to {}", mail.subject, mail.recipient),
-            ),
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    if queued {
-        admin
+    match app::outbox::resend(&state.db, &admin.actor(), &mail).await {
+        Ok(()) => admin
             .session
-            .flash_success(format!("The mail to {} is queued again.", mail.recipient))?;
-    } else {
-        admin
-            .session
-            .flash_error("This mail is already waiting to be sent.")?;
+            .flash_success(format!("The mail to {} is queued again.", mail.recipient))?,
+        Err(app::Error::Refused(refused)) => admin.session.flash_error(sentence(&refused))?,
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
     }
     Ok(redirect("/outbox"))
 }

@@ -1,16 +1,16 @@
 //! The Settings page (§2.4): licensing and notification settings of the organization.
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::{
         permissions::{Action, ObjectClass, Permission},
         settings::{SettingsInput, SyncMode},
     },
-    storage::{self, audit::Change, entities::organization_settings::Model},
+    storage::{self, entities::organization_settings::Model},
     web::{
         error::AppError,
         guard::{Can, CurrentAdmin, ReadSettings, UpdateSettings},
@@ -124,46 +124,12 @@ pub async fn update_settings(
             return show(&state, &admin, form, Some(format!("Not saved: {error}."))).await;
         }
     };
-    let txn = storage::begin_write(&state.db).await?;
-    let before = storage::settings::get(&txn, organization).await?;
-    let after = Model {
-        organization_id: organization,
-        auto_assign_licenses: input.auto_assign_licenses,
-        auto_free_after_days: input
-            .auto_free_after_days
-            .map(|d| i32::try_from(d).unwrap_or(i32::MAX)),
-        temporary_license_days: i32::try_from(input.temporary_license_days).unwrap_or(14),
-        send_assignment_notifications: input.send_assignment_notifications,
-        notification_addresses: input
-            .notification_addresses
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        // Only operators change it; for everyone else it stays as it was.
-        offline_licenses_enabled: if admin.role.is_global() {
-            form.offline_licenses_enabled.is_some()
-        } else {
-            before.offline_licenses_enabled
-        },
-        permission_request_email: input.permission_request_email.map(|e| e.to_string()),
-        sync_mode: input.sync_mode,
-        updated_at: before.updated_at,
-    };
-    let saved = storage::settings::save(&txn, after).await?;
-    storage::audit::record(
-        &txn,
-        &admin.actor(),
-        Change::new(
-            Some(organization),
-            AuditAction::SettingsUpdate,
-            "organization settings",
-        )
-        .before(&before)
-        .after(&saved),
-    )
-    .await?;
-    txn.commit().await?;
+    // Only operators change whether offline licences are on.
+    let offline = admin
+        .role
+        .is_global()
+        .then(|| form.offline_licenses_enabled.is_some());
+    app::settings::save(&state.db, &admin.actor(), organization, input, offline).await?;
     admin.session.flash_success("Settings saved.")?;
     Ok(redirect("/settings"))
 }

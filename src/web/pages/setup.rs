@@ -1,19 +1,14 @@
 //! First start (§8): the one-time setup link creates the first operator. The link dies when
 //! it is used and as soon as any administrator exists.
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, http::StatusCode, post, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app::{self, administrators::SetupRefused},
     domain::{email::Email, password::NewPassword, permissions::Role, text},
-    storage::{
-        self,
-        administrators::{AdministratorStoreError, NewAdministrator},
-        audit::{Actor, Change},
-        tokens::Purpose,
-    },
+    storage::{self, administrators::NewAdministrator, tokens::Purpose},
     web::{
         error::AppError,
         page::{PageContext, redirect, render, render_with_status},
@@ -108,43 +103,21 @@ pub async fn create_first_operator(
         Err(error) => return again(format!("The {error}.")),
     };
 
-    let txn = storage::begin_write(&state.db).await?;
-    // Using the link revokes every other setup link, so two racing setups cannot both win.
-    if storage::tokens::consume(&txn, Purpose::Setup, &form.token)
-        .await?
-        .is_none()
-        || storage::administrators::any_exist(&txn).await?
-    {
-        return Err(AppError::NotFound);
-    }
-    storage::tokens::revoke_all(&txn, Purpose::Setup).await?;
-    let actor = Actor::system("setup link");
-    let operator = match storage::administrators::create(
-        &txn,
-        &actor,
-        NewAdministrator {
-            organization_id: None,
-            email,
-            display_name: name,
-            role: Role::Operator,
-            password_hash: Some(hash),
-        },
-    )
-    .await
-    {
-        Ok(operator) => operator,
-        Err(AdministratorStoreError::EmailTaken(email)) => {
-            return again(format!("{email} is already taken"));
-        }
-        Err(AdministratorStoreError::Db(error)) => return Err(error.into()),
+    let new = NewAdministrator {
+        organization_id: None,
+        email,
+        display_name: name,
+        role: Role::Operator,
+        password_hash: Some(hash),
     };
-    storage::audit::record(
-        &txn,
-        &actor,
-        Change::new(None, AuditAction::SetupComplete, &operator.email),
-    )
-    .await?;
-    txn.commit().await?;
+    let operator = match app::administrators::complete_setup(&state.db, &form.token, new).await {
+        Ok(operator) => operator,
+        Err(app::Error::Refused(SetupRefused::LinkGone)) => return Err(AppError::NotFound),
+        Err(app::Error::Refused(SetupRefused::EmailTaken(taken))) => {
+            return again(taken.to_string());
+        }
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
+    };
 
     session.log_in(operator.id, operator.session_epoch)?;
     session.flash_success("Welcome to LicenseDesk. Create your first organization.")?;

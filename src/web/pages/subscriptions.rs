@@ -2,16 +2,15 @@
 //! Manage your notification subscriptions. Both need a token signed for exactly what they
 //! show (a notice, an address).
 
-use crate::domain::audit::AuditAction;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    app,
     domain::signed_links::{MANAGE_SUBSCRIPTIONS, VIEW_NOTICE},
     storage::{
         self,
-        audit::{Actor, Change},
         entities::{assignment_notices, organizations},
     },
     web::{
@@ -154,23 +153,7 @@ async fn set_subscriptions(
     organizations: &[i64],
     subscribed: bool,
 ) -> Result<(), AppError> {
-    let actor = Actor::system(&format!("{address} (from a notification link)"));
-    let txn = storage::begin_write(&state.db).await?;
-    for organization in organizations {
-        storage::notifications::set_subscribed(&txn, address, *organization, subscribed).await?;
-        let action = if subscribed {
-            AuditAction::NotificationsSubscribe
-        } else {
-            AuditAction::NotificationsUnsubscribe
-        };
-        storage::audit::record(
-            &txn,
-            &actor,
-            Change::new(Some(*organization), action, address),
-        )
-        .await?;
-    }
-    txn.commit().await?;
+    app::notifications::set_subscriptions(&state.db, address, organizations, subscribed).await?;
     Ok(())
 }
 

@@ -105,10 +105,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         let state = match field(state_column) {
             "" => Some(UserState::Enabled),
             text => {
-                let state = ["Enabled", "Pending", "Disabled"]
+                let state = UserState::ALL
                     .into_iter()
-                    .find(|s| s.eq_ignore_ascii_case(text))
-                    .and_then(UserState::parse);
+                    .find(|s| s.as_str().eq_ignore_ascii_case(text));
                 if state.is_none() {
                     reasons.push(format!(
                         "“{text}” is not a state (Enabled, Pending or Disabled)"

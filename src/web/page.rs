@@ -137,6 +137,17 @@ pub fn render_with_status(
         .body(page.render()?))
 }
 
+/// A form page: shown fresh (200), or shown again with what was typed and why it was
+/// refused (422 Unprocessable Content). The one rule for every form.
+pub fn render_form(refused: bool, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let status = if refused {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    render_with_status(status, page)
+}
+
 /// Post/redirect/get: the answer to every successful form. Only to a path of this site:
 /// anything else (another host, `/\\host`, control characters that browsers drop) goes
 /// to the start page, so no form field can send a user elsewhere.

@@ -1,6 +1,6 @@
 //! Passwords: change my own, and choose one from a mailed link (welcome or reset).
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -11,7 +11,7 @@ use crate::{
     web::{
         error::AppError,
         guard::CurrentAdmin,
-        page::{PageContext, form_result, redirect, render, render_with_status},
+        page::{PageContext, form_result, redirect, render, render_form},
         session::TypedSession,
         state::AppState,
     },
@@ -60,8 +60,8 @@ pub async fn change_password(
     let new_password = match checked {
         Ok(password) => password,
         Err(error) => {
-            return render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            return render_form(
+                true,
                 &ChangePasswordPage {
                     ctx: PageContext::for_admin(&state, &admin, "").await?,
                     error: Some(error),
@@ -169,8 +169,8 @@ pub async fn set_password(
     let new_password = match NewPassword::parse(&form.password, &form.password_confirmation) {
         Ok(password) => password,
         Err(error) => {
-            return render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            return render_form(
+                true,
                 &SetPasswordPage {
                     ctx: PageContext::public(&session)?,
                     token: form.token.clone(),

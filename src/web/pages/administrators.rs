@@ -1,7 +1,7 @@
 //! Administrators: list, create (a welcome mail with a set-password link goes through the
 //! outbox), change role, deactivate, reset password.
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -22,9 +22,7 @@ use crate::{
         guard::{
             Can, CreateAdministrators, CurrentAdmin, ReadAdministrators, UpdateAdministrators,
         },
-        page::{
-            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
-        },
+        page::{ListParams, Listing, PageContext, form_result, redirect, render, render_form},
         state::AppState,
     },
 };
@@ -148,8 +146,8 @@ pub async fn create_administrator(
         Ok((email, role, organization))
     })();
     let again = |error: String, form: AdministratorForm| async {
-        render_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        render_form(
+            true,
             &NewAdministratorPage {
                 ctx: PageContext::for_admin(&state, &admin, "/administrators").await?,
                 form,

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::lookups::{can_change, finish_delete, form_status};
+use super::lookups::{can_change, finish_delete};
 use crate::{
     app,
     domain::lookups::{ClientInput, ClientKind},
@@ -19,7 +19,7 @@ use crate::{
     web::{
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
-        page::{ListParams, Listing, PageContext, form_result, redirect, render_with_status},
+        page::{ListParams, Listing, PageContext, form_result, redirect, render_form},
         state::AppState,
     },
 };
@@ -101,8 +101,8 @@ async fn clients_list(
         })
         .collect();
     let list = Listing::new("/clients", params, "name", &page, Vec::new());
-    render_with_status(
-        form_status(&error),
+    render_form(
+        error.is_some(),
         &ClientsPage {
             ctx: PageContext::for_admin(state, admin, "/devices").await?,
             rows,
@@ -172,8 +172,8 @@ async fn client_edit(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let areas = storage::lookups::all_areas(&state.db, client.organization_id).await?;
-    render_with_status(
-        form_status(&error),
+    render_form(
+        error.is_some(),
         &ClientEditPage {
             ctx: PageContext::for_admin(state, admin, "/devices").await?,
             client,

@@ -8,7 +8,7 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{devices::code_message, lookups::form_status};
+use super::devices::code_message;
 use crate::{
     app,
     domain::{
@@ -27,7 +27,7 @@ use crate::{
     web::{
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin},
-        page::{PageContext, form_result, redirect, render_with_status},
+        page::{PageContext, form_result, redirect, render_form},
         state::AppState,
     },
 };
@@ -232,7 +232,7 @@ async fn show_form(
         time_zones: crate::domain::lookups::time_zones().collect(),
         error,
     };
-    render_with_status(form_status(&page.error), &page)
+    render_form(page.error.is_some(), &page)
 }
 
 #[get("/devices/new")]

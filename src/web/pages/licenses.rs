@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -19,9 +19,7 @@ use crate::{
     web::{
         error::AppError,
         guard::{Can, CreateLicenses, CurrentAdmin, ReadLicenses},
-        page::{
-            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
-        },
+        page::{ListParams, Listing, PageContext, form_result, redirect, render, render_form},
         state::AppState,
     },
 };
@@ -176,8 +174,8 @@ async fn import_again(
     key: String,
     error: String,
 ) -> Result<HttpResponse, AppError> {
-    render_with_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
+    render_form(
+        true,
         &ImportPage {
             ctx: PageContext::for_admin(state, admin, "/licenses").await?,
             key,

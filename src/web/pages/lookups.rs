@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -21,9 +21,7 @@ use crate::{
     web::{
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
-        page::{
-            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
-        },
+        page::{ListParams, Listing, PageContext, form_result, redirect, render, render_form},
         state::AppState,
     },
 };
@@ -123,14 +121,6 @@ pub(super) fn can_change(admin: &CurrentAdmin) -> bool {
     admin.can(Permission::new(ObjectClass::Devices, Action::Update))
 }
 
-pub(super) fn form_status(error: &Option<String>) -> StatusCode {
-    if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    }
-}
-
 async fn teams_list(
     state: &AppState,
     admin: &CurrentAdmin,
@@ -156,9 +146,8 @@ async fn teams_list(
         })
         .collect();
     let list = Listing::new("/teams", params, "name", &page, Vec::new());
-    let status = form_status(&error);
-    render_with_status(
-        status,
+    render_form(
+        error.is_some(),
         &TeamsPage {
             ctx: PageContext::for_admin(state, admin, "/devices").await?,
             rows,
@@ -226,8 +215,8 @@ async fn team_edit(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let areas = storage::lookups::all_areas(&state.db, team.organization_id).await?;
-    render_with_status(
-        form_status(&error),
+    render_form(
+        error.is_some(),
         &TeamEditPage {
             ctx: PageContext::for_admin(state, admin, "/devices").await?,
             team,
@@ -306,8 +295,8 @@ async fn areas_list(
     )
     .await?;
     let list = Listing::new("/areas", params, "name", &page, Vec::new());
-    render_with_status(
-        form_status(&error),
+    render_form(
+        error.is_some(),
         &AreasPage {
             ctx: PageContext::for_admin(state, admin, "/devices").await?,
             areas: page.items,
@@ -399,8 +388,8 @@ pub async fn update_area(
             let area = storage::lookups::find_area(&state.db, admin.organization()?.id, *id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            render_form(
+                true,
                 &AreaEditPage {
                     ctx: PageContext::for_admin(&state, &admin, "/devices").await?,
                     area,
@@ -490,8 +479,8 @@ async fn employees_list(
         })
         .collect();
     let list = Listing::new("/employees", params, "name", &page, Vec::new());
-    render_with_status(
-        form_status(&error),
+    render_form(
+        error.is_some(),
         &EmployeesPage {
             ctx: PageContext::for_admin(state, admin, "/devices").await?,
             rows,
@@ -557,8 +546,8 @@ async fn employee_edit(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let teams = storage::lookups::all_teams(&state.db, employee.organization_id).await?;
-    render_with_status(
-        form_status(&error),
+    render_form(
+        error.is_some(),
         &EmployeeEditPage {
             ctx: PageContext::for_admin(state, admin, "/devices").await?,
             employee,

@@ -2,7 +2,7 @@
 //! nothing, and show a report of what was added, updated or rejected and why.
 
 use actix_multipart::Multipart;
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use futures_util::StreamExt;
 
@@ -13,7 +13,7 @@ use crate::{
     web::{
         error::AppError,
         guard::{Can, CreateMobileUsers, CurrentAdmin},
-        page::{PageContext, render, render_with_status},
+        page::{PageContext, render_form},
         state::AppState,
     },
 };
@@ -35,21 +35,12 @@ async fn page(
     report: Option<ImportReport>,
     errors: Vec<RowError>,
 ) -> Result<HttpResponse, AppError> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = ImportPage {
         ctx: PageContext::for_admin(state, admin, "/mobile-users").await?,
         report,
         errors,
     };
-    if status == StatusCode::OK {
-        render(&page)
-    } else {
-        render_with_status(status, &page)
-    }
+    render_form(!page.errors.is_empty(), &page)
 }
 
 #[get("/mobile-users/import")]

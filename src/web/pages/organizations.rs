@@ -1,7 +1,7 @@
 //! Organizations (operators only): list, create, edit (including the trial end), and the
 //! organization selector in the header.
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -16,8 +16,7 @@ use crate::{
         error::AppError,
         guard::{Can, CreateOrganizations, CurrentAdmin, ReadOrganizations, UpdateOrganizations},
         page::{
-            ListParams, Listing, PageContext, form_result, redirect, render, render_with_status,
-            sentence,
+            ListParams, Listing, PageContext, form_result, redirect, render, render_form, sentence,
         },
         state::AppState,
     },
@@ -132,8 +131,8 @@ async fn form_again(
     form: OrganizationForm,
     error: String,
 ) -> Result<HttpResponse, AppError> {
-    render_with_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
+    render_form(
+        true,
         &OrganizationFormPage {
             ctx: PageContext::for_admin(state, admin, "/organizations").await?,
             id,

@@ -1,6 +1,6 @@
 //! The Settings page (§2.4): licensing and notification settings of the organization.
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -14,7 +14,7 @@ use crate::{
     web::{
         error::AppError,
         guard::{Can, CurrentAdmin, ReadSettings, UpdateSettings},
-        page::{PageContext, redirect, render, render_with_status},
+        page::{PageContext, redirect, render_form},
         state::AppState,
     },
 };
@@ -86,11 +86,7 @@ async fn show(
         is_operator: admin.role.is_global(),
         error,
     };
-    if page.error.is_some() {
-        render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    } else {
-        render(&page)
-    }
+    render_form(page.error.is_some(), &page)
 }
 
 #[get("/settings")]

@@ -1,7 +1,7 @@
 //! First start (§8): the one-time setup link creates the first operator. The link dies when
 //! it is used and as soon as any administrator exists.
 
-use actix_web::{HttpResponse, get, http::StatusCode, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -11,7 +11,7 @@ use crate::{
     storage::{self, administrators::NewAdministrator, tokens::Purpose},
     web::{
         error::AppError,
-        page::{PageContext, redirect, render, render_with_status},
+        page::{PageContext, redirect, render, render_form},
         session::TypedSession,
         state::AppState,
     },
@@ -78,8 +78,8 @@ pub async fn create_first_operator(
         return Err(AppError::NotFound);
     }
     let again = |error: String| {
-        render_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        render_form(
+            true,
             &SetupPage {
                 ctx: PageContext::public(&session)?,
                 token: form.token.clone(),

@@ -1,4 +1,4 @@
-//! The command line (§8): `licensedesk [SETTINGS] <serve|migrate|admin|org|license>`.
+//! The command line (docs/behaviour.md#running): `licensedesk [SETTINGS] <serve|migrate|admin|org|license>`.
 
 use std::{io::Read, path::PathBuf};
 
@@ -39,7 +39,7 @@ pub enum Command {
     /// Serve the web UI and the API (the default).
     Serve {
         /// Run as a backup licensing server on a read replica: answer licence checks for
-        /// known users, change nothing (§3.2).
+        /// known users, change nothing (docs/behaviour.md#read-only-replica).
         #[arg(long)]
         read_only: bool,
     },

@@ -1,4 +1,4 @@
-//! Settings (§8): each one a flag and an environment variable, with embedded defaults, and
+//! Settings (docs/behaviour.md#running): each one a flag and an environment variable, with embedded defaults, and
 //! the secrets that are generated once into the data directory when not given.
 
 use std::{
@@ -56,10 +56,10 @@ pub struct Settings {
         global = true
     )]
     pub secret_key: Option<String>,
-    /// Vendor public key that licence keys must be signed with (§5.1).
+    /// Vendor public key that licence keys must be signed with (docs/behaviour.md#licence-keys).
     #[arg(long, env = "LICENSEDESK_VENDOR_PUBLIC_KEY", global = true)]
     pub vendor_public_key: Option<String>,
-    /// Seconds without a heartbeat after which a competitive session ends (§5.4).
+    /// Seconds without a heartbeat after which a competitive session ends (docs/behaviour.md#sessions-api).
     #[arg(
         long,
         env = "LICENSEDESK_SESSION_TIMEOUT",
@@ -94,7 +94,7 @@ pub struct Settings {
         global = true
     )]
     pub metrics_token: Option<String>,
-    /// Key that signs offline licence files (§3.1); generated into the data directory when unset.
+    /// Key that signs offline licence files (docs/behaviour.md#offline-licences); generated into the data directory when unset.
     #[arg(
         long = "offline-signing-key",
         env = "LICENSEDESK_SIGNING_KEY",
@@ -121,7 +121,7 @@ pub struct Config {
     pub login_limits: LoginLimits,
     /// How long a competitive session lives without a heartbeat.
     pub session_timeout: Duration,
-    /// `serve --read-only`: a backup licensing server on a read replica (§3.2).
+    /// `serve --read-only`: a backup licensing server on a read replica (docs/behaviour.md#read-only-replica).
     pub read_only: bool,
     /// How long an instance answers licence checks from its copy of an organization.
     pub organization_cache_ttl: Duration,
@@ -227,7 +227,7 @@ impl Config {
         self.base_url.starts_with("https://")
     }
 
-    /// The vendor public key (§5.1), given as base64 or as the path of a file holding it.
+    /// The vendor public key (docs/behaviour.md#licence-keys), given as base64 or as the path of a file holding it.
     /// Without one, the key `licensedesk demo` made in the data directory is trusted (for
     /// trying LicenseDesk out only).
     pub fn vendor_public_key(&self) -> anyhow::Result<Option<VendorPublicKey>> {
@@ -237,7 +237,7 @@ impl Config {
             .map(str::trim)
             .filter(|v| !v.is_empty())
         else {
-            let demo = crate::demo::demo_public_key(&self.data_dir);
+            let demo = demo_public_key(&self.data_dir);
             if demo.is_some() {
                 tracing::warn!(
                     "trusting the demo vendor key of `licensedesk demo`: for trying out only"
@@ -254,7 +254,7 @@ impl Config {
             .context("LICENSEDESK_VENDOR_PUBLIC_KEY")
     }
 
-    /// The key that signs offline licence files (§3.1): `LICENSEDESK_SIGNING_KEY` (base64 or
+    /// The key that signs offline licence files (docs/behaviour.md#offline-licences): `LICENSEDESK_SIGNING_KEY` (base64 or
     /// a file holding it), or one generated once into the data directory. Several instances
     /// must share it: set it explicitly for them.
     pub fn offline_signing_key(&self) -> anyhow::Result<KeyPair> {
@@ -311,6 +311,15 @@ fn read_or_generate_secret(path: &Path) -> anyhow::Result<String> {
 }
 
 /// Writes a file only its owner can read.
+/// Where `licensedesk demo` leaves its vendor public key in the data directory.
+pub const DEMO_PUBLIC_KEY_FILE: &str = "demo-vendor.pub";
+
+/// The demo vendor's public key, if `licensedesk demo` made one in this data directory.
+pub fn demo_public_key(data_dir: &Path) -> Option<VendorPublicKey> {
+    let text = std::fs::read_to_string(data_dir.join(DEMO_PUBLIC_KEY_FILE)).ok()?;
+    VendorPublicKey::parse(&text).ok()
+}
+
 pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

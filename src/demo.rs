@@ -14,7 +14,7 @@ use crate::{
     app,
     config::write_private,
     domain::{
-        license_key::{LicenceKeyPayload, VendorPublicKey, VendorSigningKey},
+        license_key::{LicenceKeyPayload, VendorSigningKey},
         organization::{OrganizationDetails, OrganizationGuid},
         products::Product,
     },
@@ -25,7 +25,8 @@ use crate::{
     },
 };
 
-pub const DEMO_PUBLIC_KEY_FILE: &str = "demo-vendor.pub";
+pub use crate::config::{DEMO_PUBLIC_KEY_FILE, demo_public_key};
+
 const DEMO_PRIVATE_KEY_FILE: &str = "demo-vendor.key";
 
 const ORGANIZATIONS: [(&str, &str, &str); 3] = [
@@ -71,12 +72,6 @@ impl DemoSize {
             _ => (self.devices / 1000).max(1),
         }
     }
-}
-
-/// The demo vendor's public key, if `licensedesk demo` made one in this data directory.
-pub fn demo_public_key(data_dir: &Path) -> Option<VendorPublicKey> {
-    let text = std::fs::read_to_string(data_dir.join(DEMO_PUBLIC_KEY_FILE)).ok()?;
-    VendorPublicKey::parse(&text).ok()
 }
 
 fn demo_vendor(data_dir: &Path) -> anyhow::Result<VendorSigningKey> {

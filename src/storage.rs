@@ -123,7 +123,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
-/// Opens the database so that nothing can be written (`serve --read-only`, §3.2): SQLite in
+/// Opens the database so that nothing can be written (`serve --read-only`, docs/behaviour.md#read-only-replica): SQLite in
 /// read-only mode, PostgreSQL with read-only transactions. The schema must already be there.
 pub async fn connect_read_only(url: &str) -> Result<DatabaseConnection, DbErr> {
     let url = if url.starts_with("sqlite") {

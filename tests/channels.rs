@@ -1,4 +1,4 @@
-//! Chat gateways and email profiles (§5.2): CHAT and EMAIL limits are the largest licence,
+//! Chat gateways and email profiles (docs/behaviour.md#products): CHAT and EMAIL limits are the largest licence,
 //! not the sum, and count across every organization of the licence.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The device dialog (§6.1) through the pages: the Clients lookup, adding a device with
+//! The device dialog (docs/behaviour.md#active-devices) through the pages: the Clients lookup, adding a device with
 //! selected wholesale clients and a custom functionality, every refusal of the dialog (with
 //! nothing saved), editing a device (also what it reported: Device, Device ID, OS Type), and
 //! clients that devices still need are neither deleted nor made retail.

@@ -1,4 +1,4 @@
-//! The Active Devices search (§6.3) against a plain reading of it: a device matches when its
+//! The Active Devices search (docs/behaviour.md#active-devices-page) against a plain reading of it: a device matches when its
 //! team name, licence number, nickname, platform or version contains the text, ignoring
 //! case. The database answers through trigram indexes (FTS5 on SQLite, pg_trgm on
 //! PostgreSQL) kept in step by the engine, so the cases include renames, registrations and

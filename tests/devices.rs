@@ -1,4 +1,4 @@
-//! Device registration (§6.2): the register API's every outcome, single use, replacement,
+//! Device registration (docs/behaviour.md#registration-codes): the register API's every outcome, single use, replacement,
 //! and the rate limits that cut guessing off.
 
 mod common;

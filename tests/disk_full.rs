@@ -1,4 +1,4 @@
-//! SQLite when the disk fills up for a few seconds (§8): the real binary runs with a
+//! SQLite when the disk fills up for a few seconds (docs/behaviour.md#running): the real binary runs with a
 //! file-size limit lowered under it (`prlimit`, so writes fail with EFBIG as on a full
 //! disk), then lifted. While it lasts `/readyz` says not ready; afterwards writes succeed
 //! again within seconds; and every licence check that answered 200 meanwhile left its user

@@ -1,4 +1,4 @@
-//! The licence check (§3), step by step, with bad input and concurrency.
+//! The licence check (docs/behaviour.md#license-check), step by step, with bad input and concurrency.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! All licenses (§5.3): import through the page, refusals, the registry, the Used modal,
+//! All licenses (docs/behaviour.md#all-licenses-page): import through the page, refusals, the registry, the Used modal,
 //! nominal assignment, and the audit of each.
 
 mod common;

@@ -1,4 +1,4 @@
-//! A burst of logins does not exhaust memory (§8): argon2 runs on a few threads, so 60
+//! A burst of logins does not exhaust memory (docs/behaviour.md#running): argon2 runs on a few threads, so 60
 //! logins at once cost what two do. Its own test binary: it measures this process's memory.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Teams and Areas (§6.1) through the pages: add, search, edit, delete — a mistake comes back
+//! Teams and Areas (docs/behaviour.md#active-devices) through the pages: add, search, edit, delete — a mistake comes back
 //! with what was typed, and deletes that would orphan devices, teams or clients are refused.
 
 mod common;

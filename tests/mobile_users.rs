@@ -1,4 +1,4 @@
-//! The Mobile Users page (§2.2): listing, ADD, Enable / Disable / Delete on one row and on
+//! The Mobile Users page (docs/behaviour.md#mobile-users-page): listing, ADD, Enable / Disable / Delete on one row and on
 //! a selection, never beyond the seats, Subscriptions totals, the trial banner, Export CSV.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Assignment notifications (§4) end to end: the mail arrives at a real SMTP server, View in
+//! Assignment notifications (docs/behaviour.md#notification-mail) end to end: the mail arrives at a real SMTP server, View in
 //! browser and Unsubscribe work without login, tokens cannot be used for another address.
 
 mod common;

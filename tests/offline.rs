@@ -1,4 +1,4 @@
-//! Offline licences (§3.1): Update on the Mobile Users page, download, the API endpoint,
+//! Offline licences (docs/behaviour.md#offline-licences): Update on the Mobile Users page, download, the API endpoint,
 //! and `licensedesk offline verify` (a tampered file fails).
 
 mod common;

@@ -1,4 +1,4 @@
-//! `serve --read-only` (§3.2): known users are answered as the primary would, unknown users
+//! `serve --read-only` (docs/behaviour.md#read-only-replica): known users are answered as the primary would, unknown users
 //! are not found, nothing at all is written, and the UI says it is read-only.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The security baseline (§8) under attack: logins racing the limits, sessions that must end
+//! The security baseline (docs/behaviour.md#running) under attack: logins racing the limits, sessions that must end
 //! on the server, redirects, cache headers, NUL and control characters, metrics and API 404s.
 
 mod common;

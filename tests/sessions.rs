@@ -1,4 +1,4 @@
-//! Sessions API (§5.4): competitive seats taken, kept alive, released, expired, forced out —
+//! Sessions API (docs/behaviour.md#sessions-api): competitive seats taken, kept alive, released, expired, forced out —
 //! and never more than the limit under concurrency.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The Settings page (§2.4): every setting saved and audited, bad values refused, offline
+//! The Settings page (docs/behaviour.md#organization-settings): every setting saved and audited, bad values refused, offline
 //! licences only by operators.
 
 mod common;

@@ -5,7 +5,7 @@ use crate::m20261123_000001_create_organizations::Organizations;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Chat gateways and email profiles (§5.2): small lookups whose enabled count CHAT and
+/// Chat gateways and email profiles (docs/behaviour.md#products): small lookups whose enabled count CHAT and
 /// EMAIL licences limit.
 #[derive(DeriveIden)]
 enum Channels {

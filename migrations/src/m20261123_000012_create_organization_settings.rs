@@ -5,7 +5,7 @@ use crate::m20261123_000001_create_organizations::Organizations;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The settings of §2.4, one row per organization (defaults when there is none).
+/// The settings of docs/behaviour.md#organization-settings, one row per organization (defaults when there is none).
 #[derive(DeriveIden)]
 enum OrganizationSettings {
     Table,

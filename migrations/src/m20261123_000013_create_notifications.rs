@@ -5,7 +5,7 @@ use crate::m20261123_000001_create_organizations::Organizations;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// What an assignment notification said (§4), for its View in browser page.
+/// What an assignment notification said (docs/behaviour.md#notification-mail), for its View in browser page.
 #[derive(DeriveIden)]
 enum AssignmentNotices {
     Table,

@@ -5,7 +5,7 @@ use crate::m20261123_000001_create_organizations::Organizations;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The latest signed offline licence file of an organization (§3.1), kept in the database
+/// The latest signed offline licence file of an organization (docs/behaviour.md#offline-licences), kept in the database
 /// so every instance serves the same one.
 #[derive(DeriveIden)]
 enum OfflineLicences {

@@ -5,7 +5,7 @@ use crate::m20261123_000001_create_organizations::Organizations;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Areas (§6.1): groups of clients a team works in.
+/// Areas (docs/behaviour.md#active-devices): groups of clients a team works in.
 #[derive(DeriveIden)]
 pub enum Areas {
     Table,

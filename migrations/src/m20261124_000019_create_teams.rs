@@ -7,7 +7,7 @@ use crate::{
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Teams (§6.1): who uses a device, with the time zone devices default to.
+/// Teams (docs/behaviour.md#active-devices): who uses a device, with the time zone devices default to.
 #[derive(DeriveIden)]
 pub enum Teams {
     Table,

@@ -7,7 +7,7 @@ use crate::{
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Employees (§6.1): who receives registration codes by mail.
+/// Employees (docs/behaviour.md#active-devices): who receives registration codes by mail.
 #[derive(DeriveIden)]
 pub enum Employees {
     Table,

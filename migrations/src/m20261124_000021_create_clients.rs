@@ -7,7 +7,7 @@ use crate::{
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Clients (§6.1): retail or wholesale customers a device may work for.
+/// Clients (docs/behaviour.md#active-devices): retail or wholesale customers a device may work for.
 #[derive(DeriveIden)]
 pub enum Clients {
     Table,

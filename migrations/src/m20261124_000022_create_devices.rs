@@ -8,7 +8,7 @@ use crate::{
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Devices (§6.1): created pending by an administrator, active once the app registered
+/// Devices (docs/behaviour.md#active-devices): created pending by an administrator, active once the app registered
 /// with its code.
 #[derive(DeriveIden)]
 pub enum Devices {

@@ -5,7 +5,7 @@ use crate::{m20261124_000021_create_clients::Clients, m20261124_000022_create_de
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The wholesale clients assigned to a device ("Assigned Clients", §6.1).
+/// The wholesale clients assigned to a device ("Assigned Clients", docs/behaviour.md#active-devices).
 #[derive(DeriveIden)]
 enum DeviceClients {
     Table,

@@ -5,7 +5,7 @@ use crate::m20261124_000022_create_devices::Devices;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Registration codes (§6.2), stored only as a keyed hash. A replaced code stays, marked,
+/// Registration codes (docs/behaviour.md#registration-codes), stored only as a keyed hash. A replaced code stays, marked,
 /// so that the register API can say why it no longer works.
 #[derive(DeriveIden)]
 enum RegistrationCodes {

@@ -4,7 +4,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// Failed registration attempts, counted per source address and per code, so that codes
-/// cannot be guessed (§6.2). In the database, so that every instance counts the same.
+/// cannot be guessed (docs/behaviour.md#registration-codes). In the database, so that every instance counts the same.
 #[derive(DeriveIden)]
 enum RegistrationFailures {
     Table,

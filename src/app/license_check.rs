@@ -1,4 +1,4 @@
-//! The licence check (§3 of the product): loads the facts (from the instance's copy of the
+//! The licence check (docs/behaviour.md#license-check): loads the facts (from the instance's copy of the
 //! organization when it can), asks `domain::license_check::decide`, and writes what it says.
 //! A new Enabled user takes a seat under the organization's lock, re-counting the Enabled
 //! users first (`storage::mobile_seats::lock_mobile_seats`), so concurrent checks (or

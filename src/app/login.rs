@@ -1,4 +1,4 @@
-//! Login attempts (§8 of the product): an attempt is counted *before* its password is
+//! Login attempts (docs/behaviour.md#running): an attempt is counted *before* its password is
 //! checked — after counting, in one transaction under the address's and the client's lock —
 //! so attempts arriving at the same moment, on one instance or several, count against each
 //! other and never pass the limits.

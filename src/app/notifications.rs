@@ -1,4 +1,4 @@
-//! Assignment notifications (§4 of the product): when a licence is handed out
+//! Assignment notifications (docs/behaviour.md#notification-mail): when a licence is handed out
 //! automatically, a notice (the page behind View in browser) and one mail per subscribed
 //! address, in the transaction of the assignment.
 

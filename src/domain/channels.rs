@@ -1,4 +1,4 @@
-//! Chat gateways and email profiles (§5.2): how many may be enabled at once.
+//! Chat gateways and email profiles (docs/behaviour.md#products): how many may be enabled at once.
 
 use super::products::Product;
 

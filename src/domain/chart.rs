@@ -1,4 +1,4 @@
-//! The pie chart of app versions on the Active Devices page (§6.3), drawn on the server as
+//! The pie chart of app versions on the Active Devices page (docs/behaviour.md#active-devices-page), drawn on the server as
 //! SVG paths: readable without JavaScript, and the legend beside it carries the same
 //! figures in text for screen readers.
 

@@ -1,4 +1,4 @@
-//! The `<MobileClient>` message of the licence check (§3), parsed with quick-xml + serde:
+//! The `<MobileClient>` message of the licence check (docs/behaviour.md#license-check), parsed with quick-xml + serde:
 //! element order is free, unknown elements are ignored, GUIDs match case-insensitively.
 
 use serde::{Deserialize, Serialize};

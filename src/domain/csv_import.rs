@@ -1,4 +1,4 @@
-//! Import CSV of the Mobile Users page (§2.2): columns user id, name, email, state (by
+//! Import CSV of the Mobile Users page (docs/behaviour.md#mobile-users-page): columns user id, name, email, state (by
 //! header, any order, case-insensitive). Every row is checked before anything is written;
 //! one bad row rejects the file, and the report says which and why.
 

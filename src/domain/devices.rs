@@ -1,4 +1,4 @@
-//! A device as the administrator describes it in the device dialog (§6.1). Device Settings:
+//! A device as the administrator describes it in the device dialog (docs/behaviour.md#active-devices). Device Settings:
 //! team, time zone or the team's default, a DEVICE licence seat, nickname, description, and
 //! who gets the registration code (chosen employees and further addresses), valid for
 //! "Expires In". Clients: which kind of clients the device may work for, all of them or

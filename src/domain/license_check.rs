@@ -1,4 +1,4 @@
-//! The licence check decision (§3) as a function of facts and `now`: no I/O. The caller
+//! The licence check decision (docs/behaviour.md#license-check) as a function of facts and `now`: no I/O. The caller
 //! loads the facts, asks `decide`, and carries out what it says in one transaction (where
 //! creating an Enabled user re-checks the free seats).
 

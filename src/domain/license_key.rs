@@ -1,4 +1,4 @@
-//! Licence keys (§5.1): a payload signed by the vendor with Ed25519, written as one line
+//! Licence keys (docs/behaviour.md#licence-keys): a payload signed by the vendor with Ed25519, written as one line
 //! that survives copy and paste: `LDK1.<payload>.<signature>`, both parts base64url.
 //! The signature covers `LDK1.<payload>` exactly as written.
 

@@ -1,4 +1,4 @@
-//! The small lookups devices are described with (§6.1): areas, teams, employees and clients.
+//! The small lookups devices are described with (docs/behaviour.md#active-devices): areas, teams, employees and clients.
 //! Names are required and short; a team's default time zone is an IANA zone (chrono-tz's
 //! list); an employee has an email address, where registration codes are sent; a client is a
 //! retail or a wholesale customer, possibly of an area.

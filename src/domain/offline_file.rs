@@ -1,4 +1,4 @@
-//! The offline licence file (§3.1): the Enabled users of an organization and how long each
+//! The offline licence file (docs/behaviour.md#offline-licences): the Enabled users of an organization and how long each
 //! may synchronise, signed with the server's Ed25519 key. The file is JSON holding the
 //! payload exactly as signed, so verification needs no canonical form.
 

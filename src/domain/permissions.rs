@@ -1,4 +1,4 @@
-//! Roles and what they may do (§1). The web guard asks `Role::allows`; nothing else decides.
+//! Roles and what they may do (docs/behaviour.md#tenancy). The web guard asks `Role::allows`; nothing else decides.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Products and how licences of one product combine (§5.2).
+//! Products and how licences of one product combine (docs/behaviour.md#products).
 
 use std::fmt;
 
@@ -15,7 +15,7 @@ pub enum Product {
     QualityAuditor,
     CustomerService,
     CustomerPortal,
-    /// Device registrations (§6).
+    /// Device registrations (docs/behaviour.md#active-devices).
     Device,
 }
 

@@ -1,4 +1,4 @@
-//! Device registration codes (§6.2): random, typed by hand on a device, so drawn from an
+//! Device registration codes (docs/behaviour.md#registration-codes): random, typed by hand on a device, so drawn from an
 //! alphabet without look-alikes (no 0/O, 1/I/L); valid for a chosen time, used once, and
 //! replaced by a new one on request. Only a keyed hash of a code is stored.
 

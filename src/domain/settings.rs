@@ -1,4 +1,4 @@
-//! Organization settings as an administrator types them (§2.4), checked before saving.
+//! Organization settings as an administrator types them (docs/behaviour.md#organization-settings), checked before saving.
 
 use super::email::Email;
 

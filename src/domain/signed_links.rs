@@ -1,4 +1,4 @@
-//! Links in mail that work without login (§4): the token is an HMAC-SHA256 of what it
+//! Links in mail that work without login (docs/behaviour.md#notification-mail): the token is an HMAC-SHA256 of what it
 //! grants (a notice to view, an address to manage), so it cannot be forged, and a token for
 //! one address is worthless for another.
 

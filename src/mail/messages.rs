@@ -186,7 +186,7 @@ struct NoticeHtml<'a> {
     manage: &'a str,
 }
 
-/// "A MOBILE licence was assigned automatically" (§4): no user name, the service does not
+/// "A MOBILE licence was assigned automatically" (docs/behaviour.md#notification-mail): no user name, the service does not
 /// know it.
 pub fn assignment_notice(
     organization: &crate::storage::entities::organizations::Model,
@@ -239,7 +239,7 @@ struct RegistrationHtml<'a> {
     expires: &'a str,
 }
 
-/// A device registration code (§6.2) for an employee or another recipient.
+/// A device registration code (docs/behaviour.md#registration-codes) for an employee or another recipient.
 pub fn registration_code(
     organization: &crate::storage::entities::organizations::Model,
     recipient: &str,

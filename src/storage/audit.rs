@@ -1,4 +1,4 @@
-//! The audit log (§1): who changed what, when, in which organization, before → after.
+//! The audit log (docs/behaviour.md#tenancy): who changed what, when, in which organization, before → after.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{

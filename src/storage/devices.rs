@@ -1,4 +1,4 @@
-//! Devices (§6.1): created by an administrator, each holding a seat of a DEVICE licence
+//! Devices (docs/behaviour.md#active-devices): created by an administrator, each holding a seat of a DEVICE licence
 //! ("Lic.#"), active once the device app registered with its code.
 
 use chrono::{DateTime, Utc};
@@ -19,7 +19,7 @@ use crate::domain::{
     products::{LicenceTerms, Product, combined_limit},
 };
 
-/// A device as the administrator describes it (the device dialog, §6.1).
+/// A device as the administrator describes it (the device dialog, docs/behaviour.md#active-devices).
 #[derive(Debug, Clone)]
 pub struct DeviceSettings {
     pub team_id: i64,
@@ -68,11 +68,11 @@ pub async fn device_licences(
 pub async fn seats_used(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    licence_id: i64,
+    license_id: i64,
 ) -> Result<u64, DbErr> {
     devices::Entity::find()
         .filter(devices::Column::OrganizationId.eq(organization_id))
-        .filter(devices::Column::LicenseId.eq(licence_id))
+        .filter(devices::Column::LicenseId.eq(license_id))
         .count(db)
         .await
 }
@@ -85,8 +85,8 @@ pub async fn create(
     settings: DeviceSettings,
     now: DateTime<Utc>,
 ) -> Result<devices::Model, DeviceStoreError> {
-    if let Some(licence_id) = settings.license_id {
-        take_seat(db, organization_id, licence_id, now).await?;
+    if let Some(license_id) = settings.license_id {
+        take_seat(db, organization_id, license_id, now).await?;
     }
     check(db, organization_id, &settings).await?;
     let device = devices::ActiveModel {
@@ -115,10 +115,10 @@ pub async fn update(
     settings: DeviceSettings,
     now: DateTime<Utc>,
 ) -> Result<devices::Model, DeviceStoreError> {
-    if let Some(licence_id) = settings.license_id
-        && device.license_id != Some(licence_id)
+    if let Some(license_id) = settings.license_id
+        && device.license_id != Some(license_id)
     {
-        take_seat(db, organization_id, licence_id, now).await?;
+        take_seat(db, organization_id, license_id, now).await?;
     }
     check(db, organization_id, &settings).await?;
     let updated = settle(device.clone().into(), &settings, now)
@@ -137,16 +137,16 @@ pub async fn update(
 async fn take_seat(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    licence_id: i64,
+    license_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DeviceStoreError> {
-    super::locks::lock_licence(db, licence_id).await?;
+    super::locks::lock_licence(db, license_id).await?;
     let licence = device_licences(db, organization_id, now)
         .await?
         .into_iter()
-        .find(|l| l.id == licence_id)
+        .find(|l| l.id == license_id)
         .ok_or(DeviceStoreError::NoSuchLicence)?;
-    if seats_used(db, organization_id, licence_id).await? >= u64::from(licence.terms().limit) {
+    if seats_used(db, organization_id, license_id).await? >= u64::from(licence.terms().limit) {
         return Err(DeviceStoreError::LicenceFull(licence.licence_id));
     }
     Ok(())

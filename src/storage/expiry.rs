@@ -25,11 +25,11 @@ pub async fn ending_within(
 /// was already (by this instance or another).
 pub async fn mark_warned(
     db: &impl ConnectionTrait,
-    licence_id: i64,
+    license_id: i64,
     days_before: i64,
 ) -> Result<bool, DbErr> {
     let inserted = license_warnings::Entity::insert(license_warnings::ActiveModel {
-        license_id: sea_orm::ActiveValue::Set(licence_id),
+        license_id: sea_orm::ActiveValue::Set(license_id),
         days_before: sea_orm::ActiveValue::Set(i32::try_from(days_before).unwrap_or(0)),
         queued_at: sea_orm::ActiveValue::Set(Utc::now()),
     })

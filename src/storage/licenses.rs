@@ -1,4 +1,4 @@
-//! Imported licences and who uses their seats (§5).
+//! Imported licences and who uses their seats (docs/behaviour.md#all-licenses).
 
 use std::collections::HashMap;
 
@@ -129,7 +129,7 @@ pub async fn of_product(
 /// The organizations a licence was issued for.
 pub async fn organizations_of(
     db: &impl ConnectionTrait,
-    licence_id: i64,
+    license_id: i64,
 ) -> Result<Vec<organizations::Model>, DbErr> {
     organizations::Entity::find()
         .filter(
@@ -137,7 +137,7 @@ pub async fn organizations_of(
                 Query::select()
                     .column(license_organizations::Column::OrganizationId)
                     .from(license_organizations::Entity)
-                    .and_where(license_organizations::Column::LicenseId.eq(licence_id))
+                    .and_where(license_organizations::Column::LicenseId.eq(license_id))
                     .to_owned(),
             ),
         )

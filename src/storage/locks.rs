@@ -19,8 +19,8 @@ async fn lock_row(db: &impl ConnectionTrait, table: &str, id: i64) -> Result<(),
 }
 
 /// Takes the licence's row lock for the rest of the transaction.
-pub async fn lock_licence(db: &impl ConnectionTrait, licence_id: i64) -> Result<(), DbErr> {
-    lock_row(db, "licenses", licence_id).await
+pub async fn lock_licence(db: &impl ConnectionTrait, license_id: i64) -> Result<(), DbErr> {
+    lock_row(db, "licenses", license_id).await
 }
 
 /// Takes the organization's row lock (MOBILE seats are the organization's).

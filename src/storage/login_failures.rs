@@ -1,4 +1,4 @@
-//! Login attempts, counted per address and per client to slow down guessing (§8): the
+//! Login attempts, counted per address and per client to slow down guessing (docs/behaviour.md#running): the
 //! queries and the lock that `app::login::reserve_attempt` counts and records them under. A
 //! successful login takes its row back; a failed one leaves it.
 

@@ -1,4 +1,4 @@
-//! Areas, teams, employees and clients (§6.1), each scoped to its organization. A delete
+//! Areas, teams, employees and clients (docs/behaviour.md#active-devices), each scoped to its organization. A delete
 //! that would leave a device without its team or one of its clients, or a team or client
 //! without its area, is refused.
 

@@ -1,4 +1,4 @@
-//! Mobile users (§2.1). The Mobile Users page and the licence check build on this.
+//! Mobile users (docs/behaviour.md#mobile-users). The Mobile Users page and the licence check build on this.
 
 use chrono::Utc;
 use sea_orm::{

@@ -1,4 +1,4 @@
-//! Assignment notifications (§4): who receives them, the notice behind View in browser,
+//! Assignment notifications (docs/behaviour.md#notification-mail): who receives them, the notice behind View in browser,
 //! and the per-address subscriptions managed from the Unsubscribe link.
 
 use std::collections::BTreeSet;

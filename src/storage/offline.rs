@@ -1,4 +1,4 @@
-//! Offline licence files (§3.1): built from the Enabled users and the valid MOBILE
+//! Offline licence files (docs/behaviour.md#offline-licences): built from the Enabled users and the valid MOBILE
 //! licences, signed, and stored per organization.
 
 use crate::domain::license_check::UserState;

@@ -162,7 +162,7 @@ pub const DEFAULT_OUTAGE_GRACE: Duration = Duration::from_secs(600);
 pub struct OrganizationCache {
     ttl: Duration,
     /// How old a copy may be and still answer while the database is unavailable: the backup
-    /// server of §3.2 inside every instance. Nothing is created meanwhile: a user the copy
+    /// server of docs/behaviour.md#read-only-replica inside every instance. Nothing is created meanwhile: a user the copy
     /// does not know needs the database.
     outage_grace: Duration,
     entries: Mutex<HashMap<Guid, Arc<Entry>>>,

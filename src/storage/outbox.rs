@@ -1,4 +1,4 @@
-//! The mail outbox (§4): mail is written here in the transaction of the change that causes
+//! The mail outbox (docs/behaviour.md#notification-mail): mail is written here in the transaction of the change that causes
 //! it, and sent later by the mail worker.
 
 use chrono::{DateTime, Duration, Utc};

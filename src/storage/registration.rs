@@ -1,4 +1,4 @@
-//! Registration codes and the device registration they allow (§6.2). Codes are stored only
+//! Registration codes and the device registration they allow (docs/behaviour.md#registration-codes). Codes are stored only
 //! as a keyed hash; a code is used by one conditional UPDATE, so two devices racing with
 //! the same code cannot both register.
 

@@ -1,5 +1,5 @@
-//! Who holds the seats of a licence (§5.3 Used), taking seats back, assigning nominal seats,
-//! and competitive sessions (§5.4). Every change that counts seats first locks the licence
+//! Who holds the seats of a licence (the Used dialog of docs/behaviour.md#all-licenses-page), taking seats back, assigning nominal seats,
+//! and competitive sessions (docs/behaviour.md#sessions-api). Every change that counts seats first locks the licence
 //! row (an UPDATE that changes nothing), so on PostgreSQL concurrent requests wait for each
 //! other and on SQLite the transaction holds the write lock before it counts.
 
@@ -115,25 +115,25 @@ pub async fn used(db: &impl ConnectionTrait, licence: &licenses::Model) -> Resul
 /// Takes back a nominal seat of a product other than MOBILE.
 pub async fn unassign(
     db: &impl ConnectionTrait,
-    licence_id: i64,
+    license_id: i64,
     user_id: i64,
 ) -> Result<bool, DbErr> {
     let result = license_assignments::Entity::delete_many()
-        .filter(license_assignments::Column::LicenseId.eq(licence_id))
+        .filter(license_assignments::Column::LicenseId.eq(license_id))
         .filter(license_assignments::Column::MobileUserId.eq(user_id))
         .exec(db)
         .await?;
     Ok(result.rows_affected > 0)
 }
 
-/// Gives `user_id` a seat of `licence_id`: the caller has locked the licence and counted.
+/// Gives `user_id` a seat of `license_id`: the caller has locked the licence and counted.
 pub async fn insert_assignment(
     db: &impl ConnectionTrait,
-    licence_id: i64,
+    license_id: i64,
     user_id: i64,
 ) -> Result<(), DbErr> {
     license_assignments::ActiveModel {
-        license_id: Set(licence_id),
+        license_id: Set(license_id),
         mobile_user_id: Set(user_id),
         assigned_at: Set(Utc::now()),
         ..Default::default()
@@ -147,14 +147,14 @@ pub async fn insert_assignment(
 /// heartbeat reports it).
 pub async fn end_sessions(
     db: &impl ConnectionTrait,
-    licence_id: i64,
+    license_id: i64,
     user_id: i64,
     reason: &str,
 ) -> Result<u64, DbErr> {
     let result = license_sessions::Entity::update_many()
         .col_expr(license_sessions::Column::EndedAt, Expr::value(Utc::now()))
         .col_expr(license_sessions::Column::EndReason, Expr::value(reason))
-        .filter(license_sessions::Column::LicenseId.eq(licence_id))
+        .filter(license_sessions::Column::LicenseId.eq(license_id))
         .filter(license_sessions::Column::MobileUserId.eq(user_id))
         .filter(license_sessions::Column::EndedAt.is_null())
         .exec(db)
@@ -165,11 +165,11 @@ pub async fn end_sessions(
 /// Live sessions of one licence at `now`.
 async fn live_sessions(
     db: &impl ConnectionTrait,
-    licence_id: i64,
+    license_id: i64,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     license_sessions::Entity::find()
-        .filter(license_sessions::Column::LicenseId.eq(licence_id))
+        .filter(license_sessions::Column::LicenseId.eq(license_id))
         .filter(license_sessions::Column::EndedAt.is_null())
         .filter(license_sessions::Column::ExpiresAt.gt(now))
         .count(db)
@@ -261,11 +261,11 @@ pub async fn end_session(
 
 pub async fn is_assigned(
     db: &impl ConnectionTrait,
-    licence_id: i64,
+    license_id: i64,
     user_id: i64,
 ) -> Result<bool, DbErr> {
     Ok(license_assignments::Entity::find()
-        .filter(license_assignments::Column::LicenseId.eq(licence_id))
+        .filter(license_assignments::Column::LicenseId.eq(license_id))
         .filter(license_assignments::Column::MobileUserId.eq(user_id))
         .count(db)
         .await?

@@ -1,4 +1,4 @@
-//! Organization settings (§2.4); an organization without a row has the defaults.
+//! Organization settings (docs/behaviour.md#organization-settings); an organization without a row has the defaults.
 
 use chrono::Utc;
 use sea_orm::{

@@ -1,4 +1,4 @@
-//! The last-sync bookkeeping of the licence check (§3: time, device info, app version),
+//! The last-sync bookkeeping of the licence check (docs/behaviour.md#license-check: time, device info, app version),
 //! collected in memory and written in batches every second, so that checks of known users
 //! never wait for a write. A user's row is written at most once per `min_interval` (30 s in
 //! production) — a device syncing more often has its latest sync written once the interval

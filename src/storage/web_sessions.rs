@@ -1,4 +1,4 @@
-//! Sessions of the web UI, kept on the server (§8): the cookie carries a random key, this
+//! Sessions of the web UI, kept on the server (docs/behaviour.md#running): the cookie carries a random key, this
 //! table the state. Deleting a row ends that session on every instance at once. Keys are
 //! stored as SHA-256 hashes, so reading this table gives no one a session.
 

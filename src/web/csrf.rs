@@ -1,4 +1,4 @@
-//! The one CSRF check (§8): every state-changing request to the UI must carry the session's
+//! The one CSRF check (docs/behaviour.md#running): every state-changing request to the UI must carry the session's
 //! token, as the `csrf_token` form field, the `X-CSRF-Token` header, or (for multipart
 //! uploads) the `csrf_token` query parameter. `/api/` is for mobile clients and is outside it,
 //! as is the one-click unsubscribe that mailbox providers post (its signed link is the proof).

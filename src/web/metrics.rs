@@ -1,4 +1,4 @@
-//! Prometheus metrics (§8): requests by route and status, a latency histogram, and the
+//! Prometheus metrics (docs/behaviour.md#running): requests by route and status, a latency histogram, and the
 //! outbox backlog read from the database at scrape time (so it is right with many instances).
 
 use std::time::Instant;

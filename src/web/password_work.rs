@@ -1,4 +1,4 @@
-//! Argon2 work, bounded (§8): a few dedicated threads hash and verify passwords, and at most
+//! Argon2 work, bounded (docs/behaviour.md#running): a few dedicated threads hash and verify passwords, and at most
 //! `QUEUE` requests wait for them; beyond that a login gets "busy, try again" at once.
 //!
 //! Each verification needs ~19 MiB of working memory. Run on the blocking pool, a burst of

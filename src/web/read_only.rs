@@ -1,4 +1,4 @@
-//! `serve --read-only` (§3.2): every request that would change something is refused here,
+//! `serve --read-only` (docs/behaviour.md#read-only-replica): every request that would change something is refused here,
 //! in one place; the licence check answers known users without recording anything.
 
 use actix_web::{

@@ -15,7 +15,7 @@ use sea_orm::DatabaseConnection;
 use super::session::ADMIN_ID;
 use crate::storage::web_sessions;
 
-/// Where sessions live: in the database, or — on a read-only backup (§3.2), which cannot
+/// Where sessions live: in the database, or — on a read-only backup (docs/behaviour.md#read-only-replica), which cannot
 /// write — in the cookie itself, as before; signing out there only clears the cookie.
 pub enum AppSessionStore {
     Database(DatabaseSessionStore),

@@ -1,4 +1,4 @@
-//! `POST /api/v1/devices/register` (§6.2): the device app trades its registration code for
+//! `POST /api/v1/devices/register` (docs/behaviour.md#registration-codes): the device app trades its registration code for
 //! a device token. A wrong code gets 400, an expired, used or replaced one 410, each with
 //! the reason; failures are counted per source address and per code in the database (so
 //! every instance counts the same), and past the limits the answer is 429.

@@ -1,4 +1,4 @@
-//! `POST /api/v1/license/check` (§3): `<MobileClient>` XML in, `<LicenseResponse>` out
+//! `POST /api/v1/license/check` (docs/behaviour.md#license-check): `<MobileClient>` XML in, `<LicenseResponse>` out
 //! (JSON with `Accept: application/json`); bad input gets a 400 `<Error>` and changes nothing.
 
 use actix_web::{HttpRequest, HttpResponse, http::header, post, web};

@@ -1,4 +1,4 @@
-//! Competitive seats (§5.4): take one, keep it with heartbeats, give it back.
+//! Competitive seats (docs/behaviour.md#sessions-api): take one, keep it with heartbeats, give it back.
 
 use crate::domain::license_check::UserState;
 use actix_web::{HttpResponse, delete, post, web};

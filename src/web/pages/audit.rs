@@ -1,4 +1,4 @@
-//! The audit log (§1): search, filter by organization, actor and date, paginated.
+//! The audit log (docs/behaviour.md#tenancy): search, filter by organization, actor and date, paginated.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! Chat gateways and email profiles (§5.2): one page each, name and an enabled switch;
+//! Chat gateways and email profiles (docs/behaviour.md#products): one page each, name and an enabled switch;
 //! enabling beyond the CHAT or EMAIL licence is refused with a message naming the limit.
 
 use actix_web::{HttpResponse, get, post, web};

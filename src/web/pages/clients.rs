@@ -1,4 +1,4 @@
-//! Clients (§6.1): retail or wholesale customers, possibly of an area. Wholesale clients can
+//! Clients (docs/behaviour.md#active-devices): retail or wholesale customers, possibly of an area. Wholesale clients can
 //! be assigned to devices (the device dialog's Clients tab); a client assigned to a device is
 //! neither deleted nor made retail.
 

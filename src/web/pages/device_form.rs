@@ -1,4 +1,4 @@
-//! The device dialog (§6.1): Add new device and Edit, with the tabs Device Settings, Clients
+//! The device dialog (docs/behaviour.md#active-devices): Add new device and Edit, with the tabs Device Settings, Clients
 //! and Allowed Functionality (sections without JavaScript, tabs with it). Adding issues the
 //! registration code, shown once in the flash and mailed to the chosen employees and
 //! further recipients; editing shows what the device reported (Device, Device ID, OS Type).

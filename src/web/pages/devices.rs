@@ -1,4 +1,4 @@
-//! Active Devices (§6.3): registered devices with search and pagination, Licenses Total /
+//! Active Devices (docs/behaviour.md#active-devices-page): registered devices with search and pagination, Licenses Total /
 //! Free, the version pie chart; Pending Registrations with Replace (a new code, shown once
 //! and mailed); Delete; the Devices Report. Adding and editing: `device_form`.
 
@@ -76,7 +76,7 @@ impl Names {
         )
         .await?
         .into_iter()
-        // License column (§6.3): number, type and status.
+        // License column (docs/behaviour.md#active-devices-page): number, type and status.
         .map(|l| {
             let shown = format!(
                 "{} · {} · {}",
@@ -339,7 +339,7 @@ fn report_lines(
     writer.finish().map(web::Bytes::from)
 }
 
-/// Devices Report (§6.3): every device of the organization as `DeviceReport.csv`, streamed
+/// Devices Report (docs/behaviour.md#active-devices-page): every device of the organization as `DeviceReport.csv`, streamed
 /// in batches of a thousand, so its memory does not grow with the number of devices.
 #[get("/devices/report")]
 pub async fn devices_report(

@@ -1,4 +1,4 @@
-//! The Used modal (§5.3): who holds the seats of one licence; switching a user off takes the
+//! The Used modal (docs/behaviour.md#all-licenses-page): who holds the seats of one licence; switching a user off takes the
 //! seat back (nominal) or logs the user out (competitive); nominal seats of products other
 //! than MOBILE are assigned here.
 
@@ -139,8 +139,8 @@ pub async fn release_seat(
     admin: Can<UpdateLicenses>,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    let (licence_id, user_id) = path.into_inner();
-    let licence = find_licence(&state, &admin, licence_id).await?;
+    let (license_id, user_id) = path.into_inner();
+    let licence = find_licence(&state, &admin, license_id).await?;
     let user = own_user(&state, &admin, user_id).await?;
     let done = app::licenses::free_seat(&state.db, &admin.actor(), &licence, &user).await?;
     let who = user.display_name.unwrap_or(user.user_id);

@@ -1,4 +1,4 @@
-//! All licenses (§5.3): the registry of imported licences, the Import license modal, and the
+//! All licenses (docs/behaviour.md#all-licenses-page): the registry of imported licences, the Import license modal, and the
 //! licence key for copying.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Login and logout (§8): argon2id off the async threads, the same answer and cost for an
+//! Login and logout (docs/behaviour.md#running): argon2id off the async threads, the same answer and cost for an
 //! unknown address and a wrong password, failed logins limited per address and per client.
 
 use actix_web::{HttpRequest, HttpResponse, get, http::StatusCode, post, web};

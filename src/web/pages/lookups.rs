@@ -1,4 +1,4 @@
-//! Teams, Areas and Employees (§6.1): a list with search and pagination, an Add form under it, an
+//! Teams, Areas and Employees (docs/behaviour.md#active-devices): a list with search and pagination, an Add form under it, an
 //! edit page per entry, and Delete — refused while devices, teams or clients still need the
 //! entry. A form with a mistake comes back with what was typed and the reason.
 

@@ -1,5 +1,5 @@
 //! A mobile user's detail page: what LicenseDesk knows of the user, and its nominal licences
-//! of products other than MOBILE, assigned and taken back here (§2.2, §5.2).
+//! of products other than MOBILE, assigned and taken back here (docs/behaviour.md#mobile-users-page, docs/behaviour.md#products).
 
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
@@ -98,9 +98,9 @@ pub async fn set_licence(
     path: web::Path<(i64, i64)>,
     form: web::Form<AssignedForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (user_id, licence_id) = path.into_inner();
+    let (user_id, license_id) = path.into_inner();
     let user = find_user(&state, &admin, user_id).await?;
-    let licence = storage::licenses::find(&state.db, user.organization_id, licence_id)
+    let licence = storage::licenses::find(&state.db, user.organization_id, license_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let back = format!("/mobile-users/{}", user.id);

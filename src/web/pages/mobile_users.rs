@@ -1,4 +1,4 @@
-//! The Mobile Users page (§2.2): the Mobile Users pane (search, state filter, sort, paging,
+//! The Mobile Users page (docs/behaviour.md#mobile-users-page): the Mobile Users pane (search, state filter, sort, paging,
 //! ADD, Enable / Disable / Delete on one row or a selection, Export CSV) and the
 //! Subscriptions pane (MOBILE licences, Total / Used / Available); a banner during a trial.
 

@@ -1,4 +1,4 @@
-//! Import CSV on the Mobile Users page (§2.2): upload, check every row, apply all or
+//! Import CSV on the Mobile Users page (docs/behaviour.md#mobile-users-page): upload, check every row, apply all or
 //! nothing, and show a report of what was added, updated or rejected and why.
 
 use actix_multipart::Multipart;

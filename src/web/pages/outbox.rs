@@ -1,4 +1,4 @@
-//! The Outbox page (§4): every mail with its status, attempts and last error; resend.
+//! The Outbox page (docs/behaviour.md#notification-mail): every mail with its status, attempts and last error; resend.
 
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;

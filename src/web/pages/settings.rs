@@ -1,4 +1,4 @@
-//! The Settings page (§2.4): licensing and notification settings of the organization.
+//! The Settings page (docs/behaviour.md#organization-settings): licensing and notification settings of the organization.
 
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;

@@ -1,4 +1,4 @@
-//! First start (§8): the one-time setup link creates the first operator. The link dies when
+//! First start (docs/behaviour.md#running): the one-time setup link creates the first operator. The link dies when
 //! it is used and as soon as any administrator exists.
 
 use actix_web::{HttpResponse, get, post, web};

@@ -1,4 +1,4 @@
-//! Pages reached from notification mail without logging in (§4): View in browser, and
+//! Pages reached from notification mail without logging in (docs/behaviour.md#notification-mail): View in browser, and
 //! Manage your notification subscriptions. Both need a token signed for exactly what they
 //! show (a notice, an address).
 

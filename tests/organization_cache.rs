@@ -13,7 +13,7 @@ use licensedesk::{
     domain::{csv_import, ids::Guid, license_check::UserState},
     storage::{
         self,
-        organization_cache::{Lookup, OrganizationCache},
+        organization_cache::{Clock, Lookup, OrganizationCache},
     },
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
@@ -131,8 +131,9 @@ async fn another_instance_sees_a_change_once_its_time_to_live_has_passed() {
     let org_guid = Guid::parse(&org.organization_id).unwrap();
     let user = app.add_mobile_user(&org, "Pat", UserState::Enabled).await;
     let user_guid = Guid::parse(&user.user_id).unwrap();
-    let ttl = Duration::from_millis(300);
-    let other_instance = OrganizationCache::new(ttl);
+    let ttl = Duration::from_secs(30);
+    let clock = Clock::manual();
+    let other_instance = OrganizationCache::new(ttl).with_clock(clock.clone());
     assert_eq!(
         cached_state(&other_instance, &app, org_guid, user_guid).await,
         Some(UserState::Enabled)
@@ -141,7 +142,13 @@ async fn another_instance_sees_a_change_once_its_time_to_live_has_passed() {
     storage::mobile_users::set_state(&app.db, &user, UserState::Disabled)
         .await
         .unwrap();
-    tokio::time::sleep(ttl).await;
+    clock.advance(ttl - Duration::from_secs(1));
+    assert_eq!(
+        cached_state(&other_instance, &app, org_guid, user_guid).await,
+        Some(UserState::Enabled),
+        "within its time to live the other instance answers from its copy"
+    );
+    clock.advance(Duration::from_secs(1));
     assert_eq!(
         cached_state(&other_instance, &app, org_guid, user_guid).await,
         Some(UserState::Disabled),
@@ -149,7 +156,7 @@ async fn another_instance_sees_a_change_once_its_time_to_live_has_passed() {
     );
 
     storage::mobile_users::delete(&app.db, &user).await.unwrap();
-    tokio::time::sleep(ttl).await;
+    clock.advance(ttl);
     assert_eq!(
         cached_state(&other_instance, &app, org_guid, user_guid).await,
         None,

@@ -50,6 +50,18 @@ impl Worker {
         tracing::info!("mail worker stopped");
     }
 
+    /// Sends every mail due now, one after the other, and returns how many it took (sent
+    /// or failed and rescheduled). Tests use it to deliver mail at once instead of waiting
+    /// for the background worker.
+    pub async fn run_once(&self) -> Result<usize, DbErr> {
+        let (_keep, running) = watch::channel(false);
+        let mut taken = 0;
+        while self.send_next(&running).await? {
+            taken += 1;
+        }
+        Ok(taken)
+    }
+
     /// Sends one due mail; `false` when none was due. Errors are those of claiming a mail;
     /// once claimed, a mail's outcome is recorded here, retried until the database takes it.
     pub async fn send_next(&self, shutdown: &watch::Receiver<bool>) -> Result<bool, DbErr> {

@@ -109,26 +109,27 @@ struct Entry {
 
 impl Entry {
     /// The snapshot's answer if it is younger than `age`.
-    fn younger_than(&self, age: Duration, user: Guid) -> Option<Lookup> {
+    fn younger_than(&self, now: Instant, age: Duration, user: Guid) -> Option<Lookup> {
         let snapshot = self.snapshot.read().ok()?;
         snapshot
             .as_ref()
-            .filter(|s| s.taken.elapsed() < age)
+            .filter(|s| now.saturating_duration_since(s.taken) < age)
             .map(|s| s.lookup(user))
     }
 
     /// While the last look at the database failed: the copy's answer if it is younger than
     /// `grace`, marked as such.
-    fn during_outage(&self, grace: Duration, user: Guid) -> Option<Lookup> {
+    fn during_outage(&self, now: Instant, grace: Duration, user: Guid) -> Option<Lookup> {
         self.failed_at()?;
-        self.younger_than(grace, user).map(|found| match found {
-            Lookup::Organization { facts, user, .. } => Lookup::Organization {
-                facts,
-                user,
-                database_away: true,
-            },
-            other => other,
-        })
+        self.younger_than(now, grace, user)
+            .map(|found| match found {
+                Lookup::Organization { facts, user, .. } => Lookup::Organization {
+                    facts,
+                    user,
+                    database_away: true,
+                },
+                other => other,
+            })
     }
 
     fn failed_at(&self) -> Option<Instant> {
@@ -139,16 +140,16 @@ impl Entry {
     }
 
     /// The last failure is older than `RETRY_AFTER_FAILURE`.
-    fn retry_due(&self) -> bool {
+    fn retry_due(&self, now: Instant) -> bool {
         self.failed_at()
-            .is_some_and(|at| at.elapsed() >= RETRY_AFTER_FAILURE)
+            .is_some_and(|at| now.saturating_duration_since(at) >= RETRY_AFTER_FAILURE)
     }
 
-    fn set_failed(&self, failed: bool) {
+    fn set_failed(&self, now: Instant, failed: bool) {
         *self
             .failed_at
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = failed.then(Instant::now);
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = failed.then_some(now);
     }
 }
 
@@ -166,6 +167,35 @@ pub struct OrganizationCache {
     /// does not know needs the database.
     outage_grace: Duration,
     entries: Mutex<HashMap<Guid, Arc<Entry>>>,
+    clock: Clock,
+}
+
+/// Where the cache reads the time: the system's monotonic clock, or one a test moves by hand
+/// (`Clock::manual`), so that tests of the time to live and the outage grace need no sleeps.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<Mutex<Instant>>>);
+
+impl Clock {
+    pub fn manual() -> Self {
+        Self(Some(Arc::new(Mutex::new(Instant::now()))))
+    }
+
+    /// Moves a manual clock on; a system clock moves by itself.
+    pub fn advance(&self, by: Duration) {
+        if let Some(now) = &self.0 {
+            *now.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) += by;
+        }
+    }
+
+    pub fn now(&self) -> Instant {
+        match &self.0 {
+            Some(now) => *now
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            None => Instant::now(),
+        }
+    }
 }
 
 impl OrganizationCache {
@@ -174,7 +204,14 @@ impl OrganizationCache {
             ttl,
             outage_grace: DEFAULT_OUTAGE_GRACE,
             entries: Mutex::default(),
+            clock: Clock::default(),
         }
+    }
+
+    /// The same cache reading the time from `clock` (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     pub fn with_outage_grace(mut self, grace: Duration) -> Self {
@@ -196,20 +233,21 @@ impl OrganizationCache {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             entries.entry(organization).or_default().clone()
         };
-        if let Some(found) = entry.younger_than(self.ttl, user) {
+        let clock_now = self.clock.now();
+        if let Some(found) = entry.younger_than(clock_now, self.ttl, user) {
             return Ok(found);
         }
         // The database failed at the last look: a user the copy knows is answered from it at
         // once, while a task in the background tries the database again now and then. A
         // user it does not know is refused at once too — unless a retry is due, which this
         // check then makes itself (the database may be back).
-        if let Some(found) = entry.during_outage(self.outage_grace, user) {
+        if let Some(found) = entry.during_outage(clock_now, self.outage_grace, user) {
             let in_copy = !matches!(found, Lookup::Organization { user: None, .. });
             if in_copy {
-                retry_in_background(&entry, db, organization);
+                retry_in_background(&entry, db, organization, &self.clock);
                 return Ok(found);
             }
-            if !entry.retry_due() {
+            if !entry.retry_due(clock_now) {
                 return Ok(found);
             }
         }
@@ -219,29 +257,33 @@ impl OrganizationCache {
                 // While one check refreshes, the others answer from the copy they have
                 // unless it is more than twice the time to live old: a busy database slows
                 // one check per organization, not all of them.
-                if let Some(found) = entry.younger_than(self.ttl * 2, user) {
+                if let Some(found) = entry.younger_than(self.clock.now(), self.ttl * 2, user) {
                     return Ok(found);
                 }
                 let guard = entry.refresh.lock().await;
                 // The refresh this check waited for may be all it needs.
+                let now = self.clock.now();
                 if let Some(found) = entry
-                    .younger_than(self.ttl, user)
-                    .or_else(|| entry.during_outage(self.outage_grace, user))
+                    .younger_than(now, self.ttl, user)
+                    .or_else(|| entry.during_outage(now, self.outage_grace, user))
                 {
                     return Ok(found);
                 }
                 guard
             }
         };
-        match refresh(&entry, db, organization, user, now).await {
+        match refresh(&entry, db, organization, user, now, self.clock.now()).await {
             Ok(found) => {
-                entry.set_failed(false);
+                entry.set_failed(self.clock.now(), false);
                 Ok(found)
             }
             Err(error) if super::is_unavailable(&error) => {
-                entry.set_failed(true);
+                let now = self.clock.now();
+                entry.set_failed(now, true);
                 tracing::warn!(%error, %organization, "database unavailable: licence checks of known users answered from this instance's copy");
-                entry.during_outage(self.outage_grace, user).ok_or(error)
+                entry
+                    .during_outage(now, self.outage_grace, user)
+                    .ok_or(error)
             }
             Err(error) => Err(error),
         }
@@ -250,25 +292,39 @@ impl OrganizationCache {
 
 /// During an outage, one look at the database per organization and `RETRY_AFTER_FAILURE`,
 /// off the request path; it ends the outage for this organization when it succeeds.
-fn retry_in_background(entry: &Arc<Entry>, db: &DatabaseConnection, organization: Guid) {
-    if !entry.retry_due() {
+fn retry_in_background(
+    entry: &Arc<Entry>,
+    db: &DatabaseConnection,
+    organization: Guid,
+    clock: &Clock,
+) {
+    if !entry.retry_due(clock.now()) {
         return;
     }
     // Counts as the latest failure until the retry says otherwise: no second retry starts
     // within `RETRY_AFTER_FAILURE`.
-    entry.set_failed(true);
-    let (entry, db) = (entry.clone(), db.clone());
+    entry.set_failed(clock.now(), true);
+    let (entry, db, clock) = (entry.clone(), db.clone(), clock.clone());
     tokio::spawn(async move {
         let Ok(_refreshing) = entry.refresh.try_lock() else {
             return;
         };
-        match refresh(&entry, &db, organization, organization, Utc::now()).await {
+        match refresh(
+            &entry,
+            &db,
+            organization,
+            organization,
+            Utc::now(),
+            clock.now(),
+        )
+        .await
+        {
             Ok(_) => {
-                entry.set_failed(false);
+                entry.set_failed(clock.now(), false);
                 tracing::info!(%organization, "database reachable again: licence checks use it");
             }
             Err(error) => {
-                entry.set_failed(true);
+                entry.set_failed(clock.now(), true);
                 tracing::debug!(%error, %organization, "database still unavailable");
             }
         }
@@ -282,12 +338,12 @@ async fn refresh(
     organization: Guid,
     user: Guid,
     now: DateTime<Utc>,
+    taken: Instant,
 ) -> Result<Lookup, DbErr> {
     let known_version = entry.snapshot.read().ok().and_then(|snapshot| {
         let facts = snapshot.as_ref()?.facts.as_ref()?;
         Some((facts.organization.id, facts.organization.users_version))
     });
-    let taken = Instant::now();
     let Some(organization) = organizations::Entity::find()
         .filter(organizations::Column::OrganizationId.eq(organization.to_string()))
         .one(db)

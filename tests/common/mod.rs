@@ -42,6 +42,23 @@ pub struct TestApp {
     /// Signs as the app does (registration code hashes, mail links).
     pub signer: licensedesk::domain::signed_links::LinkSigner,
     pub data_dir: tempfile::TempDir,
+    /// A mail worker set up as the app's own, for `send_due_mail`.
+    pub mail_worker: std::sync::Arc<licensedesk::mail::worker::Worker>,
+}
+
+/// A mail worker that sends as the app built from `config` does.
+fn mail_worker(config: &Config, db: DatabaseConnection) -> licensedesk::mail::worker::Worker {
+    licensedesk::mail::worker::Worker {
+        db,
+        transport: licensedesk::mail::transport::Transport::new(
+            config.smtp_url.as_deref(),
+            config.mail_dir(),
+        )
+        .expect("mail transport"),
+        from: config.mail_from.clone(),
+        host: config.base_host(),
+        settings: config.outbox,
+    }
 }
 
 /// A database nobody else uses: a SQLite file in `dir`, or a new PostgreSQL database.
@@ -133,11 +150,13 @@ pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<Stri
     let vendor = std::sync::Arc::new(VendorSigningKey::generate());
     let config = test_config(data_dir.path(), database_url.clone(), smtp_url, &vendor);
     let signer = licensedesk::domain::signed_links::LinkSigner::new(&config.cookie_key);
+    let worker_config = config.clone();
     let app = Application::build(config)
         .await
         .expect("application starts");
     let port = app.port();
     let db = app.db().clone();
+    let mail_worker = std::sync::Arc::new(mail_worker(&worker_config, db.clone()));
     let setup_url = app.setup_url().map(str::to_owned);
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -151,6 +170,7 @@ pub async fn spawn_app_with_smtp(mail: Option<MailServer>, smtp_url: Option<Stri
         mail,
         data_dir,
         signer,
+        mail_worker,
     }
 }
 
@@ -292,6 +312,7 @@ impl TestApp {
             mail: None,
             data_dir: tempfile::tempdir().expect("temp dir"),
             signer: self.signer.clone(),
+            mail_worker: self.mail_worker.clone(),
         }
     }
 
@@ -401,7 +422,19 @@ impl TestApp {
     }
 
     /// Waits until the outbox has nothing left to send.
+    /// Sends the mail due now from the test itself (the worker's `run_once`), so it reached
+    /// the SMTP server (or the `.eml` directory) when this returns.
+    pub async fn send_due_mail(&self) -> usize {
+        self.mail_worker
+            .run_once()
+            .await
+            .expect("the outbox can be read")
+    }
+
+    /// Sends what is due (`send_due_mail`), then waits for any mail the app's own worker
+    /// had in hand meanwhile.
     pub async fn wait_for_outbox_drained(&self) {
+        self.send_due_mail().await;
         for _ in 0..200 {
             if storage::outbox::backlog(&self.db).await.unwrap() == 0 {
                 return;

@@ -58,6 +58,14 @@ fn the_web_layer_opens_no_transaction_and_records_no_audit_entry() {
 }
 
 #[test]
+fn use_cases_open_their_transactions_with_begin_write() {
+    // `begin()` on SQLite is DEFERRED: a read-then-write transaction then fails at once
+    // with BUSY when another connection wrote meanwhile (`storage::begin_write`).
+    let hits = lines_with("src/app", &[".begin()"]);
+    assert!(hits.is_empty(), "use storage::begin_write:\n{}", hits.join("\n"));
+}
+
+#[test]
 fn storage_decides_no_audit_renders_no_mail_and_calls_no_layer_above_it() {
     let hits = lines_with(
         "src/storage",

@@ -4,7 +4,7 @@
 //! (`storage::mobile_seats::lock_mobile_seats`), and asks `MobileSeats` whether it fits.
 
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use super::{Failure, Outcome, Step, refuse};
 use crate::{
@@ -290,7 +290,7 @@ pub async fn update_offline_licence(
     organization: &organizations::Model,
     key: &KeyPair,
 ) -> Outcome<offline_licences::Model, OfflineOff> {
-    let txn = db.begin().await.step("begin")?;
+    let txn = storage::begin_write(db).await.step("begin")?;
     let enabled = storage::settings::get(&txn, organization.id)
         .await
         .step("load the settings")?

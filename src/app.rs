@@ -18,6 +18,8 @@ pub mod mobile_users;
 pub mod notifications;
 pub mod organizations;
 pub mod outbox;
+pub mod registration;
+pub mod sessions;
 pub mod settings;
 
 /// A step of a use case that failed for a reason the person asking cannot fix (the

@@ -310,7 +310,6 @@ fn read_or_generate_secret(path: &Path) -> anyhow::Result<String> {
     Ok(secret)
 }
 
-/// Writes a file only its owner can read.
 /// Where `licensedesk demo` leaves its vendor public key in the data directory.
 pub const DEMO_PUBLIC_KEY_FILE: &str = "demo-vendor.pub";
 
@@ -320,6 +319,7 @@ pub fn demo_public_key(data_dir: &Path) -> Option<VendorPublicKey> {
     VendorPublicKey::parse(&text).ok()
 }
 
+/// Writes a file only its owner can read.
 pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

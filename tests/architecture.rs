@@ -62,7 +62,11 @@ fn use_cases_open_their_transactions_with_begin_write() {
     // `begin()` on SQLite is DEFERRED: a read-then-write transaction then fails at once
     // with BUSY when another connection wrote meanwhile (`storage::begin_write`).
     let hits = lines_with("src/app", &[".begin()"]);
-    assert!(hits.is_empty(), "use storage::begin_write:\n{}", hits.join("\n"));
+    assert!(
+        hits.is_empty(),
+        "use storage::begin_write:\n{}",
+        hits.join("\n")
+    );
 }
 
 #[test]

@@ -381,7 +381,7 @@ async fn administrators_racing_for_the_last_seats_never_take_more_than_there_are
     let team = storage::lookups::all_teams(&app.db, acme.id).await.unwrap()[0]
         .id
         .to_string();
-    let licence_id = licence.id.to_string();
+    let license_id = licence.id.to_string();
     // Four devices without a licence yet.
     for n in 0..4 {
         let nickname = format!("Spare {n}");
@@ -405,7 +405,7 @@ async fn administrators_racing_for_the_last_seats_never_take_more_than_there_are
     let creates = names.iter().map(|name| {
         let fields = vec![
             ("team_id", team.clone()),
-            ("license_id", licence_id.clone()),
+            ("license_id", license_id.clone()),
             ("nickname", name.clone()),
         ];
         (String::from("/devices"), fields)
@@ -413,7 +413,7 @@ async fn administrators_racing_for_the_last_seats_never_take_more_than_there_are
     let edits = spares.iter().map(|spare| {
         let fields = vec![
             ("team_id", team.clone()),
-            ("license_id", licence_id.clone()),
+            ("license_id", license_id.clone()),
             ("nickname", spare.nickname.clone()),
         ];
         (format!("/devices/{}", spare.id), fields)

@@ -62,11 +62,11 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
 
     // A mistake keeps what was typed.
     let team_id = team.id.to_string();
-    let licence_id = licences[0].0.id.to_string();
+    let license_id = licences[0].0.id.to_string();
     let eve_id = eve.id.to_string();
     let mut fields = vec![
         ("team_id", team_id.as_str()),
-        ("license_id", licence_id.as_str()),
+        ("license_id", license_id.as_str()),
         ("nickname", "Van 7"),
         ("expires_in", "1h"),
         ("employee", eve_id.as_str()),

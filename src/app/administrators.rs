@@ -272,14 +272,10 @@ pub async fn sign_out_everywhere(
     txn.commit().await.step("commit")
 }
 
+/// The setup link was used or revoked, or an administrator exists already.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SetupRefused {
-    /// The link was used, revoked, or an administrator exists already.
-    #[error("the setup link is no longer valid")]
-    LinkGone,
-    #[error(transparent)]
-    EmailTaken(#[from] EmailTaken),
-}
+#[error("the setup link is no longer valid")]
+pub struct SetupLinkGone;
 
 /// The first operator, from the setup link. Using the link revokes every other setup link,
 /// so two setups racing cannot both win.
@@ -287,7 +283,7 @@ pub async fn complete_setup(
     db: &DatabaseConnection,
     token: &str,
     new: NewAdministrator,
-) -> Outcome<Model, SetupRefused> {
+) -> Outcome<Model, SetupLinkGone> {
     let txn = storage::begin_write(db).await.step("begin")?;
     let used = storage::tokens::consume(&txn, Purpose::Setup, token)
         .await
@@ -296,15 +292,16 @@ pub async fn complete_setup(
         .await
         .step("look for administrators")?;
     if used.is_none() || exists {
-        return refuse(SetupRefused::LinkGone);
+        return refuse(SetupLinkGone);
     }
     storage::tokens::revoke_all(&txn, Purpose::Setup)
         .await
         .step("revoke the other setup links")?;
     let actor = Actor::system("setup link");
+    // No administrator exists (checked above, under the write lock), so no email is taken.
     let operator = match insert(&txn, &actor, new).await {
         Ok(operator) => operator,
-        Err(super::Error::Refused(taken)) => return refuse(taken.into()),
+        Err(super::Error::Refused(EmailTaken(_))) => return refuse(SetupLinkGone),
         Err(super::Error::Failed(failure)) => return Err(failure.into()),
     };
     let change = Change::new(None, AuditAction::SetupComplete, &operator.email);

@@ -19,7 +19,6 @@ use crate::{
         audit::{Actor, Change},
         devices::{DeviceSettings, DeviceStoreError},
         entities::{devices::Model, organizations},
-        registration::DeviceReport,
     },
 };
 
@@ -160,45 +159,4 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, device: &Model) -> R
         .await
         .step("record the audit entry")?;
     txn.commit().await.step("commit")
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("this registration code was used already")]
-pub struct CodeUsed;
-
-/// Registers the device that redeemed code `code_id`: of two devices racing with one code,
-/// one wins (a conditional update), the other is refused.
-pub async fn register(
-    db: &DatabaseConnection,
-    code_id: i64,
-    device: &Model,
-    report: DeviceReport,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> Outcome<Model, CodeUsed> {
-    let txn = storage::begin_write(db).await.step("begin")?;
-    if !storage::registration::use_code(&txn, code_id, now)
-        .await
-        .step("use the code")?
-    {
-        return Err(Error::Refused(CodeUsed));
-    }
-    let device = storage::registration::activate(&txn, device, report, token_hash, now)
-        .await
-        .step("activate the device")?;
-    let target = format!(
-        "{} ({})",
-        device.nickname,
-        device.device_identifier.as_deref().unwrap_or_default()
-    );
-    let change = Change::new(
-        Some(device.organization_id),
-        AuditAction::DeviceRegister,
-        target,
-    );
-    storage::audit::record(&txn, &Actor::system("device registration"), change)
-        .await
-        .step("record the audit entry")?;
-    txn.commit().await.step("commit")?;
-    Ok(device)
 }

@@ -16,7 +16,7 @@ use crate::{
     storage::{
         self,
         audit::{Actor, Change},
-        entities::{license_sessions, licenses, mobile_users, organizations},
+        entities::{licenses, mobile_users, organizations},
     },
 };
 
@@ -224,22 +224,4 @@ async fn record_seat(
     )
     .await
     .step("record the audit entry")
-}
-
-/// Starts a competitive session on the first of `licences` with a free seat, each licence
-/// locked (in id order) while its live sessions are counted. `None` when all are full.
-pub async fn start_session(
-    db: &DatabaseConnection,
-    licences: &[licenses::Model],
-    user: &mobile_users::Model,
-    token_hash: String,
-    now: chrono::DateTime<Utc>,
-    expires_at: chrono::DateTime<Utc>,
-) -> Result<Option<license_sessions::Model>, Failure> {
-    let txn = storage::begin_write(db).await.step("begin")?;
-    let session = storage::seats::start_session(&txn, licences, user, token_hash, now, expires_at)
-        .await
-        .step("start the session")?;
-    txn.commit().await.step("commit")?;
-    Ok(session)
 }

@@ -85,7 +85,7 @@ async fn commit_deleted<T: Serialize>(
 }
 
 /// Loads the entry being changed (`id` some), refusing when it is gone.
-fn before<T>(
+fn existing<T>(
     found: Result<Option<T>, sea_orm::DbErr>,
     id: Option<i64>,
 ) -> Outcome<Option<T>, LookupRefused> {
@@ -109,7 +109,7 @@ pub async fn save_area(
         Some(id) => storage::lookups::find_area(&txn, organization, id).await,
         None => Ok(None),
     };
-    let before = before(found, id)?;
+    let before = existing(found, id)?;
     let area = storage::lookups::save_area(&txn, organization, id, name)
         .await
         .map_err(split("save the area"))?;
@@ -154,7 +154,7 @@ pub async fn save_team(
         Some(id) => storage::lookups::find_team(&txn, organization, id).await,
         None => Ok(None),
     };
-    let before = before(found, id)?;
+    let before = existing(found, id)?;
     let team = storage::lookups::save_team(&txn, organization, id, input)
         .await
         .map_err(split("save the team"))?;
@@ -199,7 +199,7 @@ pub async fn save_employee(
         Some(id) => storage::lookups::find_employee(&txn, organization, id).await,
         None => Ok(None),
     };
-    let before = before(found, id)?;
+    let before = existing(found, id)?;
     let employee = storage::lookups::save_employee(&txn, organization, id, input)
         .await
         .map_err(split("save the employee"))?;
@@ -246,7 +246,7 @@ pub async fn save_client(
         Some(id) => storage::lookups::find_client(&txn, organization, id).await,
         None => Ok(None),
     };
-    let before = before(found, id)?;
+    let before = existing(found, id)?;
     let client = storage::lookups::save_client(&txn, organization, id, input)
         .await
         .map_err(split("save the client"))?;

@@ -400,7 +400,7 @@ async fn matching(
         .filter(|t| t.name.to_lowercase().contains(&needle))
         .map(|t| t.id)
         .collect();
-    let licence_ids: Vec<i64> = super::licenses::of_product(db, organization_id, Product::Device)
+    let license_ids: Vec<i64> = super::licenses::of_product(db, organization_id, Product::Device)
         .await?
         .into_iter()
         .filter(|l| l.licence_id.to_lowercase().contains(&needle))
@@ -411,8 +411,8 @@ async fn matching(
     if !team_ids.is_empty() {
         any = any.add(devices::Column::TeamId.is_in(team_ids.iter().copied()));
     }
-    if !licence_ids.is_empty() {
-        any = any.add(devices::Column::LicenseId.is_in(licence_ids.iter().copied()));
+    if !license_ids.is_empty() {
+        any = any.add(devices::Column::LicenseId.is_in(license_ids.iter().copied()));
     }
     for column in [
         devices::Column::Nickname,
@@ -438,7 +438,7 @@ async fn matching(
         // One set of ids from the text index and the two id lists: SQLite then fetches
         // exactly those rows instead of testing every device against an OR.
         let mut union = "SELECT rowid FROM devices_search WHERE devices_search MATCH ?".to_owned();
-        for (column, ids) in [("team_id", &team_ids), ("license_id", &licence_ids)] {
+        for (column, ids) in [("team_id", &team_ids), ("license_id", &license_ids)] {
             if !ids.is_empty() {
                 let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
                 union.push_str(&format!(

@@ -151,14 +151,14 @@ pub async fn organizations_of(
 /// mobile users module.)
 pub async fn seats_in_use(
     db: &impl ConnectionTrait,
-    licence_ids: &[i64],
+    license_ids: &[i64],
     now: DateTime<Utc>,
 ) -> Result<HashMap<i64, u32>, DbErr> {
     let assigned: Vec<(i64, i64)> = license_assignments::Entity::find()
         .select_only()
         .column(license_assignments::Column::LicenseId)
         .column_as(Expr::col(license_assignments::Column::Id).count(), "used")
-        .filter(license_assignments::Column::LicenseId.is_in(licence_ids.to_vec()))
+        .filter(license_assignments::Column::LicenseId.is_in(license_ids.to_vec()))
         .group_by(license_assignments::Column::LicenseId)
         .into_tuple()
         .all(db)
@@ -167,7 +167,7 @@ pub async fn seats_in_use(
         .select_only()
         .column(license_sessions::Column::LicenseId)
         .column_as(Expr::col(license_sessions::Column::Id).count(), "used")
-        .filter(license_sessions::Column::LicenseId.is_in(licence_ids.to_vec()))
+        .filter(license_sessions::Column::LicenseId.is_in(license_ids.to_vec()))
         .filter(license_sessions::Column::EndedAt.is_null())
         .filter(license_sessions::Column::ExpiresAt.gt(now))
         .group_by(license_sessions::Column::LicenseId)

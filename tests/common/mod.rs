@@ -421,7 +421,6 @@ impl TestApp {
         self.mail.as_ref().expect("this app has a mail server")
     }
 
-    /// Waits until the outbox has nothing left to send.
     /// Sends the mail due now from the test itself (the worker's `run_once`), so it reached
     /// the SMTP server (or the `.eml` directory) when this returns.
     pub async fn send_due_mail(&self) -> usize {

@@ -4,24 +4,24 @@
 //! every instance counts the same), and past the limits the answer is 429.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 
 use super::ApiError;
 use crate::{
-    app,
+    app::{
+        self,
+        registration::{Attempt, RegisterRefused},
+    },
     domain::{
-        registration::{Gone, RegistrationCode, code_hash},
+        registration::{RegistrationCode, code_hash},
         tokens,
     },
-    storage::{self, registration::DeviceReport},
+    storage::registration::DeviceReport,
     web::state::AppState,
 };
 
-/// Failed attempts allowed per source address, and per code, within `WINDOW_MINUTES`.
-pub const MAX_FAILURES_PER_CLIENT: u64 = 10;
-pub const MAX_FAILURES_PER_CODE: u64 = 5;
-const WINDOW_MINUTES: i64 = 15;
+pub use crate::app::registration::{MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_CODE};
 
 #[derive(Debug, Deserialize)]
 pub struct RegisterBody {
@@ -44,19 +44,21 @@ fn field(value: Option<String>, name: &str, max: usize) -> Result<Option<String>
     }
 }
 
-/// A failed attempt: counted, then answered.
-struct Failure<'a> {
-    state: &'a AppState,
-    client: &'a str,
-    hash: &'a str,
-    now: chrono::DateTime<Utc>,
-}
-
-impl Failure<'_> {
-    async fn answer(&self, error: ApiError) -> Result<HttpResponse, ApiError> {
-        storage::registration::record_failure(&self.state.db, self.client, self.hash, self.now)
-            .await?;
-        Err(error)
+impl From<app::Error<RegisterRefused>> for ApiError {
+    fn from(error: app::Error<RegisterRefused>) -> Self {
+        match error {
+            app::Error::Refused(refused) => {
+                let text = refused.to_string();
+                match refused {
+                    RegisterRefused::TooManyAttempts => Self::TooManyRequests(text),
+                    RegisterRefused::NotACode(_) | RegisterRefused::WrongCode => {
+                        Self::BadRequest(text)
+                    }
+                    RegisterRefused::Gone(_) => Self::Gone(text),
+                }
+            }
+            app::Error::Failed(failure) => failure.into(),
+        }
     }
 }
 
@@ -82,22 +84,14 @@ pub async fn register(
             .map_or(raw_code.trim(), RegistrationCode::as_str),
     );
 
-    let since = now - Duration::minutes(WINDOW_MINUTES);
-    let (by_client, by_code) =
-        storage::registration::failures_since(&state.db, &client, &hash, since).await?;
-    if by_client >= MAX_FAILURES_PER_CLIENT || by_code >= MAX_FAILURES_PER_CODE {
-        return Err(ApiError::TooManyRequests(format!(
-            "too many failed registration attempts; try again in {WINDOW_MINUTES} minutes"
-        )));
-    }
-    let failed = Failure {
-        state: &state,
+    let attempt = Attempt {
         client: &client,
-        hash: &hash,
+        code_hash: &hash,
         now,
     };
+    app::registration::check_limits(&state.db, &attempt).await?;
     if let Err(error) = parsed {
-        return failed.answer(ApiError::BadRequest(error.to_string())).await;
+        return Ok(app::registration::fail(&state.db, &attempt, error.into()).await?);
     }
     let device_identifier = match field(body.device_id, "device_id", 128)? {
         Some(id) => id,
@@ -110,26 +104,7 @@ pub async fn register(
         app_version: field(body.app_version, "app_version", 64)?,
         device_name: field(body.device_name, "device_name", 120)?,
     };
-
-    let Some((issued, device)) = storage::registration::find(&state.db, &hash).await? else {
-        return failed
-            .answer(ApiError::BadRequest(
-                "this registration code is wrong; check it and try again".to_owned(),
-            ))
-            .await;
-    };
-    if let Err(gone) = storage::registration::issued(&issued).redeemable(now) {
-        return failed.answer(ApiError::Gone(gone.to_string())).await;
-    }
-
     let token = tokens::new_token();
-    let token_hash = tokens::hash_token(&token);
-    match app::devices::register(&state.db, issued.id, &device, report, &token_hash, now).await {
-        Ok(_) => {}
-        Err(app::Error::Refused(_)) => {
-            return failed.answer(ApiError::Gone(Gone::Used.to_string())).await;
-        }
-        Err(app::Error::Failed(failure)) => return Err(failure.into()),
-    }
+    app::registration::register(&state.db, &attempt, report, &tokens::hash_token(&token)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "device_token": token })))
 }

@@ -243,7 +243,7 @@ pub async fn new_device_page(
     show_form(&state, &admin, None, DeviceForm::default(), None).await
 }
 
-/// A refusal of the store is shown on the form; a database failure stays an error.
+/// Add: a refused choice comes back on the form with the reason (422).
 #[post("/devices")]
 pub async fn create_device(
     state: web::Data<AppState>,

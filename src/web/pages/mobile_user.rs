@@ -91,7 +91,7 @@ pub struct AssignedForm {
     assigned: Option<String>,
 }
 
-#[post("/mobile-users/{id}/licenses/{licence}")]
+#[post("/mobile-users/{id}/licenses/{license_id}")]
 pub async fn set_licence(
     state: web::Data<AppState>,
     admin: Can<UpdateLicenses>,

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    app::{self, administrators::SetupRefused},
+    app::{self, administrators::SetupLinkGone},
     domain::{email::Email, password::NewPassword, permissions::Role, text},
     storage::{self, administrators::NewAdministrator, tokens::Purpose},
     web::{
@@ -112,10 +112,7 @@ pub async fn create_first_operator(
     };
     let operator = match app::administrators::complete_setup(&state.db, &form.token, new).await {
         Ok(operator) => operator,
-        Err(app::Error::Refused(SetupRefused::LinkGone)) => return Err(AppError::NotFound),
-        Err(app::Error::Refused(SetupRefused::EmailTaken(taken))) => {
-            return again(taken.to_string());
-        }
+        Err(app::Error::Refused(SetupLinkGone)) => return Err(AppError::NotFound),
         Err(app::Error::Failed(failure)) => return Err(failure.into()),
     };
 

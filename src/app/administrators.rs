@@ -9,7 +9,11 @@ use serde::Serialize;
 
 use super::{Failure, Outcome, Step, refuse};
 use crate::{
-    domain::{audit::AuditAction, email::Email, permissions::Role},
+    domain::{
+        audit::AuditAction,
+        email::Email,
+        permissions::{AccessRefused, Role, check_access_change},
+    },
     mail::messages,
     storage::{
         self,
@@ -87,17 +91,34 @@ pub async fn create(
     Ok(admin)
 }
 
-/// Creates an administrator without a password and mails them a link to choose one.
-/// `organization_name` is what the mail says they administer; `base_url` starts the link.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InviteRefused {
+    #[error(transparent)]
+    Access(#[from] AccessRefused),
+    #[error(transparent)]
+    EmailTaken(#[from] EmailTaken),
+}
+
+/// Creates an administrator without a password and mails them a link to choose one, when an
+/// administrator of role `by` may give the new one's role. `organization_name` is what the
+/// mail says they administer; `base_url` starts the link.
 pub async fn invite(
     db: &DatabaseConnection,
     actor: &Actor,
+    by: Role,
     new: NewAdministrator,
     organization_name: &str,
     base_url: &str,
-) -> Outcome<Model, EmailTaken> {
+) -> Outcome<Model, InviteRefused> {
+    if !by.may_grant(new.role) {
+        return refuse(AccessRefused::OnlyOperatorsGrantOperator.into());
+    }
     let txn = storage::begin_write(db).await.step("begin")?;
-    let admin = insert(&txn, actor, new).await?;
+    let admin = match insert(&txn, actor, new).await {
+        Ok(admin) => admin,
+        Err(super::Error::Refused(taken)) => return refuse(taken.into()),
+        Err(super::Error::Failed(failure)) => return Err(failure.into()),
+    };
     let token = storage::tokens::issue(
         &txn,
         Purpose::SetPassword,
@@ -123,14 +144,20 @@ pub async fn invite(
     Ok(admin)
 }
 
-/// Changes role and active flag; deactivating ends the administrator's sessions.
+/// Changes role and active flag, as an administrator of role `by` may
+/// (`check_access_change`); deactivating ends the administrator's sessions.
 pub async fn update_access(
     db: &DatabaseConnection,
     actor: &Actor,
+    by: Role,
     before: Model,
     role: Role,
     active: bool,
-) -> Result<Model, Failure> {
+) -> Outcome<Model, AccessRefused> {
+    let own = actor.id == Some(before.id);
+    if let Err(refused) = check_access_change(by, own, before.role, role, active) {
+        return refuse(refused);
+    }
     let txn = storage::begin_write(db).await.step("begin")?;
     let after = storage::administrators::update_access(&txn, &before, role, active)
         .await

@@ -77,6 +77,12 @@ impl Role {
         self == Self::Operator
     }
 
+    /// Whether an administrator of this role may give `role` to someone: operators any,
+    /// the others every role but operator.
+    pub fn may_grant(self, role: Role) -> bool {
+        self.is_global() || !role.is_global()
+    }
+
     pub fn allows(self, permission: Permission) -> bool {
         use ObjectClass::*;
         match self {
@@ -136,6 +142,36 @@ impl fmt::Display for Permission {
     }
 }
 
+/// Why a change of an administrator's role or access was refused.
+#[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
+pub enum AccessRefused {
+    #[error("only operators can create operators")]
+    OnlyOperatorsGrantOperator,
+    #[error("you cannot change your own role or deactivate yourself")]
+    OwnAccount,
+    /// Operators are global and the others belong to an organization.
+    #[error("operators stay operators; create a new account to give someone operator rights")]
+    CrossesOperatorLine,
+}
+
+/// Whether an administrator of role `by` may set an account's role from `from` to `to` and
+/// its access to `active`; `own` when it is their own account.
+pub fn check_access_change(
+    by: Role,
+    own: bool,
+    from: Role,
+    to: Role,
+    active: bool,
+) -> Result<(), AccessRefused> {
+    if own && (to != from || !active) {
+        return Err(AccessRefused::OwnAccount);
+    }
+    if to.is_global() != from.is_global() || !by.may_grant(to) {
+        return Err(AccessRefused::CrossesOperatorLine);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +203,32 @@ mod tests {
         assert_eq!(Role::parse(" Viewer ").unwrap(), Role::Viewer);
         assert!(Role::parse("root").is_err());
         assert_eq!(EDIT_USERS.to_string(), "mobile_users/update");
+    }
+
+    #[test]
+    fn nobody_changes_their_own_access_and_nobody_crosses_the_operator_line() {
+        use Role::*;
+        assert_eq!(
+            check_access_change(Admin, true, Admin, Viewer, true),
+            Err(AccessRefused::OwnAccount)
+        );
+        assert_eq!(
+            check_access_change(Operator, true, Operator, Operator, false),
+            Err(AccessRefused::OwnAccount)
+        );
+        assert_eq!(check_access_change(Admin, true, Admin, Admin, true), Ok(()));
+        assert_eq!(
+            check_access_change(Operator, false, Admin, Operator, true),
+            Err(AccessRefused::CrossesOperatorLine)
+        );
+        assert_eq!(
+            check_access_change(Admin, false, Operator, Operator, false),
+            Err(AccessRefused::CrossesOperatorLine)
+        );
+        assert_eq!(
+            check_access_change(Admin, false, Viewer, Admin, false),
+            Ok(())
+        );
+        assert!(Operator.may_grant(Operator) && !Admin.may_grant(Operator));
     }
 }

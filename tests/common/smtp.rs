@@ -63,7 +63,9 @@ impl MailServer {
             .with_name("smtp.test")
             .with_ssl(SslConfig::None)
             .expect("no TLS")
-            .with_num_threads(2)
+            // Each mail worker (the app's, a second instance's, a test's `send_due_mail`) keeps
+            // a pooled connection open: enough threads that none waits for another.
+            .with_num_threads(8)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();

@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    app,
+    app::{self, administrators::InviteRefused},
     domain::{
         email::Email,
         permissions::{Action, ObjectClass, Permission, Role},
@@ -22,7 +22,7 @@ use crate::{
         guard::{
             Can, CreateAdministrators, CurrentAdmin, ReadAdministrators, UpdateAdministrators,
         },
-        page::{ListParams, Listing, PageContext, form_result, redirect, render, render_form},
+        page::{ListParams, Listing, PageContext, redirect, render, render_form, sentence},
         state::AppState,
     },
 };
@@ -31,7 +31,7 @@ use crate::{
 fn assignable_roles(admin: &CurrentAdmin) -> Vec<Role> {
     Role::ALL
         .into_iter()
-        .filter(|role| admin.role.is_global() || !role.is_global())
+        .filter(|role| admin.role.may_grant(*role))
         .collect()
 }
 
@@ -133,9 +133,6 @@ pub async fn create_administrator(
     let checked = (|| {
         let email = Email::parse(&form.email).map_err(|e| e.to_string())?;
         let role = Role::parse(&form.role).map_err(|e| e.to_string())?;
-        if !assignable_roles(&admin).contains(&role) {
-            return Err("Only operators can create operators.".to_owned());
-        }
         let organization = if role.is_global() {
             None
         } else {
@@ -177,12 +174,26 @@ pub async fn create_administrator(
         password_hash: None,
     };
     let base_url = &state.config.base_url;
-    let invited =
-        app::administrators::invite(&state.db, &admin.actor(), new, &organization_name, base_url)
-            .await;
-    let created = match form_result(invited)? {
+    let actor = admin.actor();
+    let invited = app::administrators::invite(
+        &state.db,
+        &actor,
+        admin.role,
+        new,
+        &organization_name,
+        base_url,
+    )
+    .await;
+    let created = match invited {
         Ok(created) => created,
-        Err(taken) => return again(format!("{taken}."), form).await,
+        Err(app::Error::Refused(InviteRefused::Access(refused))) => {
+            return again(sentence(&refused), form).await;
+        }
+        // "ann@acme.example already has an account.": the address as typed, lower case.
+        Err(app::Error::Refused(InviteRefused::EmailTaken(taken))) => {
+            return again(format!("{taken}."), form).await;
+        }
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
     };
     admin.session.flash_success(format!(
         "Administrator {} created. A welcome mail with a link to choose a password is on its way.",
@@ -245,26 +256,16 @@ pub async fn update_administrator_access(
     let back = format!("/administrators/{}", subject.id);
     let role = Role::parse(&form.role).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let active = form.active.is_some();
-    let current_role = subject.role;
-    if subject.id == admin.account.id && (role != current_role || !active) {
-        admin
+    let actor = admin.actor();
+    match app::administrators::update_access(&state.db, &actor, admin.role, subject, role, active)
+        .await
+    {
+        Ok(after) => admin
             .session
-            .flash_error("You cannot change your own role or deactivate yourself.")?;
-        return Ok(redirect(&back));
+            .flash_success(format!("Administrator {} saved.", after.email))?,
+        Err(app::Error::Refused(refused)) => admin.session.flash_error(sentence(&refused))?,
+        Err(app::Error::Failed(failure)) => return Err(failure.into()),
     }
-    // Operators are global and others belong to an organization: the role cannot cross that line.
-    if role.is_global() != current_role.is_global() || !assignable_roles(&admin).contains(&role) {
-        admin.session.flash_error(
-            "Operators stay operators; create a new account to give someone operator rights.",
-        )?;
-        return Ok(redirect(&back));
-    }
-    let after =
-        app::administrators::update_access(&state.db, &admin.actor(), subject, role, active)
-            .await?;
-    admin
-        .session
-        .flash_success(format!("Administrator {} saved.", after.email))?;
     Ok(redirect(&back))
 }
 

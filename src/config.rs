@@ -167,6 +167,13 @@ pub struct LoginLimits {
     pub per_client: u64,
 }
 
+impl LoginLimits {
+    /// Whether failures counted within the window already reach a limit.
+    pub fn reached(&self, by_address: u64, by_client: u64) -> bool {
+        by_address >= self.per_address || by_client >= self.per_client
+    }
+}
+
 impl Default for LoginLimits {
     fn default() -> Self {
         Self {

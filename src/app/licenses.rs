@@ -120,7 +120,7 @@ pub async fn assign_seat(
     licence: &licenses::Model,
     user: &mobile_users::Model,
 ) -> Outcome<(), AssignRefused> {
-    if licence.competitive || matches!(licence.product, Product::Mobile | Product::Device) {
+    if !licence.product.assigned_to_users(licence.competitive) {
         return refuse(AssignRefused::NotAssignable);
     }
     if !licence.terms().is_valid_on(Utc::now().date_naive()) {
@@ -139,7 +139,7 @@ pub async fn assign_seat(
     let used = storage::seats::used(&txn, licence)
         .await
         .step("count the seats")?;
-    if used >= u64::try_from(licence.seat_limit).unwrap_or(0) {
+    if !licence.terms().has_free_seat(used) {
         return refuse(AssignRefused::Full(licence.seat_limit));
     }
     storage::seats::insert_assignment(&txn, licence.id, user.id)

@@ -4,7 +4,9 @@
 //! other and never pass the limits.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
+
+use super::{Failure, Outcome, Step, refuse};
 
 use crate::{
     config::LoginLimits,
@@ -16,29 +18,41 @@ use crate::{
     },
 };
 
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("too many failed sign-ins")]
+pub struct LimitReached;
+
 /// Counts the attempts for `email` and from `client` since `since` and, when both are under
-/// `limits`, records this one. `None` when a limit is reached.
+/// `limits`, records this one; refused when a limit is reached.
 pub async fn reserve_attempt(
     db: &DatabaseConnection,
     email: &str,
     client: &str,
     since: DateTime<Utc>,
     limits: LoginLimits,
-) -> Result<Option<Reservation>, DbErr> {
-    let txn = storage::begin_write(db).await?;
-    login_failures::lock(&txn, email, client).await?;
-    let (by_address, by_client) = login_failures::count_since(&txn, email, client, since).await?;
-    if by_address >= limits.per_address || by_client >= limits.per_client {
-        return Ok(None);
+) -> Outcome<Reservation, LimitReached> {
+    let txn = storage::begin_write(db).await.step("begin")?;
+    login_failures::lock(&txn, email, client)
+        .await
+        .step("lock the address and the client")?;
+    let (by_address, by_client) = login_failures::count_since(&txn, email, client, since)
+        .await
+        .step("count the failed sign-ins")?;
+    if limits.reached(by_address, by_client) {
+        return refuse(LimitReached);
     }
-    let reservation = login_failures::insert(&txn, email, client).await?;
-    txn.commit().await?;
-    Ok(Some(reservation))
+    let reservation = login_failures::insert(&txn, email, client)
+        .await
+        .step("count this attempt")?;
+    txn.commit().await.step("commit")?;
+    Ok(reservation)
 }
 
 /// Gives back a reserved attempt: the password was right, or was never checked.
-pub async fn release(db: &DatabaseConnection, reservation: Reservation) -> Result<(), DbErr> {
-    login_failures::release(db, reservation).await
+pub async fn release(db: &DatabaseConnection, reservation: Reservation) -> Result<(), Failure> {
+    login_failures::release(db, reservation)
+        .await
+        .step("give the attempt back")
 }
 
 fn client_actor(client: &str) -> Actor {
@@ -51,9 +65,11 @@ pub async fn record_blocked(
     client: &str,
     organization: Option<i64>,
     email: &str,
-) -> Result<(), DbErr> {
+) -> Result<(), Failure> {
     let change = Change::new(organization, AuditAction::LoginBlocked, email);
-    audit::record(db, &client_actor(client), change).await
+    audit::record(db, &client_actor(client), change)
+        .await
+        .step("record the audit entry")
 }
 
 /// Records a wrong password (the attempt stays counted), and prunes attempts older than
@@ -64,10 +80,14 @@ pub async fn record_failure(
     organization: Option<i64>,
     email: &str,
     prune_before: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let txn = storage::begin_write(db).await?;
+) -> Result<(), Failure> {
+    let txn = storage::begin_write(db).await.step("begin")?;
     let change = Change::new(organization, AuditAction::LoginFailed, email);
-    audit::record(&txn, &client_actor(client), change).await?;
-    login_failures::prune(&txn, prune_before).await?;
-    txn.commit().await
+    audit::record(&txn, &client_actor(client), change)
+        .await
+        .step("record the audit entry")?;
+    login_failures::prune(&txn, prune_before)
+        .await
+        .step("prune old attempts")?;
+    txn.commit().await.step("commit")
 }

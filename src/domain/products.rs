@@ -64,6 +64,13 @@ impl Product {
         Self::ALL.map(Self::as_str).join(", ")
     }
 
+    /// Whether an administrator gives a user a seat of a licence of this product by hand:
+    /// nominal seats only, and not MOBILE (a user's seat comes with being Enabled) nor
+    /// DEVICE (devices hold those).
+    pub fn assigned_to_users(self, competitive: bool) -> bool {
+        !competitive && !matches!(self, Self::Mobile | Self::Device)
+    }
+
     /// CHAT is sold per assigned user only.
     pub fn allows_competitive(self) -> bool {
         self != Self::Chat
@@ -93,6 +100,11 @@ impl LicenceTerms {
     /// Granting seats on `today`: started, and not past its last day.
     pub fn is_valid_on(&self, today: NaiveDate) -> bool {
         self.valid_from <= today && today <= self.valid_till
+    }
+
+    /// Whether a licence with `used` seats taken has one more to give.
+    pub fn has_free_seat(&self, used: u64) -> bool {
+        used < u64::from(self.limit)
     }
 
     pub fn is_expired_on(&self, today: NaiveDate) -> bool {
@@ -269,5 +281,22 @@ mod tests {
                 .count()
                 == 1
         );
+    }
+
+    #[test]
+    fn users_are_given_nominal_seats_of_every_product_but_mobile_and_device() {
+        assert!(Product::Chat.assigned_to_users(false));
+        assert!(
+            !Product::Chat.assigned_to_users(true),
+            "competitive: by sessions"
+        );
+        assert!(!Product::Mobile.assigned_to_users(false));
+        assert!(!Product::Device.assigned_to_users(false));
+        let terms = LicenceTerms {
+            valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            valid_till: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            limit: 2,
+        };
+        assert!(terms.has_free_seat(1) && !terms.has_free_seat(2));
     }
 }

@@ -146,7 +146,10 @@ async fn take_seat(
         .into_iter()
         .find(|l| l.id == license_id)
         .ok_or(DeviceStoreError::NoSuchLicence)?;
-    if seats_used(db, organization_id, license_id).await? >= u64::from(licence.terms().limit) {
+    if !licence
+        .terms()
+        .has_free_seat(seats_used(db, organization_id, license_id).await?)
+    {
         return Err(DeviceStoreError::LicenceFull(licence.licence_id));
     }
     Ok(())

@@ -197,8 +197,10 @@ pub async fn start_session(
         end_sessions(db, licence.id, user.id, "replaced by a new session").await?;
     }
     for licence in licences {
-        let limit = u64::try_from(licence.seat_limit).unwrap_or(0);
-        if live_sessions(db, licence.id, now).await? < limit {
+        if licence
+            .terms()
+            .has_free_seat(live_sessions(db, licence.id, now).await?)
+        {
             let session = license_sessions::ActiveModel {
                 license_id: Set(licence.id),
                 mobile_user_id: Set(user.id),

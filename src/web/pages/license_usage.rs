@@ -57,12 +57,6 @@ async fn find_licence(
         .ok_or(AppError::NotFound)
 }
 
-/// Users can be given seats of nominal licences other than MOBILE (seats by enabling users)
-/// and DEVICE (seats held by devices).
-fn assignable(licence: &licenses::Model) -> bool {
-    !licence.competitive && licence.product != Product::Mobile && licence.product != Product::Device
-}
-
 #[get("/licenses/{id}/used")]
 pub async fn used_page(
     state: web::Data<AppState>,
@@ -114,7 +108,7 @@ pub async fn used_page(
         .collect();
     render(&UsedPage {
         ctx: PageContext::for_admin(&state, &admin, "/licenses").await?,
-        can_assign: can_update && assignable(&licence),
+        can_assign: can_update && licence.product.assigned_to_users(licence.competitive),
         licence,
         rows,
         list,

@@ -88,14 +88,15 @@ pub async fn log_in(
     let reservation = if state.config.read_only {
         let (by_address, by_client) =
             storage::login_failures::count_since(&state.db, &typed, &client, since).await?;
-        if by_address >= limits.per_address || by_client >= limits.per_client {
+        if limits.reached(by_address, by_client) {
             return blocked();
         }
         None
     } else {
-        match app::login::reserve_attempt(&state.db, &typed, &client, since, limits).await? {
-            Some(reservation) => Some(reservation),
-            None => {
+        match app::login::reserve_attempt(&state.db, &typed, &client, since, limits).await {
+            Ok(reservation) => Some(reservation),
+            Err(app::Error::Failed(failure)) => return Err(failure.into()),
+            Err(app::Error::Refused(app::login::LimitReached)) => {
                 app::login::record_blocked(&state.db, &client, organization_id, &typed).await?;
                 return blocked();
             }

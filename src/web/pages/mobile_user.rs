@@ -57,15 +57,11 @@ pub async fn mobile_user_page(
     let user = find_user(&state, &admin, *id).await?;
     let today = Utc::now().date_naive();
     let mut licences = Vec::new();
-    // MOBILE seats come with the user's state, DEVICE seats belong to devices.
-    for product in Product::ALL
-        .into_iter()
-        .filter(|p| !matches!(p, Product::Mobile | Product::Device))
-    {
+    for product in Product::ALL {
         for licence in
             storage::licenses::of_product(&state.db, user.organization_id, product).await?
         {
-            if licence.competitive || licence.valid_till < today {
+            if !product.assigned_to_users(licence.competitive) || licence.valid_till < today {
                 continue;
             }
             let assigned = storage::seats::is_assigned(&state.db, licence.id, user.id).await?;

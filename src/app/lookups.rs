@@ -1,21 +1,21 @@
 //! The lookups devices refer to — areas, teams, employees and clients: create, change,
-//! delete, each with its audit entry (before → after), refused while something still uses
-//! the entry or when its name is taken.
+//! delete, each with its audit entry (before → after). Refused when the name is taken in
+//! the organization, when an entry it names does not exist there, and when deleting (or,
+//! for a client, making it retail) would leave something that uses it without it.
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::Serialize;
 
-use super::{Error, Failure, Outcome, Step};
+use super::{Failure, Outcome, Step, refuse};
 use crate::{
     domain::{
         audit::AuditAction,
-        lookups::{ClientInput, EmployeeInput, TeamInput},
+        lookups::{ClientInput, ClientKind, EmployeeInput, TeamInput},
     },
     storage::{
         self,
         audit::{Actor, Change},
         entities::{areas, clients, employees, teams},
-        lookups::LookupStoreError,
     },
 };
 
@@ -24,28 +24,29 @@ use crate::{
 pub enum LookupRefused {
     #[error("There is already one named “{0}”.")]
     NameTaken(String),
-    /// Something still refers to it: the sentence says what, and what to do.
-    #[error("{0}")]
-    InUse(String),
     #[error("The area does not exist.")]
     NoSuchArea,
     #[error("The team does not exist.")]
     NoSuchTeam,
     #[error("It was deleted meanwhile.")]
     Gone,
-}
-
-fn split(step: &'static str) -> impl FnOnce(LookupStoreError) -> Error<LookupRefused> {
-    move |error| match error {
-        LookupStoreError::NameTaken(name) => Error::Refused(LookupRefused::NameTaken(name)),
-        LookupStoreError::InUse(why) => Error::Refused(LookupRefused::InUse(why)),
-        LookupStoreError::NoSuchArea => Error::Refused(LookupRefused::NoSuchArea),
-        LookupStoreError::NoSuchTeam => Error::Refused(LookupRefused::NoSuchTeam),
-        LookupStoreError::Db(error) => Error::Failed(Failure {
-            step,
-            source: error.into(),
-        }),
-    }
+    #[error(
+        "Area {name} is still the area of {teams} team(s) and {clients} client(s); move them first."
+    )]
+    AreaInUse {
+        name: String,
+        teams: u64,
+        clients: u64,
+    },
+    #[error("Team {name} still has {devices} device(s); move or delete them first.")]
+    TeamInUse { name: String, devices: u64 },
+    #[error("Client {name} is assigned to {devices} device(s); remove it from them first.")]
+    ClientInUse { name: String, devices: u64 },
+    #[error(
+        "Client {name} is assigned to {devices} device(s), which only wholesale clients can be; \
+         remove it from them first."
+    )]
+    ClientMustStayWholesale { name: String, devices: u64 },
 }
 
 /// Records a created (`before` none) or changed entry and commits.
@@ -84,7 +85,7 @@ async fn commit_deleted<T: Serialize>(
     txn.commit().await.step("commit")
 }
 
-/// Loads the entry being changed (`id` some), refusing when it is gone.
+/// The entry being changed (`id` some), refused when it is gone; none for a new one.
 fn existing<T>(
     found: Result<Option<T>, sea_orm::DbErr>,
     id: Option<i64>,
@@ -92,8 +93,25 @@ fn existing<T>(
     match (id, found.step("load the entry")?) {
         (None, _) => Ok(None),
         (Some(_), Some(entry)) => Ok(Some(entry)),
-        (Some(_), None) => Err(Error::Refused(LookupRefused::Gone)),
+        (Some(_), None) => refuse(LookupRefused::Gone),
     }
+}
+
+/// Refuses an area id that is not one of the organization's.
+async fn check_area(
+    txn: &DatabaseTransaction,
+    organization: i64,
+    area_id: Option<i64>,
+) -> Outcome<(), LookupRefused> {
+    if let Some(area_id) = area_id
+        && storage::lookups::find_area(txn, organization, area_id)
+            .await
+            .step("find the area")?
+            .is_none()
+    {
+        return refuse(LookupRefused::NoSuchArea);
+    }
+    Ok(())
 }
 
 /// Creates (`id` none) or renames an area.
@@ -105,14 +123,20 @@ pub async fn save_area(
     name: &str,
 ) -> Outcome<areas::Model, LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
+    if storage::lookups::area_name_taken(&txn, organization, name, id)
+        .await
+        .step("look for the name")?
+    {
+        return refuse(LookupRefused::NameTaken(name.to_owned()));
+    }
     let found = match id {
         Some(id) => storage::lookups::find_area(&txn, organization, id).await,
         None => Ok(None),
     };
     let before = existing(found, id)?;
-    let area = storage::lookups::save_area(&txn, organization, id, name)
+    let area = storage::lookups::save_area(&txn, organization, before.clone(), name)
         .await
-        .map_err(split("save the area"))?;
+        .step("save the area")?;
     let actions = [AuditAction::AreaCreate, AuditAction::AreaUpdate];
     commit_saved(
         txn,
@@ -133,9 +157,19 @@ pub async fn delete_area(
     area: &areas::Model,
 ) -> Outcome<(), LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
+    let (teams, clients) = storage::lookups::area_uses(&txn, area.id)
+        .await
+        .step("count what uses the area")?;
+    if teams + clients > 0 {
+        return refuse(LookupRefused::AreaInUse {
+            name: area.name.clone(),
+            teams,
+            clients,
+        });
+    }
     storage::lookups::delete_area(&txn, area)
         .await
-        .map_err(split("delete the area"))?;
+        .step("delete the area")?;
     let action = AuditAction::AreaDelete;
     commit_deleted(txn, actor, area.organization_id, action, &area.name, area).await?;
     Ok(())
@@ -150,14 +184,21 @@ pub async fn save_team(
     input: &TeamInput,
 ) -> Outcome<teams::Model, LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
+    check_area(&txn, organization, input.area_id).await?;
+    if storage::lookups::team_name_taken(&txn, organization, &input.name, id)
+        .await
+        .step("look for the name")?
+    {
+        return refuse(LookupRefused::NameTaken(input.name.clone()));
+    }
     let found = match id {
         Some(id) => storage::lookups::find_team(&txn, organization, id).await,
         None => Ok(None),
     };
     let before = existing(found, id)?;
-    let team = storage::lookups::save_team(&txn, organization, id, input)
+    let team = storage::lookups::save_team(&txn, organization, before.clone(), input)
         .await
-        .map_err(split("save the team"))?;
+        .step("save the team")?;
     let actions = [AuditAction::TeamCreate, AuditAction::TeamUpdate];
     commit_saved(
         txn,
@@ -178,9 +219,18 @@ pub async fn delete_team(
     team: &teams::Model,
 ) -> Outcome<(), LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
+    let devices = storage::lookups::team_devices(&txn, team.id)
+        .await
+        .step("count the team's devices")?;
+    if devices > 0 {
+        return refuse(LookupRefused::TeamInUse {
+            name: team.name.clone(),
+            devices,
+        });
+    }
     storage::lookups::delete_team(&txn, team)
         .await
-        .map_err(split("delete the team"))?;
+        .step("delete the team")?;
     let action = AuditAction::TeamDelete;
     commit_deleted(txn, actor, team.organization_id, action, &team.name, team).await?;
     Ok(())
@@ -195,14 +245,22 @@ pub async fn save_employee(
     input: &EmployeeInput,
 ) -> Outcome<employees::Model, LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
+    if let Some(team_id) = input.team_id
+        && storage::lookups::find_team(&txn, organization, team_id)
+            .await
+            .step("find the team")?
+            .is_none()
+    {
+        return refuse(LookupRefused::NoSuchTeam);
+    }
     let found = match id {
         Some(id) => storage::lookups::find_employee(&txn, organization, id).await,
         None => Ok(None),
     };
     let before = existing(found, id)?;
-    let employee = storage::lookups::save_employee(&txn, organization, id, input)
+    let employee = storage::lookups::save_employee(&txn, organization, before.clone(), input)
         .await
-        .map_err(split("save the employee"))?;
+        .step("save the employee")?;
     let actions = [AuditAction::EmployeeCreate, AuditAction::EmployeeUpdate];
     let name = employee.name.clone();
     commit_saved(
@@ -223,17 +281,19 @@ pub async fn delete_employee(
     db: &DatabaseConnection,
     actor: &Actor,
     employee: &employees::Model,
-) -> Result<(), Failure> {
+) -> Outcome<(), LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
     storage::lookups::delete_employee(&txn, employee)
         .await
         .step("delete the employee")?;
     let action = AuditAction::EmployeeDelete;
     let organization = employee.organization_id;
-    commit_deleted(txn, actor, organization, action, &employee.name, employee).await
+    commit_deleted(txn, actor, organization, action, &employee.name, employee).await?;
+    Ok(())
 }
 
-/// Creates (`id` none) or changes a client.
+/// Creates (`id` none) or changes a client. A client assigned to devices (only wholesale
+/// clients can be) stays wholesale.
 pub async fn save_client(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -242,14 +302,34 @@ pub async fn save_client(
     input: &ClientInput,
 ) -> Outcome<clients::Model, LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
+    check_area(&txn, organization, input.area_id).await?;
+    if storage::lookups::client_name_taken(&txn, organization, &input.name, id)
+        .await
+        .step("look for the name")?
+    {
+        return refuse(LookupRefused::NameTaken(input.name.clone()));
+    }
     let found = match id {
         Some(id) => storage::lookups::find_client(&txn, organization, id).await,
         None => Ok(None),
     };
     let before = existing(found, id)?;
-    let client = storage::lookups::save_client(&txn, organization, id, input)
+    if let Some(client) = &before
+        && input.kind != ClientKind::Wholesale
+    {
+        let devices = storage::lookups::devices_assigned(&txn, client.id)
+            .await
+            .step("count the client's devices")?;
+        if devices > 0 {
+            return refuse(LookupRefused::ClientMustStayWholesale {
+                name: client.name.clone(),
+                devices,
+            });
+        }
+    }
+    let client = storage::lookups::save_client(&txn, organization, before.clone(), input)
         .await
-        .map_err(split("save the client"))?;
+        .step("save the client")?;
     let actions = [AuditAction::ClientCreate, AuditAction::ClientUpdate];
     let name = client.name.clone();
     commit_saved(
@@ -271,9 +351,18 @@ pub async fn delete_client(
     client: &clients::Model,
 ) -> Outcome<(), LookupRefused> {
     let txn = storage::begin_write(db).await.step("begin")?;
+    let devices = storage::lookups::devices_assigned(&txn, client.id)
+        .await
+        .step("count the client's devices")?;
+    if devices > 0 {
+        return refuse(LookupRefused::ClientInUse {
+            name: client.name.clone(),
+            devices,
+        });
+    }
     storage::lookups::delete_client(&txn, client)
         .await
-        .map_err(split("delete the client"))?;
+        .step("delete the client")?;
     let action = AuditAction::ClientDelete;
     commit_deleted(
         txn,

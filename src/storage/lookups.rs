@@ -1,6 +1,6 @@
-//! Areas, teams, employees and clients (docs/behaviour.md#active-devices), each scoped to its organization. A delete
-//! that would leave a device without its team or one of its clients, or a team or client
-//! without its area, is refused.
+//! Areas, teams, employees and clients (docs/behaviour.md#active-devices), each scoped to its
+//! organization: the queries, the counts of what still uses an entry, and the writes.
+//! `app::lookups` decides what is refused.
 
 use chrono::Utc;
 use sea_orm::{
@@ -17,20 +17,6 @@ use crate::domain::{
     lookups::{ClientInput, ClientKind, EmployeeInput, TeamInput},
     paging::{Page, PageRequest},
 };
-
-#[derive(Debug, thiserror::Error)]
-pub enum LookupStoreError {
-    #[error("There is already one named “{0}”.")]
-    NameTaken(String),
-    #[error("{0}")]
-    InUse(String),
-    #[error("The area does not exist.")]
-    NoSuchArea,
-    #[error("The team does not exist.")]
-    NoSuchTeam,
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
 
 pub async fn areas_page(
     db: &impl ConnectionTrait,
@@ -67,7 +53,7 @@ pub async fn find_area(
         .await
 }
 
-async fn area_name_taken(
+pub async fn area_name_taken(
     db: &impl ConnectionTrait,
     organization_id: i64,
     name: &str,
@@ -82,24 +68,18 @@ async fn area_name_taken(
     Ok(query.count(db).await? > 0)
 }
 
-/// Creates (`id` none) or renames an area.
+/// Renames `existing`, or creates an area when there is none.
 pub async fn save_area(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    id: Option<i64>,
+    existing: Option<areas::Model>,
     name: &str,
-) -> Result<areas::Model, LookupStoreError> {
-    if area_name_taken(db, organization_id, name, id).await? {
-        return Err(LookupStoreError::NameTaken(name.to_owned()));
-    }
-    let model = match id {
-        Some(id) => {
-            let area = find_area(db, organization_id, id)
-                .await?
-                .ok_or(LookupStoreError::NoSuchArea)?;
+) -> Result<areas::Model, DbErr> {
+    match existing {
+        Some(area) => {
             let mut active: areas::ActiveModel = area.into();
             active.name = Set(name.to_owned());
-            active.update(db).await?
+            active.update(db).await
         }
         None => {
             areas::ActiveModel {
@@ -109,30 +89,25 @@ pub async fn save_area(
                 ..Default::default()
             }
             .insert(db)
-            .await?
+            .await
         }
-    };
-    Ok(model)
+    }
 }
 
-pub async fn delete_area(
-    db: &impl ConnectionTrait,
-    area: &areas::Model,
-) -> Result<(), LookupStoreError> {
+/// Teams and clients whose area this is.
+pub async fn area_uses(db: &impl ConnectionTrait, area_id: i64) -> Result<(u64, u64), DbErr> {
     let teams = teams::Entity::find()
-        .filter(teams::Column::AreaId.eq(area.id))
+        .filter(teams::Column::AreaId.eq(area_id))
         .count(db)
         .await?;
     let clients = clients::Entity::find()
-        .filter(clients::Column::AreaId.eq(area.id))
+        .filter(clients::Column::AreaId.eq(area_id))
         .count(db)
         .await?;
-    if teams + clients > 0 {
-        return Err(LookupStoreError::InUse(format!(
-            "Area {} is still the area of {teams} team(s) and {clients} client(s); move them first.",
-            area.name
-        )));
-    }
+    Ok((teams, clients))
+}
+
+pub async fn delete_area(db: &impl ConnectionTrait, area: &areas::Model) -> Result<(), DbErr> {
     areas::Entity::delete_by_id(area.id).exec(db).await?;
     Ok(())
 }
@@ -161,32 +136,30 @@ pub async fn find_team(
         .await
 }
 
-/// Creates (`id` none) or changes a team.
+pub async fn team_name_taken(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<bool, DbErr> {
+    let mut taken = teams::Entity::find()
+        .filter(teams::Column::OrganizationId.eq(organization_id))
+        .filter(teams::Column::Name.eq(name));
+    if let Some(id) = except {
+        taken = taken.filter(teams::Column::Id.ne(id));
+    }
+    Ok(taken.count(db).await? > 0)
+}
+
+/// Changes `existing`, or creates a team when there is none.
 pub async fn save_team(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    id: Option<i64>,
+    existing: Option<teams::Model>,
     input: &TeamInput,
-) -> Result<teams::Model, LookupStoreError> {
-    if let Some(area_id) = input.area_id
-        && find_area(db, organization_id, area_id).await?.is_none()
-    {
-        return Err(LookupStoreError::NoSuchArea);
-    }
-    let mut taken = teams::Entity::find()
-        .filter(teams::Column::OrganizationId.eq(organization_id))
-        .filter(teams::Column::Name.eq(input.name.as_str()));
-    if let Some(id) = id {
-        taken = taken.filter(teams::Column::Id.ne(id));
-    }
-    if taken.count(db).await? > 0 {
-        return Err(LookupStoreError::NameTaken(input.name.clone()));
-    }
-    let mut active = match id {
-        Some(id) => find_team(db, organization_id, id)
-            .await?
-            .ok_or(DbErr::RecordNotFound(format!("team {id}")))?
-            .into(),
+) -> Result<teams::Model, DbErr> {
+    let mut active = match existing {
+        Some(team) => team.into(),
         None => teams::ActiveModel {
             organization_id: Set(organization_id),
             created_at: Set(Utc::now()),
@@ -196,23 +169,18 @@ pub async fn save_team(
     active.name = Set(input.name.clone());
     active.time_zone = Set(input.time_zone.name().to_owned());
     active.area_id = Set(input.area_id);
-    Ok(active.save(db).await?.try_into_model()?)
+    active.save(db).await?.try_into_model()
 }
 
-pub async fn delete_team(
-    db: &impl ConnectionTrait,
-    team: &teams::Model,
-) -> Result<(), LookupStoreError> {
-    let devices = devices::Entity::find()
-        .filter(devices::Column::TeamId.eq(team.id))
+/// Devices of the team.
+pub async fn team_devices(db: &impl ConnectionTrait, team_id: i64) -> Result<u64, DbErr> {
+    devices::Entity::find()
+        .filter(devices::Column::TeamId.eq(team_id))
         .count(db)
-        .await?;
-    if devices > 0 {
-        return Err(LookupStoreError::InUse(format!(
-            "Team {} still has {devices} device(s); move or delete them first.",
-            team.name
-        )));
-    }
+        .await
+}
+
+pub async fn delete_team(db: &impl ConnectionTrait, team: &teams::Model) -> Result<(), DbErr> {
     teams::Entity::delete_by_id(team.id).exec(db).await?;
     Ok(())
 }
@@ -275,23 +243,15 @@ pub async fn find_employee(
         .await
 }
 
-/// Creates (`id` none) or changes an employee.
+/// Changes `existing`, or creates an employee when there is none.
 pub async fn save_employee(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    id: Option<i64>,
+    existing: Option<employees::Model>,
     input: &EmployeeInput,
-) -> Result<employees::Model, LookupStoreError> {
-    if let Some(team_id) = input.team_id
-        && find_team(db, organization_id, team_id).await?.is_none()
-    {
-        return Err(LookupStoreError::NoSuchTeam);
-    }
-    let mut active = match id {
-        Some(id) => find_employee(db, organization_id, id)
-            .await?
-            .ok_or(DbErr::RecordNotFound(format!("employee {id}")))?
-            .into(),
+) -> Result<employees::Model, DbErr> {
+    let mut active = match existing {
+        Some(employee) => employee.into(),
         None => employees::ActiveModel {
             organization_id: Set(organization_id),
             created_at: Set(Utc::now()),
@@ -301,7 +261,7 @@ pub async fn save_employee(
     active.name = Set(input.name.clone());
     active.email = Set(input.email.to_string());
     active.team_id = Set(input.team_id);
-    Ok(active.save(db).await?.try_into_model()?)
+    active.save(db).await?.try_into_model()
 }
 
 /// Employees only receive codes: deleting one orphans nothing.
@@ -358,50 +318,38 @@ pub async fn find_client(
 }
 
 /// How many devices have the client among their assigned clients.
-async fn devices_assigned(db: &impl ConnectionTrait, client_id: i64) -> Result<u64, DbErr> {
+/// Devices the client is assigned to.
+pub async fn devices_assigned(db: &impl ConnectionTrait, client_id: i64) -> Result<u64, DbErr> {
     device_clients::Entity::find()
         .filter(device_clients::Column::ClientId.eq(client_id))
         .count(db)
         .await
 }
 
-/// Creates (`id` none) or changes a client. A client assigned to devices (only wholesale
-/// clients can be) stays wholesale.
+pub async fn client_name_taken(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<bool, DbErr> {
+    let mut taken = clients::Entity::find()
+        .filter(clients::Column::OrganizationId.eq(organization_id))
+        .filter(clients::Column::Name.eq(name));
+    if let Some(id) = except {
+        taken = taken.filter(clients::Column::Id.ne(id));
+    }
+    Ok(taken.count(db).await? > 0)
+}
+
+/// Changes `existing`, or creates a client when there is none.
 pub async fn save_client(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    id: Option<i64>,
+    existing: Option<clients::Model>,
     input: &ClientInput,
-) -> Result<clients::Model, LookupStoreError> {
-    if let Some(area_id) = input.area_id
-        && find_area(db, organization_id, area_id).await?.is_none()
-    {
-        return Err(LookupStoreError::NoSuchArea);
-    }
-    let mut taken = clients::Entity::find()
-        .filter(clients::Column::OrganizationId.eq(organization_id))
-        .filter(clients::Column::Name.eq(input.name.as_str()));
-    if let Some(id) = id {
-        taken = taken.filter(clients::Column::Id.ne(id));
-    }
-    if taken.count(db).await? > 0 {
-        return Err(LookupStoreError::NameTaken(input.name.clone()));
-    }
-    let mut active = match id {
-        Some(id) => {
-            let client = find_client(db, organization_id, id)
-                .await?
-                .ok_or(DbErr::RecordNotFound(format!("client {id}")))?;
-            let assigned = devices_assigned(db, client.id).await?;
-            if input.kind != ClientKind::Wholesale && assigned > 0 {
-                return Err(LookupStoreError::InUse(format!(
-                    "Client {} is assigned to {assigned} device(s), which only wholesale \
-                     clients can be; remove it from them first.",
-                    client.name
-                )));
-            }
-            client.into()
-        }
+) -> Result<clients::Model, DbErr> {
+    let mut active = match existing {
+        Some(client) => client.into(),
         None => clients::ActiveModel {
             organization_id: Set(organization_id),
             created_at: Set(Utc::now()),
@@ -411,20 +359,13 @@ pub async fn save_client(
     active.name = Set(input.name.clone());
     active.kind = Set(input.kind);
     active.area_id = Set(input.area_id);
-    Ok(active.save(db).await?.try_into_model()?)
+    active.save(db).await?.try_into_model()
 }
 
 pub async fn delete_client(
     db: &impl ConnectionTrait,
     client: &clients::Model,
-) -> Result<(), LookupStoreError> {
-    let assigned = devices_assigned(db, client.id).await?;
-    if assigned > 0 {
-        return Err(LookupStoreError::InUse(format!(
-            "Client {} is assigned to {assigned} device(s); remove it from them first.",
-            client.name
-        )));
-    }
+) -> Result<(), DbErr> {
     clients::Entity::delete_by_id(client.id).exec(db).await?;
     Ok(())
 }

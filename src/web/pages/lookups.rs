@@ -613,9 +613,7 @@ pub async fn delete_employee(
     let employee = storage::lookups::find_employee(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let result = app::lookups::delete_employee(&state.db, &admin.actor(), &employee)
-        .await
-        .map_err(app::Error::<std::convert::Infallible>::Failed);
+    let result = app::lookups::delete_employee(&state.db, &admin.actor(), &employee).await;
     finish_delete(&admin, result, format!("Employee {}", employee.name))?;
     Ok(redirect("/employees"))
 }

@@ -75,7 +75,7 @@ async fn organization(app: &TestApp, name: &str) -> World {
 async fn add(app: &TestApp, world: &World, n: usize) -> devices::Model {
     let now = Utc::now();
     let txn = storage::begin_write(&app.db).await.unwrap();
-    let device = storage::devices::create(
+    let device = storage::devices::insert(
         &txn,
         world.organization,
         DeviceSettings {

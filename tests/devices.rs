@@ -38,7 +38,7 @@ async fn pending_device(app: &TestApp) -> (organizations::Model, devices::Model,
     )
     .await
     .unwrap();
-    let device = storage::devices::create(
+    let device = storage::devices::insert(
         &txn,
         org.id,
         DeviceSettings {

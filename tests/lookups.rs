@@ -124,7 +124,7 @@ async fn an_administrator_keeps_teams_and_areas() {
     let licence = app
         .import(&app.current_key(Product::Device, 3, false, &[&acme], 30))
         .await;
-    storage::devices::create(
+    storage::devices::insert(
         &app.db,
         acme.id,
         DeviceSettings {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use super::{Error, Failure, Outcome, Step};
+use super::{Failure, Outcome, Step, refuse};
 use crate::{
     domain::{
         audit::AuditAction,
@@ -17,7 +17,7 @@ use crate::{
     storage::{
         self,
         audit::{Actor, Change},
-        devices::{DeviceSettings, DeviceStoreError},
+        devices::DeviceSettings,
         entities::{devices::Model, organizations},
     },
 };
@@ -28,14 +28,76 @@ pub struct IssuedCode {
     pub expires_at: DateTime<Utc>,
 }
 
-fn split(step: &'static str) -> impl FnOnce(DeviceStoreError) -> Error<DeviceStoreError> {
-    move |error| match error {
-        DeviceStoreError::Db(error) => Error::Failed(Failure {
-            step,
-            source: error.into(),
-        }),
-        refused => Error::Refused(refused),
+/// Why a device's settings were refused: each names the choice of the form at fault.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DeviceRefused {
+    #[error("the team does not exist")]
+    NoSuchTeam,
+    #[error("the licence is not a DEVICE licence of this organization valid today")]
+    NoSuchLicence,
+    #[error("licence {0} has no free seat left")]
+    LicenceFull(String),
+    #[error("a chosen client is not a wholesale client of this organization")]
+    NoSuchClient,
+    #[error("team {0} has no area, so there are no clients of its area to include")]
+    TeamHasNoArea(String),
+}
+
+/// Takes a seat of `license_id`: a DEVICE licence of the organization valid now with a seat
+/// free, counted under the licence's row lock (held to commit), so two administrators never
+/// both take the last one.
+async fn take_seat(
+    txn: &impl ConnectionTrait,
+    organization: i64,
+    license_id: i64,
+    now: DateTime<Utc>,
+) -> Outcome<(), DeviceRefused> {
+    storage::locks::lock_licence(txn, license_id)
+        .await
+        .step("lock the licence")?;
+    let Some(licence) = storage::devices::device_licences(txn, organization, now)
+        .await
+        .step("find the DEVICE licences")?
+        .into_iter()
+        .find(|l| l.id == license_id)
+    else {
+        return refuse(DeviceRefused::NoSuchLicence);
+    };
+    let used = storage::devices::seats_used(txn, organization, license_id)
+        .await
+        .step("count the licence's devices")?;
+    if !licence.terms().has_free_seat(used) {
+        return refuse(DeviceRefused::LicenceFull(licence.licence_id));
     }
+    Ok(())
+}
+
+/// The team, the assigned clients and the team's area the settings name exist in the
+/// organization.
+async fn check(
+    txn: &impl ConnectionTrait,
+    organization: i64,
+    settings: &DeviceSettings,
+) -> Outcome<(), DeviceRefused> {
+    let Some(team) = storage::lookups::find_team(txn, organization, settings.team_id)
+        .await
+        .step("find the team")?
+    else {
+        return refuse(DeviceRefused::NoSuchTeam);
+    };
+    if settings.clients.include_area && team.area_id.is_none() {
+        return refuse(DeviceRefused::TeamHasNoArea(team.name));
+    }
+    let assigned = &settings.clients.assigned;
+    if !assigned.is_empty() {
+        let wholesale = storage::devices::wholesale_clients_among(txn, organization, assigned)
+            .await
+            .step("find the chosen clients")?;
+        if wholesale != assigned.len() as u64 {
+            return refuse(DeviceRefused::NoSuchClient);
+        }
+    }
+    Ok(())
 }
 
 /// Issues a new code for `device` (the old one stops working) and queues one mail per
@@ -69,8 +131,7 @@ async fn issue_and_send(
     Ok(IssuedCode { code, expires_at })
 }
 
-/// Adds a device and issues its first code. The refusal (`DeviceStoreError` other than
-/// `Db`) says which choice of the form was not possible.
+/// Adds a device (taking its licence's seat) and issues its first code.
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -79,11 +140,16 @@ pub async fn create(
     settings: DeviceSettings,
     recipients: &[Email],
     expiry: Expiry,
-) -> Outcome<(Model, IssuedCode), DeviceStoreError> {
+) -> Outcome<(Model, IssuedCode), DeviceRefused> {
+    let now = Utc::now();
     let txn = storage::begin_write(db).await.step("begin")?;
-    let device = storage::devices::create(&txn, organization.id, settings, Utc::now())
+    if let Some(license_id) = settings.license_id {
+        take_seat(&txn, organization.id, license_id, now).await?;
+    }
+    check(&txn, organization.id, &settings).await?;
+    let device = storage::devices::insert(&txn, organization.id, settings, now)
         .await
-        .map_err(split("insert the device"))?;
+        .step("insert the device")?;
     let issued = issue_and_send(&txn, signer, organization, &device, recipients, expiry).await?;
     let change = Change::new(
         Some(organization.id),
@@ -97,17 +163,25 @@ pub async fn create(
     Ok((device, issued))
 }
 
+/// Changes a device; a new licence's seat is taken as on creation, the old one given back.
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     before: &Model,
     settings: DeviceSettings,
-) -> Outcome<Model, DeviceStoreError> {
+) -> Outcome<Model, DeviceRefused> {
     let organization = before.organization_id;
+    let now = Utc::now();
     let txn = storage::begin_write(db).await.step("begin")?;
-    let after = storage::devices::update(&txn, organization, before, settings, Utc::now())
+    if let Some(license_id) = settings.license_id
+        && before.license_id != Some(license_id)
+    {
+        take_seat(&txn, organization, license_id, now).await?;
+    }
+    check(&txn, organization, &settings).await?;
+    let after = storage::devices::update(&txn, before, settings, now)
         .await
-        .map_err(split("save the device"))?;
+        .step("save the device")?;
     let change = Change::new(
         Some(organization),
         AuditAction::DeviceUpdate,

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::{
     contains_ci_on, count_cap, count_up_to,
-    entities::{clients, device_clients, devices, licenses, teams},
+    entities::{clients, device_clients, devices, licenses},
     fetch_page, fetch_page_counting_to,
 };
 use crate::domain::{
@@ -30,22 +30,6 @@ pub struct DeviceSettings {
     pub description: Option<String>,
     pub clients: ClientChoice,
     pub functionality: Functionality,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DeviceStoreError {
-    #[error("the team does not exist")]
-    NoSuchTeam,
-    #[error("the licence is not a DEVICE licence of this organization valid today")]
-    NoSuchLicence,
-    #[error("licence {0} has no free seat left")]
-    LicenceFull(String),
-    #[error("a chosen client is not a wholesale client of this organization")]
-    NoSuchClient,
-    #[error("team {0} has no area, so there are no clients of its area to include")]
-    TeamHasNoArea(String),
-    #[error(transparent)]
-    Db(#[from] DbErr),
 }
 
 /// The organization's DEVICE licences valid today.
@@ -77,18 +61,14 @@ pub async fn seats_used(
         .await
 }
 
-/// Creates the device in the caller's transaction; a seat is taken under the licence's
-/// row lock, so two administrators never both take the last one.
-pub async fn create(
+/// Inserts a device with its assigned clients (the caller has checked the settings and
+/// taken the seat).
+pub async fn insert(
     db: &impl ConnectionTrait,
     organization_id: i64,
     settings: DeviceSettings,
     now: DateTime<Utc>,
-) -> Result<devices::Model, DeviceStoreError> {
-    if let Some(license_id) = settings.license_id {
-        take_seat(db, organization_id, license_id, now).await?;
-    }
-    check(db, organization_id, &settings).await?;
+) -> Result<devices::Model, DbErr> {
     let device = devices::ActiveModel {
         organization_id: Set(organization_id),
         platform: Set(None),
@@ -106,21 +86,14 @@ pub async fn create(
     Ok(device)
 }
 
-/// Changes the device's settings in the caller's transaction; a new licence's seat is taken
-/// as on creation, the old one is given back.
+/// Writes the device's new settings and assigned clients (the caller has checked them and
+/// taken a new licence's seat; the old one is free once the row names the new licence).
 pub async fn update(
     db: &impl ConnectionTrait,
-    organization_id: i64,
     device: &devices::Model,
     settings: DeviceSettings,
     now: DateTime<Utc>,
-) -> Result<devices::Model, DeviceStoreError> {
-    if let Some(license_id) = settings.license_id
-        && device.license_id != Some(license_id)
-    {
-        take_seat(db, organization_id, license_id, now).await?;
-    }
-    check(db, organization_id, &settings).await?;
+) -> Result<devices::Model, DbErr> {
     let updated = settle(device.clone().into(), &settings, now)
         .update(db)
         .await?;
@@ -132,56 +105,18 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Fails unless the licence is a DEVICE licence of the organization valid today with a free
-/// seat; holds the licence's row lock for the rest of the transaction.
-async fn take_seat(
+/// How many of `ids` are wholesale clients of the organization.
+pub async fn wholesale_clients_among(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    license_id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), DeviceStoreError> {
-    super::locks::lock_licence(db, license_id).await?;
-    let licence = device_licences(db, organization_id, now)
-        .await?
-        .into_iter()
-        .find(|l| l.id == license_id)
-        .ok_or(DeviceStoreError::NoSuchLicence)?;
-    if !licence
-        .terms()
-        .has_free_seat(seats_used(db, organization_id, license_id).await?)
-    {
-        return Err(DeviceStoreError::LicenceFull(licence.licence_id));
-    }
-    Ok(())
-}
-
-/// The team, the assigned clients and the area the settings name exist in the organization.
-async fn check(
-    db: &impl ConnectionTrait,
-    organization_id: i64,
-    settings: &DeviceSettings,
-) -> Result<(), DeviceStoreError> {
-    let team = teams::Entity::find_by_id(settings.team_id)
-        .filter(teams::Column::OrganizationId.eq(organization_id))
-        .one(db)
-        .await?
-        .ok_or(DeviceStoreError::NoSuchTeam)?;
-    if settings.clients.include_area && team.area_id.is_none() {
-        return Err(DeviceStoreError::TeamHasNoArea(team.name));
-    }
-    let assigned = &settings.clients.assigned;
-    if !assigned.is_empty() {
-        let wholesale = clients::Entity::find()
-            .filter(clients::Column::OrganizationId.eq(organization_id))
-            .filter(clients::Column::Kind.eq(ClientKind::Wholesale.key()))
-            .filter(clients::Column::Id.is_in(assigned.iter().copied()))
-            .count(db)
-            .await?;
-        if wholesale != assigned.len() as u64 {
-            return Err(DeviceStoreError::NoSuchClient);
-        }
-    }
-    Ok(())
+    ids: &[i64],
+) -> Result<u64, DbErr> {
+    clients::Entity::find()
+        .filter(clients::Column::OrganizationId.eq(organization_id))
+        .filter(clients::Column::Kind.eq(ClientKind::Wholesale))
+        .filter(clients::Column::Id.is_in(ids.iter().copied()))
+        .count(db)
+        .await
 }
 
 /// The settings written onto the row.

@@ -88,6 +88,14 @@ fn storage_decides_no_audit_renders_no_mail_and_calls_no_layer_above_it() {
 }
 
 #[test]
+fn storage_refuses_nothing() {
+    // A refusal is a rule: it belongs to a use case (`app`) or to `domain`. Storage only
+    // fails for the database's reasons (`DbErr`).
+    let hits = lines_with("src/storage", &["thiserror::Error", "Result<Result<"]);
+    assert!(hits.is_empty(), "storage decides no rule:\n{}", hits.join("\n"));
+}
+
+#[test]
 fn the_domain_uses_neither_actix_nor_sea_orm() {
     let hits = lines_with("src/domain", &["actix", "sea_orm"]);
     assert!(

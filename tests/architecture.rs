@@ -92,7 +92,11 @@ fn storage_refuses_nothing() {
     // A refusal is a rule: it belongs to a use case (`app`) or to `domain`. Storage only
     // fails for the database's reasons (`DbErr`).
     let hits = lines_with("src/storage", &["thiserror::Error", "Result<Result<"]);
-    assert!(hits.is_empty(), "storage decides no rule:\n{}", hits.join("\n"));
+    assert!(
+        hits.is_empty(),
+        "storage decides no rule:\n{}",
+        hits.join("\n")
+    );
 }
 
 #[test]

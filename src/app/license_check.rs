@@ -9,7 +9,10 @@ use crate::domain::settings::SyncMode;
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::notifications::{NoticeLinks, notify_assignment};
+use super::{
+    Failure, Step,
+    notifications::{NoticeLinks, notify_assignment},
+};
 use crate::{
     domain::{
         client_message::CheckRequest,
@@ -38,7 +41,7 @@ pub async fn check(
     bookkeeping: &SyncBookkeeping,
     cache: &OrganizationCache,
     read_only: bool,
-) -> Result<CheckOutcome, DbErr> {
+) -> Result<CheckOutcome, Failure> {
     // 1. Unknown organization.
     let Lookup::Organization {
         facts,
@@ -46,7 +49,8 @@ pub async fn check(
         database_away,
     } = cache
         .lookup(db, request.organization_id, request.user_id, now)
-        .await?
+        .await
+        .step("look the organization up")?
     else {
         return Ok(CheckOutcome {
             answer: Answer {
@@ -70,16 +74,20 @@ pub async fn check(
         None if database_away => {
             return Err(DbErr::ConnectionAcquire(
                 sea_orm::error::ConnAcquireErr::Timeout,
-            ));
+            ))
+            .step("look a new user up while the database is away");
         }
         None => mobile_users::find_by_user_id(db, organization.id, &request.user_id.to_string())
-            .await?
+            .await
+            .step("look the user up")?
             .as_ref()
             .map(CachedUser::from_row),
     };
     // The number of Enabled users matters only when an unknown user may take a seat.
     let used = if user.is_none() {
-        mobile_users::enabled_users(db, organization.id).await?
+        mobile_users::enabled_users(db, organization.id)
+            .await
+            .step("count the Enabled users")?
     } else {
         0
     };
@@ -123,7 +131,7 @@ pub async fn check(
         }
         (Decision::Answer(answer), None) => answer,
         (Decision::CreatePending { until, answer }, _) => {
-            let txn = storage::begin_write(db).await?;
+            let txn = storage::begin_write(db).await.step("begin")?;
             mobile_seats::insert_from_check(
                 &txn,
                 organization.id,
@@ -132,8 +140,9 @@ pub async fn check(
                 Some(until),
                 now,
             )
-            .await?;
-            txn.commit().await?;
+            .await
+            .step("record the Pending user")?;
+            txn.commit().await.step("commit")?;
             answer
         }
         (Decision::CreateEnabled { answer, fallback }, _) => {
@@ -189,10 +198,12 @@ async fn enable_new_user(
     pending_until: DateTime<Utc>,
     now: DateTime<Utc>,
     links: &NoticeLinks<'_>,
-) -> Result<Answer, DbErr> {
+) -> Result<Answer, Failure> {
     let service = Actor::system("licensing service");
-    let txn = storage::begin_write(db).await?;
-    let mut seats = mobile_seats::lock_mobile_seats(&txn, organization.id, now).await?;
+    let txn = storage::begin_write(db).await.step("begin")?;
+    let mut seats = mobile_seats::lock_mobile_seats(&txn, organization.id, now)
+        .await
+        .step("lock the MOBILE seats")?;
     let mut free = seats.free() > 0;
     let mut freed_user = None;
     if !free && let Some(days) = free_after_days {
@@ -201,9 +212,12 @@ async fn enable_new_user(
             organization.id,
             mobile_seats::days_before(now, days),
         )
-        .await?;
+        .await
+        .step("find the user to free")?;
         if let Some(oldest) = oldest {
-            mobile_users::set_state(&txn, &oldest, UserState::Disabled).await?;
+            mobile_users::set_state(&txn, &oldest, UserState::Disabled)
+                .await
+                .step("disable the user freed")?;
             seats.used = seats.used.saturating_sub(1);
             freed_user = Some(oldest.user_id.clone());
             audit::record(
@@ -218,7 +232,8 @@ async fn enable_new_user(
                     ),
                 ),
             )
-            .await?;
+            .await
+            .step("record the auto-free audit entry")?;
             free = true;
         }
     }
@@ -231,7 +246,8 @@ async fn enable_new_user(
             None,
             now,
         )
-        .await?
+        .await
+        .step("record the Enabled user")?
     {
         audit::record(
             &txn,
@@ -242,7 +258,8 @@ async fn enable_new_user(
                 format!("user {}", request.user_id),
             ),
         )
-        .await?;
+        .await
+        .step("record the auto-assign audit entry")?;
         seats.used += 1;
         notify_assignment(
             &txn,
@@ -252,7 +269,8 @@ async fn enable_new_user(
             seats,
             links,
         )
-        .await?;
+        .await
+        .step("queue the assignment notices")?;
         enabled
     } else {
         mobile_seats::insert_from_check(
@@ -263,13 +281,14 @@ async fn enable_new_user(
             Some(pending_until),
             now,
         )
-        .await?;
+        .await
+        .step("record the Pending user")?;
         Answer {
             status: Status::Ok,
             state: AnswerState::User(UserState::Pending),
             valid_until: Some(pending_until),
         }
     };
-    txn.commit().await?;
+    txn.commit().await.step("commit")?;
     Ok(answer)
 }

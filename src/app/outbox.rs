@@ -29,7 +29,7 @@ pub async fn resend(
     actor: &Actor,
     mail: &Model,
 ) -> Outcome<(), ResendRefused> {
-    if storage::outbox::body_discarded(mail) {
+    if crate::domain::outbox::body_discarded(mail.kind, mail.status) {
         return refuse(ResendRefused::BodyDiscarded);
     }
     let txn = storage::begin_write(db).await.step("begin")?;

@@ -72,18 +72,38 @@ pub async fn start(
         return refuse(SessionRefused::NoLicence(product));
     }
     let txn = storage::begin_write(db).await.step("begin")?;
-    let session =
-        storage::seats::start_session(&txn, &licences, &user, token_hash, now, expires_at)
+    // Locked in id order, so two requests never wait for each other crosswise.
+    let mut by_id: Vec<i64> = licences.iter().map(|l| l.id).collect();
+    by_id.sort_unstable();
+    for id in by_id {
+        storage::locks::lock_licence(&txn, id)
             .await
-            .step("start the session")?;
-    txn.commit().await.step("commit")?;
-    match session {
-        Some(_) => Ok(()),
-        None => refuse(SessionRefused::AllInUse {
-            seats: licences.iter().map(|l| i64::from(l.seat_limit)).sum(),
-            product,
-        }),
+            .step("lock the licences")?;
     }
+    // A user's earlier live session is replaced: one user never holds two seats.
+    for licence in &licences {
+        storage::seats::end_sessions(&txn, licence.id, user.id, "replaced by a new session")
+            .await
+            .step("end the user's earlier session")?;
+    }
+    for licence in &licences {
+        let live = storage::seats::live_sessions(&txn, licence.id, now)
+            .await
+            .step("count the live sessions")?;
+        if licence.terms().has_free_seat(live) {
+            storage::seats::insert_session(&txn, licence.id, user.id, token_hash, now, expires_at)
+                .await
+                .step("start the session")?;
+            txn.commit().await.step("commit")?;
+            return Ok(());
+        }
+    }
+    // The earlier session stays ended: the client asked for a new one in its place.
+    txn.commit().await.step("commit")?;
+    refuse(SessionRefused::AllInUse {
+        seats: licences.iter().map(|l| i64::from(l.seat_limit)).sum(),
+        product,
+    })
 }
 
 /// The session of this token if it is still live at `now`.

@@ -76,6 +76,17 @@ impl std::fmt::Display for MailKind {
     }
 }
 
+/// A sent registration code: its body was blanked once mailed (the code is a secret), so
+/// there is nothing to send again.
+pub fn body_discarded(kind: MailKind, status: MailStatus) -> bool {
+    kind == MailKind::RegistrationCode && status == MailStatus::Sent
+}
+
+/// Whether Resend can send a mail again: not waiting or in flight, and its body still there.
+pub fn resendable(kind: MailKind, status: MailStatus) -> bool {
+    matches!(status, MailStatus::Sent | MailStatus::Failed) && !body_discarded(kind, status)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +100,19 @@ mod tests {
             assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(MailKind::parse("Registration_code"), None);
+    }
+
+    #[test]
+    fn a_sent_registration_code_is_never_sent_again_and_nothing_in_flight_is() {
+        use MailStatus::*;
+        assert!(!resendable(MailKind::RegistrationCode, Sent));
+        assert!(body_discarded(MailKind::RegistrationCode, Sent));
+        assert!(
+            resendable(MailKind::RegistrationCode, Failed),
+            "never sent: body kept"
+        );
+        assert!(resendable(MailKind::PasswordReset, Sent));
+        assert!(!resendable(MailKind::PasswordReset, Pending));
+        assert!(!resendable(MailKind::PasswordReset, Sending));
     }
 }

@@ -185,16 +185,6 @@ pub async fn resend(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     Ok(result.rows_affected == 1)
 }
 
-/// A sent registration code: its body was blanked, so there is nothing to send again.
-pub fn body_discarded(mail: &Model) -> bool {
-    mail.kind == MailKind::RegistrationCode && mail.status == MailStatus::Sent
-}
-
-/// Whether Resend can send the mail again: not in flight, and its body still there.
-pub fn resendable(mail: &Model) -> bool {
-    matches!(mail.status, MailStatus::Sent | MailStatus::Failed) && !body_discarded(mail)
-}
-
 /// Mail not yet sent (pending or being sent), for `/metrics`.
 pub async fn backlog(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     Entity::find()

@@ -163,7 +163,7 @@ pub async fn end_sessions(
 }
 
 /// Live sessions of one licence at `now`.
-async fn live_sessions(
+pub async fn live_sessions(
     db: &impl ConnectionTrait,
     license_id: i64,
     now: DateTime<Utc>,
@@ -176,47 +176,28 @@ async fn live_sessions(
         .await
 }
 
-/// Takes a seat of the first of `licences` (valid, competitive, one product) that has one
-/// free, for `user`; `None` when all are full. A user's earlier live session of the same
-/// licences is replaced, so one user never holds two seats. Call inside a transaction.
-pub async fn start_session(
+/// Stores a new live session of `license_id` for `user_id` (the caller has locked the
+/// licence and counted its live sessions).
+pub async fn insert_session(
     db: &impl ConnectionTrait,
-    licences: &[licenses::Model],
-    user: &mobile_users::Model,
+    license_id: i64,
+    user_id: i64,
     token_hash: String,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> Result<Option<license_sessions::Model>, DbErr> {
-    // Lock in id order, so two requests never wait for each other crosswise.
-    let mut by_id: Vec<i64> = licences.iter().map(|l| l.id).collect();
-    by_id.sort_unstable();
-    for id in &by_id {
-        super::locks::lock_licence(db, *id).await?;
+) -> Result<license_sessions::Model, DbErr> {
+    license_sessions::ActiveModel {
+        license_id: Set(license_id),
+        mobile_user_id: Set(user_id),
+        token_hash: Set(token_hash),
+        started_at: Set(now),
+        expires_at: Set(expires_at),
+        ended_at: Set(None),
+        end_reason: Set(None),
+        ..Default::default()
     }
-    for licence in licences {
-        end_sessions(db, licence.id, user.id, "replaced by a new session").await?;
-    }
-    for licence in licences {
-        if licence
-            .terms()
-            .has_free_seat(live_sessions(db, licence.id, now).await?)
-        {
-            let session = license_sessions::ActiveModel {
-                license_id: Set(licence.id),
-                mobile_user_id: Set(user.id),
-                token_hash: Set(token_hash),
-                started_at: Set(now),
-                expires_at: Set(expires_at),
-                ended_at: Set(None),
-                end_reason: Set(None),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
-            return Ok(Some(session));
-        }
-    }
-    Ok(None)
+    .insert(db)
+    .await
 }
 
 pub async fn find_session(

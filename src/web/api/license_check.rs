@@ -67,7 +67,7 @@ pub async fn license_check(
     {
         Ok(outcome) => outcome,
         Err(error) => {
-            let (mut response, message) = if storage::is_unavailable(&error) {
+            let (mut response, message) = if error.is_unavailable() {
                 tracing::warn!(%error, "licence check: database unavailable");
                 (
                     HttpResponse::ServiceUnavailable(),

@@ -37,11 +37,11 @@ struct OutboxPage {
 
 impl OutboxPage {
     fn resendable(&self, mail: &outbox::Model) -> bool {
-        storage::outbox::resendable(mail)
+        crate::domain::outbox::resendable(mail.kind, mail.status)
     }
 
     fn body_discarded(&self, mail: &outbox::Model) -> bool {
-        storage::outbox::body_discarded(mail)
+        crate::domain::outbox::body_discarded(mail.kind, mail.status)
     }
 }
 

@@ -552,4 +552,26 @@ async fn imported_pending_users_get_the_organizations_temporary_licence() {
         (until - expected).num_minutes().abs() < 5,
         "until {until}, expected about {expected}"
     );
+
+    // An Enabled user the file makes Pending gets the temporary licence too (without it the
+    // licence check would answer LICENSE: EXPIRED at once).
+    let ann = app.add_mobile_user(&acme, "Ann", UserState::Enabled).await;
+    let (status, page) = upload(&app, &format!("user_id,state\n{},Pending\n", ann.user_id)).await;
+    assert_eq!(status, 200, "{page}");
+    let ann = storage::mobile_users::find_in(&app.db, acme.id, ann.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ann.state, UserState::Pending);
+    let until = ann.temporary_license_until.expect("a temporary licence");
+    assert!((until - expected).num_minutes().abs() < 5, "until {until}");
+
+    // A user Pending already keeps the end of the licence it has.
+    let (status, page) = upload(&app, &format!("user_id,state\n{},Pending\n", ann.user_id)).await;
+    assert_eq!(status, 200, "{page}");
+    let again = storage::mobile_users::find_in(&app.db, acme.id, ann.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.temporary_license_until, Some(until));
 }

@@ -285,6 +285,12 @@ pub async fn apply_import(
                     .col_expr(Column::State, sea_orm::sea_query::Expr::value(row.state))
                     .col_expr(Column::Version, Expr::value(version))
                     .filter(Column::Id.eq(user.id));
+                // A user who becomes Pending gets the temporary licence a new one gets; one
+                // Pending already keeps the end of its own.
+                if user.state != UserState::Pending {
+                    update =
+                        update.col_expr(Column::TemporaryLicenseUntil, Expr::value(pending_until));
+                }
                 if let Some(name) = &row.name {
                     update = update.col_expr(
                         Column::DisplayName,

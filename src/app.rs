@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod registration;
 pub mod sessions;
 pub mod settings;
+pub mod sync_entities;
 
 /// A step of a use case that failed for a reason the person asking cannot fix (the
 /// database, mostly). `step` names it for the log: "lock the MOBILE seats".

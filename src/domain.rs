@@ -24,5 +24,6 @@ pub mod products;
 pub mod registration;
 pub mod settings;
 pub mod signed_links;
+pub mod sync_entities;
 pub mod text;
 pub mod tokens;

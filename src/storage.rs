@@ -23,6 +23,7 @@ pub mod seats;
 pub mod settings;
 mod stored_text;
 pub mod sync_bookkeeping;
+pub mod sync_entities;
 pub mod tokens;
 pub mod web_sessions;
 

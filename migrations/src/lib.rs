@@ -31,6 +31,7 @@ mod m20261124_000026_device_search;
 mod m20261130_000027_create_readiness;
 mod m20261130_000028_create_web_sessions;
 mod m20261130_000029_outbox_mail_headers;
+mod m20261130_000030_create_sync_entities;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000027_create_readiness::Migration),
             Box::new(m20261130_000028_create_web_sessions::Migration),
             Box::new(m20261130_000029_outbox_mail_headers::Migration),
+            Box::new(m20261130_000030_create_sync_entities::Migration),
         ]
     }
 }

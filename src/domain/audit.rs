@@ -47,6 +47,8 @@ audit_actions! {
     EmailProfileUpdate => "email_profile.update",
     EmailProfileDelete => "email_profile.delete",
     EmployeeCreate => "employee.create",
+    EntityCreate => "entity.create",
+    EntityUpdate => "entity.update",
     EmployeeUpdate => "employee.update",
     EmployeeDelete => "employee.delete",
     LicenseAssign => "license.assign",

@@ -19,6 +19,8 @@ pub enum ObjectClass {
     Devices,
     Settings,
     SyncLog,
+    /// Entities, access profiles and the records devices sync.
+    Records,
     Audit,
     Administrators,
     Outbox,
@@ -110,6 +112,7 @@ impl ObjectClass {
             Self::Devices => "devices",
             Self::Settings => "settings",
             Self::SyncLog => "sync_log",
+            Self::Records => "records",
             Self::Audit => "audit",
             Self::Administrators => "administrators",
             Self::Outbox => "outbox",

@@ -24,5 +24,6 @@ pub mod organizations;
 pub mod outbox;
 pub mod registration_codes;
 pub mod registration_failures;
+pub mod sync_entities;
 pub mod teams;
 pub mod web_sessions;

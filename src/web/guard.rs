@@ -195,4 +195,6 @@ requirements! {
     UpdateOutbox => Outbox / Update,
     ReadDevices => Devices / Select,
     ChangeDevices => Devices / Update,
+    ReadRecords => Records / Select,
+    ChangeRecords => Records / Update,
 }

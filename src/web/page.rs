@@ -46,10 +46,11 @@ pub struct PageContext {
     pub read_only: bool,
 }
 
-const NAV: [(&str, &str, ObjectClass); 8] = [
+const NAV: [(&str, &str, ObjectClass); 9] = [
     ("Mobile users", "/mobile-users", ObjectClass::MobileUsers),
     ("Devices", "/devices", ObjectClass::Devices),
     ("All licenses", "/licenses", ObjectClass::Licenses),
+    ("Entities", "/entities", ObjectClass::Records),
     ("Settings", "/settings", ObjectClass::Settings),
     (
         "Organizations",

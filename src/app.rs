@@ -37,6 +37,11 @@ impl Failure {
     pub fn is_unavailable(&self) -> bool {
         crate::storage::is_unavailable_cause(&self.source)
     }
+
+    /// The cause with the step as its context (the database error stays in the chain).
+    pub fn into_anyhow(self) -> anyhow::Error {
+        self.source.context(self.step)
+    }
 }
 
 /// Names the step a fallible call belongs to: `storage::x(..).await.step("load the user")?`.
@@ -72,7 +77,7 @@ impl<R: std::fmt::Display> Error<R> {
     pub fn into_anyhow(self) -> anyhow::Error {
         match self {
             Self::Refused(reason) => anyhow::anyhow!("{reason}"),
-            Self::Failed(failure) => failure.source.context(failure.step),
+            Self::Failed(failure) => failure.into_anyhow(),
         }
     }
 }

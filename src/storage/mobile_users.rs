@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::entities::mobile_users::{self, Column, Entity, Model};
 
-pub use crate::domain::license_check::UserState;
+use crate::domain::license_check::UserState;
 
 pub async fn find_in(
     db: &impl ConnectionTrait,

@@ -53,15 +53,9 @@ impl From<anyhow::Error> for AppError {
 }
 
 impl From<crate::app::Failure> for AppError {
-    /// The step that failed goes to the log with its cause.
+    /// The step that failed goes to the log as the cause's context.
     fn from(failure: crate::app::Failure) -> Self {
-        let unavailable = failure.is_unavailable();
-        let error = failure.source.context(failure.step);
-        if unavailable {
-            Self::Unavailable(format!("{error:#}"))
-        } else {
-            Self::Unexpected(error)
-        }
+        failure.into_anyhow().into()
     }
 }
 

@@ -6,6 +6,7 @@
 //! person asking is told, nothing changed) or a [`Failure`] (something broke: the step that
 //! failed and its cause, logged, never shown).
 
+pub mod access_profiles;
 pub mod administrators;
 pub mod channels;
 pub mod devices;
@@ -21,6 +22,7 @@ pub mod outbox;
 pub mod registration;
 pub mod sessions;
 pub mod settings;
+pub mod sync;
 pub mod sync_entities;
 
 /// A step of a use case that failed for a reason the person asking cannot fix (the

@@ -1,6 +1,7 @@
 //! Rules of LicenseDesk as plain Rust: no actix, no sea-orm. Each type that comes from the
 //! outside has a constructor that parses it and says in words what was wrong.
 
+pub mod access_profiles;
 pub mod audit;
 pub mod channels;
 pub mod chart;
@@ -24,6 +25,7 @@ pub mod products;
 pub mod registration;
 pub mod settings;
 pub mod signed_links;
+pub mod sync;
 pub mod sync_entities;
 pub mod text;
 pub mod tokens;

@@ -1,6 +1,7 @@
 //! Everything that talks to the database. Functions take `&impl ConnectionTrait` so that the
 //! caller decides the transaction; queries on an organization's data take its id.
 
+pub mod access_profiles;
 pub mod administrators;
 pub mod audit;
 pub mod channels;
@@ -24,6 +25,8 @@ pub mod settings;
 mod stored_text;
 pub mod sync_bookkeeping;
 pub mod sync_entities;
+pub mod sync_log;
+pub mod sync_records;
 pub mod tokens;
 pub mod web_sessions;
 

@@ -54,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(api::sessions::start_session)
     .service(api::sessions::heartbeat)
     .service(api::sessions::end_session)
+    .service(api::sync::sync)
     .service(ops::healthz)
     .service(ops::readyz)
     .service(ops::metrics)

@@ -32,6 +32,7 @@ mod m20261130_000027_create_readiness;
 mod m20261130_000028_create_web_sessions;
 mod m20261130_000029_outbox_mail_headers;
 mod m20261130_000030_create_sync_entities;
+mod m20261130_000031_create_sync_data;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000028_create_web_sessions::Migration),
             Box::new(m20261130_000029_outbox_mail_headers::Migration),
             Box::new(m20261130_000030_create_sync_entities::Migration),
+            Box::new(m20261130_000031_create_sync_data::Migration),
         ]
     }
 }

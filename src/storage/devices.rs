@@ -195,6 +195,17 @@ pub async fn find_in(
         .await
 }
 
+/// The registered device whose token has this hash (none for a revoked or unknown token).
+pub async fn find_by_token(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<devices::Model>, DbErr> {
+    devices::Entity::find()
+        .filter(devices::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
 pub async fn delete(db: &impl ConnectionTrait, device: &devices::Model) -> Result<(), DbErr> {
     devices::Entity::delete_by_id(device.id).exec(db).await?;
     Ok(())

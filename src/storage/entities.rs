@@ -1,5 +1,7 @@
 //! One sea-orm entity per table.
 
+pub mod access_profiles;
+pub mod access_rules;
 pub mod administrators;
 pub mod areas;
 pub mod assignment_notices;
@@ -24,6 +26,12 @@ pub mod organizations;
 pub mod outbox;
 pub mod registration_codes;
 pub mod registration_failures;
+pub mod sync_changes;
 pub mod sync_entities;
+pub mod sync_log;
+pub mod sync_record_versions;
+pub mod sync_records;
+pub mod sync_status;
+pub mod sync_working_set;
 pub mod teams;
 pub mod web_sessions;

@@ -82,6 +82,7 @@ use crate::domain::{
     permissions::Role,
     products::Product,
     settings::SyncMode,
+    sync::{ConflictKind, LogOutcome, LogState, Op},
 };
 
 stored_as_text!(UserState, UserState::as_str, UserState::parse);
@@ -92,6 +93,10 @@ stored_as_text!(ClientKind, ClientKind::key, ClientKind::parse);
 stored_as_text!(ChannelKind, ChannelKind::as_str, ChannelKind::parse);
 stored_as_text!(MailStatus, MailStatus::as_str, MailStatus::parse);
 stored_as_text!(MailKind, MailKind::as_str, MailKind::parse);
+stored_as_text!(Op, Op::as_str, Op::parse);
+stored_as_text!(ConflictKind, ConflictKind::as_str, ConflictKind::parse);
+stored_as_text!(LogOutcome, LogOutcome::as_str, LogOutcome::parse);
+stored_as_text!(LogState, LogState::as_str, LogState::parse);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 pub mod devices;
 pub mod license_check;
 pub mod sessions;
+pub mod sync;
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode, web};
 
@@ -22,6 +23,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Gone(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("{0}")]
     TooManyRequests(String),
     #[error("the database is unavailable; nothing was changed, try again later")]
@@ -67,6 +70,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,

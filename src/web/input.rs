@@ -41,6 +41,14 @@ pub async fn refuse_nul(
             v.starts_with("application/x-www-form-urlencoded") || v.starts_with("application/json")
         });
     if !refused && is_text {
+        if req.path() == crate::web::api::sync::PATH {
+            // A sync may send more than a form: its own limit applies to the body read here.
+            let mut larger = actix_web::dev::Extensions::new();
+            larger.insert(actix_web::web::PayloadConfig::new(
+                crate::web::api::sync::BODY_LIMIT,
+            ));
+            req.add_data_container(std::rc::Rc::new(larger));
+        }
         match req.extract::<Bytes>().await {
             Ok(body) => {
                 refused = has_nul(&body);

@@ -17,6 +17,8 @@ pub struct Model {
     pub temporary_license_until: Option<DateTimeUtc>,
     /// The organization's `users_version` at this row's last change.
     pub version: i64,
+    /// `None`: the organization's default access profile.
+    pub access_profile_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

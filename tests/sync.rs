@@ -1,0 +1,781 @@
+//! `POST /api/v1/sync` (docs/behaviour.md#sync-api) over real HTTP, as devices use it:
+//! results per change, idempotency, later-change-wins with device clocks corrected,
+//! conflicts of each kind, paged pulls by cursor, discards, and every refusal.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{TestApp, spawn_app};
+use licensedesk::{
+    app,
+    domain::{
+        access_profiles::{ProfileInput, Rights},
+        devices::{ClientChoice, Functionality},
+        license_check::UserState,
+        lookups::TeamInput,
+        products::Product,
+        registration::Expiry,
+        settings::SyncMode,
+        sync_entities::EntityInput,
+    },
+    storage::{
+        self,
+        audit::Actor,
+        devices::DeviceSettings,
+        entities::{mobile_users, organizations, sync_entities},
+    },
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// An organization with MOBILE seats, an entity `work_order`, a default profile allowing
+/// everything on it, an Enabled user and a registered device.
+struct Fixture {
+    org: organizations::Model,
+    entity: sync_entities::Model,
+    user: mobile_users::Model,
+    token: String,
+}
+
+fn actor() -> Actor {
+    Actor::system("test")
+}
+
+async fn entity(app: &TestApp, org: &organizations::Model, name: &str) -> sync_entities::Model {
+    app::sync_entities::save(
+        &app.db,
+        &actor(),
+        org.id,
+        None,
+        &EntityInput::parse(name, "", "status: text required\nhours: number\nnote: text").unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn profile(
+    app: &TestApp,
+    org: &organizations::Model,
+    name: &str,
+    is_default: bool,
+    rules: Vec<(i64, Rights)>,
+) -> i64 {
+    app::access_profiles::save(
+        &app.db,
+        &actor(),
+        org.id,
+        None,
+        &ProfileInput::parse(name, is_default, rules).unwrap(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+const ALL: Rights = Rights {
+    read: true,
+    create: true,
+    update: true,
+    delete: true,
+};
+
+/// Registers a new device of `org` and returns its token.
+async fn device_token(app: &TestApp, org: &organizations::Model, name: &str) -> String {
+    let now = Utc::now();
+    let licence = app
+        .import(&app.current_key(Product::Device, 500, false, &[org], 365))
+        .await;
+    let txn = storage::begin_write(&app.db).await.unwrap();
+    let team = match storage::lookups::all_teams(&txn, org.id)
+        .await
+        .unwrap()
+        .pop()
+    {
+        Some(team) => team,
+        None => storage::lookups::save_team(
+            &txn,
+            org.id,
+            None,
+            &TeamInput::parse("North", "Europe/Prague", "").unwrap(),
+        )
+        .await
+        .unwrap(),
+    };
+    let device = storage::devices::insert(
+        &txn,
+        org.id,
+        DeviceSettings {
+            team_id: team.id,
+            time_zone: None,
+            license_id: Some(licence.id),
+            nickname: name.into(),
+            description: None,
+            clients: ClientChoice::everyone(),
+            functionality: Functionality::CompanySettings,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let code =
+        storage::registration::issue_new_code(&txn, &app.signer, device.id, Expiry::default(), now)
+            .await
+            .unwrap();
+    txn.commit().await.unwrap();
+    let reply: Value = app
+        .client
+        .post(app.url("/api/v1/devices/register"))
+        .json(&json!({"code": code.to_string(), "device_id": name}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["device_token"].as_str().unwrap().to_owned()
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let org = app.create_organization("Acme").await;
+    app.import(&app.current_key(Product::Mobile, 50, false, &[&org], 365))
+        .await;
+    offline(app, &org).await;
+    let entity = entity(app, &org, "work_order").await;
+    profile(app, &org, "Field staff", true, vec![(entity.id, ALL)]).await;
+    let user = app.add_mobile_user(&org, "Ann", UserState::Enabled).await;
+    let token = device_token(app, &org, "Van 1").await;
+    Fixture {
+        org,
+        entity,
+        user,
+        token,
+    }
+}
+
+/// Devices of the organization hold every record they may read.
+async fn offline(app: &TestApp, org: &organizations::Model) {
+    let mut settings = storage::settings::get(&app.db, org.id).await.unwrap();
+    settings.sync_mode = SyncMode::Offline;
+    storage::settings::save(&app.db, settings).await.unwrap();
+}
+
+async fn post_sync(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/sync"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn guid() -> String {
+    Uuid::new_v4().to_string()
+}
+
+fn at(time: DateTime<Utc>) -> String {
+    time.to_rfc3339()
+}
+
+fn change(op: &str, id: &str, base: i64, changed_at: DateTime<Utc>, fields: Value) -> Value {
+    json!({"change_id": guid(), "entity": "work_order", "id": id, "op": op,
+           "base_version": base, "changed_at": at(changed_at), "fields": fields})
+}
+
+fn push(user: &mobile_users::Model, changes: Vec<Value>) -> Value {
+    json!({"user_id": user.user_id, "cursor": "", "device_time": at(Utc::now()),
+           "changes": changes})
+}
+
+/// Creates a record through a sync and returns its version.
+async fn create(app: &TestApp, f: &Fixture, id: &str, fields: Value) -> i64 {
+    let (status, reply) = post_sync(
+        app,
+        &f.token,
+        &push(&f.user, vec![change("create", id, 0, Utc::now(), fields)]),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["results"][0]["status"], "applied", "{reply}");
+    reply["results"][0]["version"].as_i64().unwrap()
+}
+
+async fn server_fields(app: &TestApp, f: &Fixture, id: &str) -> Value {
+    let record = storage::sync_records::find(&app.db, f.org.id, f.entity.id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    Value::Object(storage::sync_records::fields_of(&record).unwrap())
+}
+
+#[tokio::test]
+async fn a_retried_push_applies_once_and_gets_the_same_results() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let id = guid();
+    let body = push(
+        &f.user,
+        vec![
+            change(
+                "create",
+                &id,
+                0,
+                Utc::now(),
+                json!({"status": "new", "hours": 2}),
+            ),
+            change("create", &guid(), 0, Utc::now(), json!({"hours": 1})),
+        ],
+    );
+    let (status, first) = post_sync(&app, &f.token, &body).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["mode"], "offline");
+    assert_eq!(first["results"][0]["status"], "applied");
+    assert_eq!(first["results"][1]["status"], "conflict");
+    assert_eq!(first["results"][1]["kind"], "required_field_missing");
+    assert_eq!(first["results"][1]["fields"], json!(["status"]));
+
+    let (status, again) = post_sync(&app, &f.token, &body).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["results"], first["results"]);
+    let versions = storage::sync_records::history(
+        &app.db,
+        storage::sync_records::find(&app.db, f.org.id, f.entity.id, &id)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(versions.len(), 1, "the retry wrote nothing");
+    let (log, _) = storage::sync_log::page(
+        &app.db,
+        f.org.id,
+        &storage::sync_log::LogFilter::default(),
+        0,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(log.len(), 1, "the conflict is logged once");
+}
+
+#[tokio::test]
+async fn two_identical_pushes_through_two_instances_apply_once() {
+    let app = spawn_app().await;
+    let (other, _dir) = app.second_instance().await;
+    let f = fixture(&app).await;
+    let id = guid();
+    let create_change = change("create", &id, 0, Utc::now(), json!({"status": "new"}));
+    let (_, created) = post_sync(&app, &f.token, &push(&f.user, vec![create_change])).await;
+    let base = created["results"][0]["version"].as_i64().unwrap();
+    let changes: Vec<Value> = (0..20)
+        .map(|i| change("update", &id, base, Utc::now(), json!({"hours": i})))
+        .collect();
+    let body = push(&f.user, changes);
+    let (a, b) = tokio::join!(
+        post_sync(&app, &f.token, &body),
+        post_sync(&other, &f.token, &body)
+    );
+    assert_eq!(a.0, 200, "{}", a.1);
+    assert_eq!(b.0, 200, "{}", b.1);
+    assert_eq!(a.1["results"], b.1["results"]);
+    let record = storage::sync_records::find(&app.db, f.org.id, f.entity.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let history = storage::sync_records::history(&app.db, record.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        history.len(),
+        21,
+        "one create and twenty updates, once each"
+    );
+}
+
+#[tokio::test]
+async fn the_later_edit_of_a_field_wins_in_either_push_order() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let second_device = device_token(&app, &f.org, "Van 2").await;
+    let bob = app.add_mobile_user(&f.org, "Bob", UserState::Enabled).await;
+    for early_first in [true, false] {
+        let id = guid();
+        let base = create(&app, &f, &id, json!({"status": "new", "note": "x"})).await;
+        let t = Utc::now() - Duration::minutes(30);
+        let early = push(
+            &f.user,
+            vec![change(
+                "update",
+                &id,
+                base,
+                t,
+                json!({"status": "early", "hours": 1}),
+            )],
+        );
+        let late = push(
+            &bob,
+            vec![change(
+                "update",
+                &id,
+                base,
+                t + Duration::minutes(5),
+                json!({"status": "late", "note": "bob"}),
+            )],
+        );
+        let (first, second) = if early_first {
+            ((&f.token, &early), (&second_device, &late))
+        } else {
+            ((&second_device, &late), (&f.token, &early))
+        };
+        let (_, one) = post_sync(&app, first.0, first.1).await;
+        let (_, two) = post_sync(&app, second.0, second.1).await;
+        let fields = server_fields(&app, &f, &id).await;
+        assert_eq!(fields["status"], "late", "order {early_first}: {fields}");
+        assert_eq!(fields["hours"], 1, "a different field survives: {fields}");
+        assert_eq!(fields["note"], "bob");
+        let early_result = if early_first { &one } else { &two };
+        if !early_first {
+            // The early edit arrived second: its status lost, its hours applied.
+            assert_eq!(early_result["results"][0]["status"], "applied");
+            assert_eq!(early_result["results"][0]["fields"], json!(["status"]));
+            let (log, _) = storage::sync_log::page(
+                &app.db,
+                f.org.id,
+                &storage::sync_log::LogFilter {
+                    mobile_user_id: Some(f.user.id),
+                    superseded: true,
+                    ..Default::default()
+                },
+                0,
+                10,
+            )
+            .await
+            .unwrap();
+            assert_eq!(log.len(), 1, "the lost edit is in Ann's log");
+            assert_eq!(log[0].record_id, id);
+        }
+    }
+    // An edit that lost on every field is superseded.
+    let id = guid();
+    let base = create(&app, &f, &id, json!({"status": "new"})).await;
+    let t = Utc::now() - Duration::minutes(10);
+    post_sync(
+        &app,
+        &second_device,
+        &push(
+            &bob,
+            vec![change("update", &id, base, t, json!({"status": "bob"}))],
+        ),
+    )
+    .await;
+    let (_, lost) = post_sync(
+        &app,
+        &f.token,
+        &push(
+            &f.user,
+            vec![change(
+                "update",
+                &id,
+                base,
+                t - Duration::minutes(1),
+                json!({"status": "ann"}),
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(lost["results"][0]["status"], "superseded", "{lost}");
+}
+
+#[tokio::test]
+async fn device_clocks_are_corrected_and_cannot_run_ahead_of_the_server() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let second_device = device_token(&app, &f.org, "Van 2").await;
+    let bob = app.add_mobile_user(&f.org, "Bob", UserState::Enabled).await;
+    let id = guid();
+    let base = create(&app, &f, &id, json!({"status": "new"})).await;
+    let now = Utc::now();
+
+    // Bob edits ten minutes ago with a correct clock.
+    post_sync(
+        &app,
+        &second_device,
+        &push(
+            &bob,
+            vec![change(
+                "update",
+                &id,
+                base,
+                now - Duration::minutes(10),
+                json!({"status": "bob"}),
+            )],
+        ),
+    )
+    .await;
+    // Ann's clock is an hour behind: her edit five minutes ago reads 65 minutes ago.
+    let behind = Duration::hours(1);
+    let body = json!({"user_id": f.user.user_id, "cursor": "",
+        "device_time": at(Utc::now() - behind),
+        "changes": [change("update", &id, base, now - Duration::minutes(5) - behind,
+                           json!({"status": "ann"}))]});
+    let (_, reply) = post_sync(&app, &f.token, &body).await;
+    assert_eq!(reply["results"][0]["status"], "applied", "{reply}");
+    assert_eq!(server_fields(&app, &f, &id).await["status"], "ann");
+
+    // A clock a day ahead: its changed_at is clamped to the arrival, so a server edit
+    // made after the push still wins over it.
+    let ahead = Duration::days(1);
+    let v = reply["results"][0]["version"].as_i64().unwrap();
+    let body = json!({"user_id": bob.user_id, "cursor": "",
+        "changes": [change("update", &id, v, Utc::now() + ahead, json!({"note": "ahead"}))]});
+    let (_, ahead_reply) = post_sync(&app, &second_device, &body).await;
+    assert_eq!(ahead_reply["results"][0]["status"], "applied");
+    let v = ahead_reply["results"][0]["version"].as_i64().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // Ann (clock right) edits the note after that push arrived, from base v - 1.
+    let (_, later) = post_sync(
+        &app,
+        &f.token,
+        &push(
+            &f.user,
+            vec![change(
+                "update",
+                &id,
+                v - 1,
+                Utc::now(),
+                json!({"note": "later"}),
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(later["results"][0]["status"], "applied", "{later}");
+    assert_eq!(server_fields(&app, &f, &id).await["note"], "later");
+}
+
+#[tokio::test]
+async fn one_bad_change_is_logged_and_the_rest_of_the_batch_applies() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let readonly = entity(&app, &f.org, "inspection").await;
+    // Ann's own profile may read inspections but not create them.
+    let inspector = profile(
+        &app,
+        &f.org,
+        "Inspectors",
+        false,
+        vec![
+            (f.entity.id, ALL),
+            (
+                readonly.id,
+                Rights {
+                    read: true,
+                    ..Rights::default()
+                },
+            ),
+        ],
+    )
+    .await;
+    let user = storage::mobile_users::find_in(&app.db, f.org.id, f.user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    app::access_profiles::assign(&app.db, &actor(), &user, Some(inspector))
+        .await
+        .unwrap();
+    let mut denied = change("create", &guid(), 0, Utc::now(), json!({"status": "x"}));
+    denied["entity"] = json!("inspection");
+    let deleted = guid();
+    create(&app, &f, &deleted, json!({"status": "new"})).await;
+    let (_, gone) = post_sync(
+        &app,
+        &f.token,
+        &push(
+            &f.user,
+            vec![change("delete", &deleted, 0, Utc::now(), json!({}))],
+        ),
+    )
+    .await;
+    assert_eq!(gone["results"][0]["status"], "applied");
+    let (status, reply) = post_sync(
+        &app,
+        &f.token,
+        &push(
+            &f.user,
+            vec![
+                change("create", &guid(), 0, Utc::now(), json!({"status": "a"})),
+                denied,
+                change("create", &guid(), 0, Utc::now(), json!({"status": "b"})),
+                change("update", &deleted, 1, Utc::now(), json!({"status": "c"})),
+                change("delete", &deleted, 1, Utc::now(), json!({})),
+                change(
+                    "create",
+                    &guid(),
+                    0,
+                    Utc::now(),
+                    json!({"status": "d", "hours": "many"}),
+                ),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    let results = reply["results"].as_array().unwrap();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "applied", "conflict", "applied", "conflict", "applied", "conflict"
+        ]
+    );
+    assert_eq!(results[1]["kind"], "permission_denied");
+    assert_eq!(
+        results[1]["message"],
+        "the profile Inspectors may not create inspection"
+    );
+    assert_eq!(results[3]["kind"], "record_deleted");
+    assert_eq!(results[5]["kind"], "invalid");
+    assert_eq!(results[5]["message"], "hours is a number");
+    let (log, total) = storage::sync_log::page(
+        &app.db,
+        f.org.id,
+        &storage::sync_log::LogFilter {
+            mobile_user_id: Some(f.user.id),
+            ..Default::default()
+        },
+        0,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(total, 3, "{log:?}");
+}
+
+#[tokio::test]
+async fn ten_thousand_records_arrive_in_twenty_pages_each_once() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    // 20 pushes of 500 creates; then delete 100 of them (tombstones are pulled too).
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let changes: Vec<Value> = (0..500)
+            .map(|i| {
+                let id = guid();
+                ids.push(id.clone());
+                change(
+                    "create",
+                    &id,
+                    0,
+                    Utc::now(),
+                    json!({"status": format!("s{i}")}),
+                )
+            })
+            .collect();
+        let (status, reply) = post_sync(&app, &f.token, &push(&f.user, changes)).await;
+        assert_eq!(status, 200, "{reply}");
+    }
+    let deletes: Vec<Value> = ids[..100]
+        .iter()
+        .map(|id| change("delete", id, 0, Utc::now(), json!({})))
+        .collect();
+    post_sync(&app, &f.token, &push(&f.user, deletes)).await;
+
+    // A second device of another user pulls from the start.
+    let bob = app.add_mobile_user(&f.org, "Bob", UserState::Enabled).await;
+    let token = device_token(&app, &f.org, "Van 2").await;
+    let mut cursor = String::new();
+    let mut seen = std::collections::HashMap::new();
+    let mut pages = 0;
+    loop {
+        let (status, reply) = post_sync(
+            &app,
+            &token,
+            &json!({"user_id": bob.user_id, "cursor": cursor, "changes": []}),
+        )
+        .await;
+        assert_eq!(status, 200, "{reply}");
+        pages += 1;
+        for record in reply["changes"].as_array().unwrap() {
+            let id = record["id"].as_str().unwrap().to_owned();
+            assert!(
+                seen.insert(id, record["deleted"].as_bool().unwrap())
+                    .is_none(),
+                "a record came twice"
+            );
+        }
+        cursor = reply["cursor"].as_str().unwrap().to_owned();
+        if !reply["has_more"].as_bool().unwrap() {
+            break;
+        }
+        assert!(pages < 30);
+    }
+    assert_eq!(pages, 20);
+    assert_eq!(seen.len(), 10_000);
+    assert_eq!(seen.values().filter(|deleted| **deleted).count(), 100);
+    // Nothing new: the next pull is empty.
+    let (_, reply) = post_sync(
+        &app,
+        &token,
+        &json!({"user_id": bob.user_id, "cursor": cursor}),
+    )
+    .await;
+    assert_eq!(reply["changes"], json!([]));
+}
+
+#[tokio::test]
+async fn refusals_say_why_and_apply_nothing() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let id = guid();
+    let one = |user: &str| {
+        json!({"user_id": user, "changes": [change("create", &id, 0, Utc::now(),
+               json!({"status": "x"}))]})
+    };
+    // No token, an unknown token.
+    let response = app
+        .client
+        .post(app.url("/api/v1/sync"))
+        .json(&one(&f.user.user_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let (status, reply) = post_sync(&app, &"0".repeat(64), &one(&f.user.user_id)).await;
+    assert_eq!(status, 401);
+    assert!(reply["error"].as_str().unwrap().contains("revoked"));
+
+    // A disabled user.
+    let disabled = app
+        .add_mobile_user(&f.org, "Dan", UserState::Disabled)
+        .await;
+    let (status, reply) = post_sync(&app, &f.token, &one(&disabled.user_id)).await;
+    assert_eq!(status, 403, "{reply}");
+    assert_eq!(reply["status"], "LICENSE: NOT FOUND");
+    assert!(reply["error"].is_string());
+
+    // Malformed JSON and fields, too much.
+    let response = app
+        .client
+        .post(app.url("/api/v1/sync"))
+        .bearer_auth(&f.token)
+        .header("content-type", "application/json")
+        .body("{\"user_id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let mut bad = one(&f.user.user_id);
+    bad["changes"][0]["op"] = json!("upsert");
+    let (status, reply) = post_sync(&app, &f.token, &bad).await;
+    assert_eq!(status, 400);
+    assert!(
+        reply["error"].as_str().unwrap().contains("changes[0]: op"),
+        "{reply}"
+    );
+    let (status, reply) = post_sync(
+        &app,
+        &f.token,
+        &json!({"user_id": f.user.user_id, "cursor": "not-a-cursor"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{reply}");
+    let many: Vec<Value> = (0..501)
+        .map(|_| change("create", &guid(), 0, Utc::now(), json!({"status": "x"})))
+        .collect();
+    let (status, _) = post_sync(&app, &f.token, &push(&f.user, many)).await;
+    assert_eq!(status, 413);
+    let huge = push(
+        &f.user,
+        vec![change(
+            "create",
+            &guid(),
+            0,
+            Utc::now(),
+            json!({"note": "x".repeat(1024 * 1024)}),
+        )],
+    );
+    let (status, _) = post_sync(&app, &f.token, &huge).await;
+    assert_eq!(status, 413);
+    assert!(
+        storage::sync_records::find(&app.db, f.org.id, f.entity.id, &id)
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing was applied"
+    );
+
+    // Another organization's device never sees or writes Acme's records.
+    create(&app, &f, &id, json!({"status": "acme"})).await;
+    let globex = app.create_organization("Globex").await;
+    app.import(&app.current_key(Product::Mobile, 5, false, &[&globex], 365))
+        .await;
+    offline(&app, &globex).await;
+    let g_entity = entity(&app, &globex, "work_order").await;
+    profile(&app, &globex, "All", true, vec![(g_entity.id, ALL)]).await;
+    let g_user = app
+        .add_mobile_user(&globex, "Gil", UserState::Enabled)
+        .await;
+    let g_token = device_token(&app, &globex, "Globex van").await;
+    // Acme's user id through Globex's device is a new user of Globex (the licence check
+    // records unknown users), who sees nothing of Acme's.
+    let (_, reply) = post_sync(&app, &g_token, &json!({"user_id": f.user.user_id})).await;
+    assert_eq!(reply["changes"], json!([]), "{reply}");
+    let (status, reply) = post_sync(
+        &app,
+        &g_token,
+        &json!({"user_id": g_user.user_id, "changes": [
+            change("update", &id, 1, Utc::now(), json!({"status": "globex"}))]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["results"][0]["kind"], "invalid", "{reply}");
+    assert_eq!(reply["changes"], json!([]), "Acme's record is not pulled");
+    assert_eq!(server_fields(&app, &f, &id).await["status"], "acme");
+}
+
+#[tokio::test]
+async fn answers_are_compressed_for_devices_that_accept_it() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    for _ in 0..3 {
+        let changes: Vec<Value> = (0..100)
+            .map(|_| {
+                change(
+                    "create",
+                    &guid(),
+                    0,
+                    Utc::now(),
+                    json!({"status": "open", "note": "the same words again and again"}),
+                )
+            })
+            .collect();
+        post_sync(&app, &f.token, &push(&f.user, changes)).await;
+    }
+    // reqwest here does not decompress: read the raw answer.
+    let response = app
+        .client
+        .post(app.url("/api/v1/sync"))
+        .bearer_auth(&f.token)
+        .header("accept-encoding", "gzip")
+        .json(&json!({"user_id": f.user.user_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned()),
+        Some("gzip".to_owned())
+    );
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "a gzip stream");
+}

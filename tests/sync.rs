@@ -779,3 +779,157 @@ async fn answers_are_compressed_for_devices_that_accept_it() {
     let bytes = response.bytes().await.unwrap();
     assert_eq!(&bytes[..2], &[0x1f, 0x8b], "a gzip stream");
 }
+
+mod bodies {
+    //! Bodies a broken or hostile client might send: each field valid, missing, or any JSON.
+
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            ".{0,40}".prop_map(Value::String),
+            Just(json!("2026-12-01T08:01:10Z")),
+            Just(json!("work_order")),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,10}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// `valid` most of the time, else nothing or anything.
+    fn field(valid: Value) -> impl Strategy<Value = Option<Value>> {
+        prop_oneof![
+            6 => Just(Some(valid)),
+            1 => Just(None),
+            2 => any_json().prop_map(Some),
+        ]
+    }
+
+    fn change(id: String) -> impl Strategy<Value = Value> {
+        (
+            field(json!(uuid::Uuid::new_v4().to_string())),
+            field(json!("work_order")),
+            field(json!(id)),
+            prop_oneof![
+                Just(json!("create")),
+                Just(json!("update")),
+                Just(json!("delete")),
+                any_json()
+            ]
+            .prop_map(Some),
+            field(json!(1)),
+            field(json!("2026-12-01T08:01:10Z")),
+            field(json!({"status": "done", "hours": 2})),
+        )
+            .prop_map(|(change_id, entity, id, op, base, at, fields)| {
+                let mut object = Map::new();
+                for (key, value) in [
+                    ("change_id", change_id),
+                    ("entity", entity),
+                    ("id", id),
+                    ("op", op),
+                    ("base_version", base),
+                    ("changed_at", at),
+                    ("fields", fields),
+                ] {
+                    if let Some(value) = value {
+                        object.insert(key.to_owned(), value);
+                    }
+                }
+                Value::Object(object)
+            })
+    }
+
+    pub fn body(user_id: String, record_id: String) -> impl Strategy<Value = Value> {
+        (
+            field(json!(user_id)),
+            field(json!("")),
+            field(json!("2026-12-01T08:15:03Z")),
+            prop::collection::vec(change(record_id), 0..8),
+            field(json!([{"entity": "work_order", "id": "x", "op": "create"}])),
+        )
+            .prop_map(|(user, cursor, time, changes, pending)| {
+                let mut object = Map::new();
+                for (key, value) in [
+                    ("user_id", user),
+                    ("cursor", cursor),
+                    ("device_time", time),
+                    ("changes", Some(Value::Array(changes))),
+                    ("pending", pending),
+                ] {
+                    if let Some(value) = value {
+                        object.insert(key.to_owned(), value);
+                    }
+                }
+                Value::Object(object)
+            })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_body_makes_the_endpoint_fail() {
+    use proptest::test_runner::{Config, TestRunner};
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let record = guid();
+    create(&app, &f, &record, json!({"status": "new"})).await;
+    let handle = tokio::runtime::Handle::current();
+    // The runner is synchronous: it blocks this worker while the app runs on the other.
+    tokio::task::block_in_place(|| {
+        let mut runner = TestRunner::new(Config {
+            failure_persistence: None,
+            ..Config::with_cases(150)
+        });
+        runner
+            .run(
+                &bodies::body(f.user.user_id.clone(), record.clone()),
+                |body| {
+                    let (status, reply) = handle.block_on(post_sync(&app, &f.token, &body));
+                    proptest::prop_assert!(
+                        [200, 400, 413].contains(&status),
+                        "{status} for {body}: {reply}"
+                    );
+                    if status != 200 {
+                        proptest::prop_assert!(reply["error"].is_string(), "{reply}");
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+        // Raw bytes that are not JSON at all.
+        let mut runner = TestRunner::new(Config {
+            failure_persistence: None,
+            ..Config::with_cases(50)
+        });
+        runner
+            .run(
+                &proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+                |bytes| {
+                    let status = handle.block_on(async {
+                        app.client
+                            .post(app.url("/api/v1/sync"))
+                            .bearer_auth(&f.token)
+                            .header("content-type", "application/json")
+                            .body(bytes)
+                            .send()
+                            .await
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    });
+                    proptest::prop_assert!([200, 400].contains(&status), "{status}");
+                    Ok(())
+                },
+            )
+            .unwrap();
+    });
+}

@@ -19,11 +19,13 @@ pub mod mobile_users;
 pub mod notifications;
 pub mod organizations;
 pub mod outbox;
+pub mod records;
 pub mod registration;
 pub mod sessions;
 pub mod settings;
 pub mod sync;
 pub mod sync_entities;
+pub mod sync_log;
 
 /// A step of a use case that failed for a reason the person asking cannot fix (the
 /// database, mostly). `step` names it for the log: "lock the MOBILE seats".

@@ -38,15 +38,18 @@ pub enum MailKind {
     AssignmentNotice,
     /// Its body holds a secret: blanked once sent, and never sent again.
     RegistrationCode,
+    /// A mobile user lacks a permission a sync needed (docs/behaviour.md#sync-log).
+    AccessRequest,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 5] = [
+    pub const ALL: [MailKind; 6] = [
         Self::AdministratorWelcome,
         Self::PasswordReset,
         Self::LicenceExpiry,
         Self::AssignmentNotice,
         Self::RegistrationCode,
+        Self::AccessRequest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +59,7 @@ impl MailKind {
             Self::LicenceExpiry => "licence_expiry",
             Self::AssignmentNotice => "assignment_notice",
             Self::RegistrationCode => "registration_code",
+            Self::AccessRequest => "access_request",
         }
     }
 

@@ -270,3 +270,90 @@ pub fn registration_code(
         unsubscribe_url: None,
     })
 }
+
+/// What an access request names.
+#[derive(Clone, Copy)]
+pub struct AccessRequest<'a> {
+    pub organization: &'a str,
+    pub user: &'a str,
+    pub entity: &'a str,
+    pub record_id: &'a str,
+    pub permission: &'a str,
+    pub profile: &'a str,
+    pub message: &'a str,
+    pub link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/access_request.txt")]
+struct AccessRequestText<'a> {
+    organization: &'a str,
+    user: &'a str,
+    entity: &'a str,
+    record_id: &'a str,
+    permission: &'a str,
+    profile: &'a str,
+    message: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/access_request.html")]
+struct AccessRequestHtml<'a> {
+    organization: &'a str,
+    user: &'a str,
+    entity: &'a str,
+    record_id: &'a str,
+    permission: &'a str,
+    profile: &'a str,
+    message: &'a str,
+    link: &'a str,
+}
+
+/// "A mobile user needs a permission" (docs/behaviour.md#sync-log): to the organization's
+/// permission request address.
+pub fn access_request(
+    organization_id: i64,
+    recipient: &str,
+    request: &AccessRequest<'_>,
+) -> Result<NewMail, askama::Error> {
+    let AccessRequest {
+        organization,
+        user,
+        entity,
+        record_id,
+        permission,
+        profile,
+        message,
+        link,
+    } = *request;
+    Ok(NewMail {
+        organization_id: Some(organization_id),
+        kind: MailKind::AccessRequest,
+        recipient: recipient.to_owned(),
+        subject: format!("Access requested: {permission} on {entity} for {user}"),
+        body_text: AccessRequestText {
+            organization,
+            user,
+            entity,
+            record_id,
+            permission,
+            profile,
+            message,
+            link,
+        }
+        .render()?,
+        body_html: AccessRequestHtml {
+            organization,
+            user,
+            entity,
+            record_id,
+            permission,
+            profile,
+            message,
+            link,
+        }
+        .render()?,
+        unsubscribe_url: None,
+    })
+}

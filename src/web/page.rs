@@ -50,7 +50,7 @@ const NAV: [(&str, &str, ObjectClass); 9] = [
     ("Mobile users", "/mobile-users", ObjectClass::MobileUsers),
     ("Devices", "/devices", ObjectClass::Devices),
     ("All licenses", "/licenses", ObjectClass::Licenses),
-    ("Entities", "/entities", ObjectClass::Records),
+    ("Records", "/records", ObjectClass::Records),
     ("Settings", "/settings", ObjectClass::Settings),
     (
         "Organizations",

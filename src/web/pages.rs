@@ -7,6 +7,7 @@ pub mod channels;
 pub mod clients;
 pub mod device_form;
 pub mod devices;
+pub mod access_profiles;
 pub mod entities;
 pub mod license_usage;
 pub mod licenses;

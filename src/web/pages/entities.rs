@@ -47,6 +47,7 @@ impl EntityRow {
 #[template(path = "entities.html")]
 struct EntitiesPage {
     ctx: PageContext,
+    tab: &'static str,
     rows: Vec<EntityRow>,
     can_change: bool,
     form: EntityForm,
@@ -77,7 +78,8 @@ async fn list(
     render_form(
         error.is_some(),
         &EntitiesPage {
-            ctx: PageContext::for_admin(state, admin, "/entities").await?,
+            ctx: PageContext::for_admin(state, admin, "/records").await?,
+            tab: "entities",
             rows,
             can_change: admin.can(Permission::new(ObjectClass::Records, Action::Update)),
             form,
@@ -150,7 +152,7 @@ pub async fn entity_page(
     render_form(
         false,
         &EntityEditPage {
-            ctx: PageContext::for_admin(&state, &admin, "/entities").await?,
+            ctx: PageContext::for_admin(&state, &admin, "/records").await?,
             entity,
             form,
             error: None,
@@ -178,7 +180,7 @@ pub async fn update_entity(
             render_form(
                 true,
                 &EntityEditPage {
-                    ctx: PageContext::for_admin(&state, &admin, "/entities").await?,
+                    ctx: PageContext::for_admin(&state, &admin, "/records").await?,
                     entity,
                     form,
                     error: Some(error),

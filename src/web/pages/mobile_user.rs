@@ -13,11 +13,11 @@ use crate::{
     },
     storage::{
         self,
-        entities::{licenses, mobile_users},
+        entities::{access_profiles, licenses, mobile_users},
     },
     web::{
         error::AppError,
-        guard::{Can, CurrentAdmin, ReadMobileUsers, UpdateLicenses},
+        guard::{Can, ChangeMobileUsers, CurrentAdmin, ReadMobileUsers, UpdateLicenses},
         page::{PageContext, form_result, redirect, render},
         state::AppState,
     },
@@ -36,6 +36,27 @@ struct MobileUserPage {
     user: mobile_users::Model,
     licences: Vec<LicenceChoice>,
     can_assign: bool,
+    profiles: Vec<access_profiles::Model>,
+    can_pick_profile: bool,
+    can_read_sync: bool,
+}
+
+impl MobileUserPage {
+    /// The name of the profile the user syncs with.
+    fn profile_name(&self) -> String {
+        let default = self.profiles.iter().find(|p| p.is_default);
+        match self
+            .user
+            .access_profile_id
+            .and_then(|id| self.profiles.iter().find(|p| p.id == id))
+        {
+            Some(profile) => profile.name.clone(),
+            None => match default {
+                Some(profile) => format!("{} (the default)", profile.name),
+                None => "none: the organization has no access profile".to_owned(),
+            },
+        }
+    }
 }
 
 async fn find_user(
@@ -76,6 +97,9 @@ pub async fn mobile_user_page(
     render(&MobileUserPage {
         ctx: PageContext::for_admin(&state, &admin, "").await?,
         can_assign: admin.can(Permission::new(ObjectClass::Licenses, Action::Update)),
+        profiles: storage::access_profiles::all(&state.db, user.organization_id).await?,
+        can_pick_profile: admin.can(Permission::new(ObjectClass::MobileUsers, Action::Update)),
+        can_read_sync: admin.can(Permission::new(ObjectClass::Records, Action::Select)),
         user,
         licences,
     })
@@ -120,6 +144,44 @@ pub async fn set_licence(
             "The {} seat of {who} was taken back.",
             licence.product
         ))?;
+    }
+    Ok(redirect(&back))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ProfileChoice {
+    /// A profile's id, or empty for the organization's default.
+    #[serde(default)]
+    profile: String,
+}
+
+#[post("/mobile-users/{id}/profile")]
+pub async fn set_profile(
+    state: web::Data<AppState>,
+    admin: Can<ChangeMobileUsers>,
+    id: web::Path<i64>,
+    form: web::Form<ProfileChoice>,
+) -> Result<HttpResponse, AppError> {
+    let user = find_user(&state, &admin, *id).await?;
+    let back = format!("/mobile-users/{}", user.id);
+    let profile = match form.profile.trim() {
+        "" => None,
+        text => Some(text.parse::<i64>().map_err(|_| {
+            AppError::BadRequest("The chosen access profile is not one of the list.".into())
+        })?),
+    };
+    let picked = app::access_profiles::assign(&state.db, &admin.actor(), &user, profile).await;
+    match form_result(picked)? {
+        Ok(Some(profile)) => admin.session.flash_success(format!(
+            "The user's devices now sync with the profile {}.",
+            profile.name
+        ))?,
+        Ok(None) => admin
+            .session
+            .flash_success("The user's devices now sync with the default profile.")?,
+        Err(refused) => admin
+            .session
+            .flash_error(format!("Not changed: {refused}."))?,
     }
     Ok(redirect(&back))
 }

@@ -28,9 +28,7 @@ pub enum LogRefused {
     AlreadyReverted,
     #[error("access can be requested only for a change refused for want of permission")]
     NotAPermission,
-    #[error(
-        "the organization has no permission request address; set one on the Settings page"
-    )]
+    #[error("the organization has no permission request address; set one on the Settings page")]
     NoAddress,
 }
 
@@ -135,12 +133,12 @@ pub async fn request_access(
     let user = storage::mobile_users::find_in(&txn, organization_id, entry.mobile_user_id)
         .await
         .step("load the user")?;
-    let user_label = user.as_ref().map_or(String::from("(deleted user)"), |u| {
-        match &u.display_name {
-            Some(name) => format!("{name} ({})", u.user_id),
-            None => u.user_id.clone(),
-        }
-    });
+    let user_label =
+        user.as_ref()
+            .map_or(String::from("(deleted user)"), |u| match &u.display_name {
+                Some(name) => format!("{name} ({})", u.user_id),
+                None => u.user_id.clone(),
+            });
     let profile = match &user {
         Some(user) => storage::access_profiles::of_user(&txn, user)
             .await

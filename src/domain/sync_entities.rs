@@ -54,6 +54,55 @@ impl Field {
     }
 }
 
+impl Field {
+    /// A value as an administrator typed it on the Records page: empty is no value, a
+    /// boolean is a checkbox (`None` when unticked).
+    pub fn parse_value(&self, typed: Option<&str>) -> Result<serde_json::Value, String> {
+        use serde_json::Value;
+        let text = typed.map(str::trim).unwrap_or("");
+        let value = match self.kind {
+            FieldType::Boolean => Value::Bool(typed.is_some()),
+            _ if text.is_empty() => Value::Null,
+            FieldType::Text => Value::String(typed.unwrap_or_default().to_owned()),
+            FieldType::Number => text
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .and_then(|n| {
+                    if n.fract() == 0.0 && n.abs() < 9e15 {
+                        Some(serde_json::json!(n as i64))
+                    } else {
+                        serde_json::Number::from_f64(n).map(Value::Number)
+                    }
+                })
+                .ok_or_else(|| format!("{} is a number, not “{text}”", self.name))?,
+            FieldType::Date => {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                    format!("{} is a date like 2026-12-01, not “{text}”", self.name)
+                })?;
+                Value::String(text.to_owned())
+            }
+        };
+        if self.required && value.is_null() {
+            return Err(format!("{} is required", self.name));
+        }
+        Ok(value)
+    }
+
+    /// A stored value as the form shows it.
+    pub fn form_value(&self, value: Option<&serde_json::Value>) -> String {
+        match value {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(text)) => match self.kind {
+                // A date stored with a time shows as its day in the date input.
+                FieldType::Date => text.chars().take(10).collect(),
+                _ => text.clone(),
+            },
+            Some(other) => other.to_string(),
+        }
+    }
+}
+
 /// An entity as an administrator typed it, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntityInput {
@@ -172,6 +221,50 @@ pub fn fields_text(fields: &[Field]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_values_follow_the_field_type() {
+        let field = |kind, required| Field {
+            name: "f".into(),
+            kind,
+            required,
+        };
+        use serde_json::json;
+        assert_eq!(
+            field(FieldType::Number, false).parse_value(Some("2")),
+            Ok(json!(2))
+        );
+        assert_eq!(
+            field(FieldType::Number, false).parse_value(Some("2.5")),
+            Ok(json!(2.5))
+        );
+        assert!(
+            field(FieldType::Number, false)
+                .parse_value(Some("two"))
+                .is_err()
+        );
+        assert_eq!(
+            field(FieldType::Number, false).parse_value(Some(" ")),
+            Ok(json!(null))
+        );
+        assert_eq!(
+            field(FieldType::Boolean, false).parse_value(None),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            field(FieldType::Boolean, false).parse_value(Some("on")),
+            Ok(json!(true))
+        );
+        assert!(
+            field(FieldType::Date, false)
+                .parse_value(Some("1.12.2026"))
+                .is_err()
+        );
+        assert_eq!(
+            field(FieldType::Text, true).parse_value(Some("")),
+            Err("f is required".to_owned())
+        );
+    }
 
     #[test]
     fn fields_are_typed_one_per_line() {

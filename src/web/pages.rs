@@ -1,5 +1,6 @@
 //! One module per page, handlers in pairs: `x_page` shows, the others change.
 
+pub mod access_profiles;
 pub mod account;
 pub mod administrators;
 pub mod audit;
@@ -7,7 +8,6 @@ pub mod channels;
 pub mod clients;
 pub mod device_form;
 pub mod devices;
-pub mod access_profiles;
 pub mod entities;
 pub mod license_usage;
 pub mod licenses;
@@ -18,6 +18,8 @@ pub mod mobile_users;
 pub mod mobile_users_import;
 pub mod organizations;
 pub mod outbox;
+pub mod records;
 pub mod settings;
 pub mod setup;
 pub mod subscriptions;
+pub mod sync_log;

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod outage;
 pub mod slow_smtp;
 pub mod smtp;
+pub mod sync;
 
 use std::time::Duration;
 

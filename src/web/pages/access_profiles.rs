@@ -34,12 +34,7 @@ pub struct ProfileForm {
 
 impl ProfileForm {
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        let value = |key: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         Self {
             name: value("name").unwrap_or_default(),
             is_default: value("is_default").is_some(),
@@ -234,7 +229,8 @@ pub async fn access_profile_page(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let profile = find(&state, &admin, *id).await?;
-    let form = ProfileForm::of(&storage::access_profiles::with_rules(&state.db, profile.clone()).await?);
+    let form =
+        ProfileForm::of(&storage::access_profiles::with_rules(&state.db, profile.clone()).await?);
     edit_page(&state, &admin, profile, form, None).await
 }
 
@@ -267,8 +263,7 @@ pub async fn delete_access_profile(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
-    let deleted =
-        app::access_profiles::delete(&state.db, &admin.actor(), organization, *id).await;
+    let deleted = app::access_profiles::delete(&state.db, &admin.actor(), organization, *id).await;
     match form_result(deleted)? {
         Ok(profile) => admin.session.flash_success(format!(
             "Access profile {} deleted; its users now use the default profile.",

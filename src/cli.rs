@@ -70,6 +70,9 @@ pub enum Command {
         /// third a thousandth).
         #[arg(long, default_value_t = 60)]
         devices: usize,
+        /// Work orders of the first demo organization's sync demo (at least 20).
+        #[arg(long, default_value_t = 200)]
+        records: usize,
     },
 }
 
@@ -177,12 +180,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             users,
             licenses,
             devices,
+            records,
         } => {
             let db = storage::connect(&config.database_url).await?;
             let size = crate::demo::DemoSize {
                 users,
                 extra_licences: licenses,
                 devices,
+                records,
             };
             for organization in crate::demo::fill(&db, &config.data_dir, size).await? {
                 println!("{}  {}", organization.organization_id, organization.name);

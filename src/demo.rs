@@ -1,7 +1,10 @@
 //! `licensedesk demo`: realistic data for trying the UI and for benchmarks. Creates a demo
 //! vendor key pair in the data directory (trusted when no vendor key is configured — for
 //! trying LicenseDesk out only), a few organizations, licences of every kind, mobile users,
-//! teams, employees and devices. Running it again adds nothing that is already there.
+//! teams, employees and devices, and the first organization's sync data (entities, access
+//! profiles, records, a sync history). Running it again adds nothing that is already there.
+
+mod sync;
 
 use crate::domain::license_check::UserState;
 use std::path::{Path, PathBuf};
@@ -62,6 +65,8 @@ pub struct DemoSize {
     /// Devices of the first organization; the second gets a hundredth, the third a
     /// thousandth (at least one each).
     pub devices: usize,
+    /// Work orders of the first organization's sync demo.
+    pub records: usize,
 }
 
 impl DemoSize {
@@ -169,6 +174,9 @@ pub async fn fill(
         .await?;
         assign_chat_seats(db, &organization).await?;
         add_devices(db, &organization, size.devices_of(index)).await?;
+        if index == 0 {
+            sync::add(db, &organization, size.records).await?;
+        }
         made.push(organization);
     }
     // As after any bulk load: refresh the planner's statistics (and on PostgreSQL the

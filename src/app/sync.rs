@@ -209,6 +209,33 @@ pub async fn sync(
     Ok(answer)
 }
 
+/// Applies a push as `sync` does once the licence check answered `check` — for
+/// `licensedesk demo`, which writes its history the way devices do.
+pub async fn apply_checked(
+    db: &DatabaseConnection,
+    device: &devices::Model,
+    user: &mobile_users::Model,
+    check: &CheckOutcome,
+    push: Push,
+    now: DateTime<Utc>,
+) -> Outcome<Vec<ChangeResult>, SyncRefused> {
+    let entities = Entities::load(db, user.organization_id).await?;
+    let profile = storage::access_profiles::of_user(db, user)
+        .await
+        .step("load the user's access profile")?;
+    apply(
+        db,
+        device,
+        user,
+        &entities,
+        profile.as_ref(),
+        check,
+        push,
+        now,
+    )
+    .await
+}
+
 /// Applies the changes and records the sync, in one transaction.
 #[allow(clippy::too_many_arguments)]
 async fn apply(

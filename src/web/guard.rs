@@ -197,4 +197,6 @@ requirements! {
     ChangeDevices => Devices / Update,
     ReadRecords => Records / Select,
     ChangeRecords => Records / Update,
+    ReadSyncLog => SyncLog / Select,
+    ChangeSyncLog => SyncLog / Update,
 }

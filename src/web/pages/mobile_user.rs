@@ -99,7 +99,7 @@ pub async fn mobile_user_page(
         can_assign: admin.can(Permission::new(ObjectClass::Licenses, Action::Update)),
         profiles: storage::access_profiles::all(&state.db, user.organization_id).await?,
         can_pick_profile: admin.can(Permission::new(ObjectClass::MobileUsers, Action::Update)),
-        can_read_sync: admin.can(Permission::new(ObjectClass::Records, Action::Select)),
+        can_read_sync: admin.can(Permission::new(ObjectClass::SyncLog, Action::Select)),
         user,
         licences,
     })

@@ -23,7 +23,7 @@ use crate::{
     },
     web::{
         error::AppError,
-        guard::{Can, ChangeRecords, CurrentAdmin, ReadRecords},
+        guard::{Can, ChangeSyncLog, CurrentAdmin, ReadSyncLog},
         page::{ListParams, Listing, PageContext, form_result, redirect, render},
         state::AppState,
     },
@@ -171,7 +171,7 @@ async fn table(
         kind: query.kind.clone(),
         state: query.state.clone(),
         kinds: kinds(),
-        can_change: admin.can(Permission::new(ObjectClass::Records, Action::Update)),
+        can_change: admin.can(Permission::new(ObjectClass::SyncLog, Action::Update)),
         request_address: storage::settings::get(&state.db, organization)
             .await?
             .permission_request_email,
@@ -191,7 +191,7 @@ struct OverviewPage {
 #[get("/sync-log")]
 pub async fn sync_log_page(
     state: web::Data<AppState>,
-    admin: Can<ReadRecords>,
+    admin: Can<ReadSyncLog>,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
     let log = table(&state, &admin, "/sync-log", &query, None).await?;
@@ -216,7 +216,7 @@ struct UserSyncPage {
 #[get("/mobile-users/{id}/sync")]
 pub async fn user_sync_page(
     state: web::Data<AppState>,
-    admin: Can<ReadRecords>,
+    admin: Can<ReadSyncLog>,
     id: web::Path<i64>,
     query: web::Query<LogQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -265,7 +265,7 @@ impl ActionForm {
 #[post("/sync-log/{id}/revert")]
 pub async fn revert(
     state: web::Data<AppState>,
-    admin: Can<ChangeRecords>,
+    admin: Can<ChangeSyncLog>,
     id: web::Path<i64>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -288,7 +288,7 @@ pub async fn revert(
 #[post("/sync-log/{id}/request-access")]
 pub async fn request_access(
     state: web::Data<AppState>,
-    admin: Can<ChangeRecords>,
+    admin: Can<ChangeSyncLog>,
     id: web::Path<i64>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {

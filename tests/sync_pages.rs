@@ -75,7 +75,7 @@ async fn profiles_decide_what_a_user_may_push_and_the_log_shows_the_refusal() {
     );
     assert!(log.contains("Van 1"), "the last sync's device: {log}");
     assert!(
-        log.contains("OK · Enabled"),
+        log.contains("OK (user Enabled)"),
         "the last licence check: {log}"
     );
     assert!(log.contains("update"), "the pending change: {log}");

@@ -280,16 +280,17 @@ async fn apply(
         .await
         .step("look for changes seen before")?;
         let mut states: HashMap<(i64, String), RecordState> = HashMap::new();
-        for (key, row) in storage::sync_records::find_many(
-            &txn,
-            organization_id,
-            push.changes
-                .iter()
-                .map(|c| c.record_id.to_string())
-                .collect(),
-        )
-        .await
-        .step("load the records changed")?
+        let keys: Vec<(i64, String)> = push
+            .changes
+            .iter()
+            .filter_map(|c| {
+                let (entity, _) = entities.by_name.get(&c.entity)?;
+                Some((*entity, c.record_id.to_string()))
+            })
+            .collect();
+        for (key, row) in storage::sync_records::find_many(&txn, organization_id, &keys)
+            .await
+            .step("load the records changed")?
         {
             states.insert(
                 key,

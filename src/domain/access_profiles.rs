@@ -44,6 +44,8 @@ pub struct ProfileInput {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ProfileError {
+    #[error("give the profile a name")]
+    NoName,
     #[error(
         "the name is 1 to 80 characters on one line, without control or text-direction characters"
     )]
@@ -57,7 +59,10 @@ impl ProfileInput {
         rules: Vec<(i64, Rights)>,
     ) -> Result<Self, ProfileError> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 80 || !text::is_one_line(name) {
+        if name.is_empty() {
+            return Err(ProfileError::NoName);
+        }
+        if name.chars().count() > 80 || !text::is_one_line(name) {
             return Err(ProfileError::BadName);
         }
         Ok(Self {
@@ -82,7 +87,7 @@ mod tests {
         );
         assert_eq!(
             ProfileInput::parse(" ", false, vec![]),
-            Err(ProfileError::BadName)
+            Err(ProfileError::NoName)
         );
         assert_eq!(
             ProfileInput::parse("a\nb", false, vec![]),

@@ -101,9 +101,10 @@ pub async fn name_taken(
     name: &str,
     except: Option<i64>,
 ) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::{ExprTrait, Func};
     let mut query = Entity::find()
         .filter(Column::OrganizationId.eq(organization_id))
-        .filter(Column::Name.eq(name));
+        .filter(Func::lower(Column::Name.into_expr()).eq(name.to_lowercase()));
     if let Some(id) = except {
         query = query.filter(Column::Id.ne(id));
     }

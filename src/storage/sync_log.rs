@@ -151,7 +151,10 @@ pub async fn page(
         query = query.filter(sync_log::Column::Outcome.eq(LogOutcome::Superseded));
     }
     if let Some(state) = filter.state {
-        query = query.filter(sync_log::Column::State.eq(state));
+        // Superseded values are lost, neither open nor reverted.
+        query = query
+            .filter(sync_log::Column::State.eq(state))
+            .filter(sync_log::Column::Outcome.eq(LogOutcome::Conflict));
     }
     let search = filter.search.trim();
     if !search.is_empty() {

@@ -113,21 +113,29 @@ pub fn state_of(record: &Model) -> Result<RecordState, DbErr> {
     })
 }
 
-/// The records with these GUIDs in the organization (any entity), by entity and GUID.
+/// The records with these keys (entity row id, GUID) in the organization.
 pub async fn find_many(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    record_ids: Vec<String>,
+    keys: &[(i64, String)],
 ) -> Result<HashMap<(i64, String), Model>, DbErr> {
+    // One query per entity, so the (entity, record) index answers it.
+    let mut by_entity: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (entity, record) in keys {
+        by_entity.entry(*entity).or_default().push(record.clone());
+    }
     let mut found = HashMap::new();
-    for chunk in record_ids.chunks(500) {
-        let rows = Entity::find()
-            .filter(Column::OrganizationId.eq(organization_id))
-            .filter(Column::RecordId.is_in(chunk.iter().cloned()))
-            .all(db)
-            .await?;
-        for row in rows {
-            found.insert((row.entity_id, row.record_id.clone()), row);
+    for (entity, records) in by_entity {
+        for chunk in records.chunks(500) {
+            let rows = Entity::find()
+                .filter(Column::OrganizationId.eq(organization_id))
+                .filter(Column::EntityId.eq(entity))
+                .filter(Column::RecordId.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?;
+            for row in rows {
+                found.insert((row.entity_id, row.record_id.clone()), row);
+            }
         }
     }
     Ok(found)
@@ -201,15 +209,15 @@ pub async fn write(
             .exec_without_returning(db)
             .await?;
     }
-    let ids = find_many(
-        db,
-        organization_id,
-        latest.iter().map(|w| w.record_id.clone()).collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|(key, row)| (key, row.id))
-    .collect::<HashMap<_, _>>();
+    let keys: Vec<(i64, String)> = latest
+        .iter()
+        .map(|w| (w.entity_id, w.record_id.clone()))
+        .collect();
+    let ids = find_many(db, organization_id, &keys)
+        .await?
+        .into_iter()
+        .map(|(key, row)| (key, row.id))
+        .collect::<HashMap<_, _>>();
     let mut versions = Vec::with_capacity(history.len());
     for write in history {
         let Some(pk) = ids.get(&(write.entity_id, write.record_id.clone())) else {

@@ -109,6 +109,18 @@ struct ProfilesPage {
     error: Option<String>,
 }
 
+impl ProfilesPage {
+    fn is_default_profile(&self) -> bool {
+        false
+    }
+}
+
+impl ProfileEditPage {
+    fn is_default_profile(&self) -> bool {
+        self.profile.is_default
+    }
+}
+
 #[derive(Template)]
 #[template(path = "access_profile_edit.html")]
 struct ProfileEditPage {

@@ -85,11 +85,16 @@ pub async fn records_page(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let entities = storage::sync_entities::all(&state.db, admin.organization()?.id).await?;
-    let entity = entities
-        .iter()
-        .find(|e| e.name == query.entity)
-        .or(entities.first())
-        .cloned();
+    let entity = match query.entity.trim() {
+        "" => entities.first().cloned(),
+        name => Some(
+            entities
+                .iter()
+                .find(|e| e.name == name)
+                .cloned()
+                .ok_or(AppError::NotFound)?,
+        ),
+    };
     let request = query.list.page_request();
     let (rows, total, columns) = match &entity {
         Some(entity) => {

@@ -77,6 +77,11 @@ impl LogRow {
         }
     }
 
+    /// Whether the record exists on the server (a refused create never made it there).
+    pub fn on_server(&self) -> bool {
+        self.server_values.is_some() || self.entry.op != crate::domain::sync::Op::Create
+    }
+
     pub fn revertible(&self) -> bool {
         self.entry.outcome == LogOutcome::Conflict && self.entry.state == LogState::Open
     }

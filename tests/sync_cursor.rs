@@ -9,72 +9,21 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use chrono::Utc;
-use common::{TestApp, spawn_app};
+use common::{
+    TestApp, spawn_app,
+    sync::{device_token, entity, offline, profile},
+};
 use licensedesk::{
-    app,
     domain::{
-        access_profiles::{ProfileInput, Rights},
-        devices::{ClientChoice, Functionality},
-        license_check::UserState,
-        lookups::TeamInput,
-        products::Product,
-        registration::Expiry,
-        settings::SyncMode,
-        sync::RecordState,
-        sync_entities::EntityInput,
+        access_profiles::Rights, license_check::UserState, products::Product, sync::RecordState,
     },
-    storage::{self, audit::Actor, devices::DeviceSettings, sync_records::RecordWrite},
+    storage::{self, sync_records::RecordWrite},
 };
 use rand::Rng;
 use serde_json::{Value, json};
 
 const WRITERS: usize = 8;
 const WRITES_EACH: usize = 40;
-
-async fn register(app: &TestApp, org_id: i64, licence: i64) -> String {
-    let now = Utc::now();
-    let txn = storage::begin_write(&app.db).await.unwrap();
-    let team = storage::lookups::save_team(
-        &txn,
-        org_id,
-        None,
-        &TeamInput::parse("North", "Europe/Prague", "").unwrap(),
-    )
-    .await
-    .unwrap();
-    let device = storage::devices::insert(
-        &txn,
-        org_id,
-        DeviceSettings {
-            team_id: team.id,
-            time_zone: None,
-            license_id: Some(licence),
-            nickname: "Reader".into(),
-            description: None,
-            clients: ClientChoice::everyone(),
-            functionality: Functionality::CompanySettings,
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    let code =
-        storage::registration::issue_new_code(&txn, &app.signer, device.id, Expiry::default(), now)
-            .await
-            .unwrap();
-    txn.commit().await.unwrap();
-    let reply: Value = app
-        .client
-        .post(app.url("/api/v1/devices/register"))
-        .json(&json!({"code": code.to_string(), "device_id": "reader"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    reply["device_token"].as_str().unwrap().to_owned()
-}
 
 /// One writer: takes a version under the lock, writes a new record, and commits after a
 /// random pause, so commits interleave with other writers and with the reader's pulls.
@@ -112,46 +61,17 @@ async fn write_one(app: &TestApp, org_id: i64, entity_id: i64) -> String {
 async fn a_device_pulling_while_many_writers_commit_sees_every_change_once() {
     let app = spawn_app().await;
     let org = app.create_organization("Acme").await;
-    let mut settings = storage::settings::get(&app.db, org.id).await.unwrap();
-    settings.sync_mode = SyncMode::Offline;
-    storage::settings::save(&app.db, settings).await.unwrap();
+    offline(&app, &org).await;
     app.import(&app.current_key(Product::Mobile, 5, false, &[&org], 365))
         .await;
-    let device_licence = app
-        .import(&app.current_key(Product::Device, 5, false, &[&org], 365))
-        .await;
-    let actor = Actor::system("test");
-    let entity = app::sync_entities::save(
-        &app.db,
-        &actor,
-        org.id,
-        None,
-        &EntityInput::parse("work_order", "", "status: text").unwrap(),
-    )
-    .await
-    .unwrap();
-    app::access_profiles::save(
-        &app.db,
-        &actor,
-        org.id,
-        None,
-        &ProfileInput::parse(
-            "All",
-            true,
-            vec![(
-                entity.id,
-                Rights {
-                    read: true,
-                    ..Rights::default()
-                },
-            )],
-        )
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+    let entity = entity(&app, &org, "work_order").await;
+    let read = Rights {
+        read: true,
+        ..Rights::default()
+    };
+    profile(&app, &org, "All", true, vec![(entity.id, read)]).await;
     let reader = app.add_mobile_user(&org, "Rita", UserState::Enabled).await;
-    let token = register(&app, org.id, device_licence.id).await;
+    let token = device_token(&app, &org, "Reader").await;
 
     let app = std::sync::Arc::new(app);
     let writers: Vec<_> = (0..WRITERS)

@@ -26,6 +26,8 @@ pub struct Application {
     expiry_warnings: JoinHandle<()>,
     /// Writes the licence checks' last-sync bookkeeping.
     flusher: JoinHandle<()>,
+    /// Copies SQLite's write-ahead log into the database file (nothing on PostgreSQL).
+    checkpoints: JoinHandle<()>,
     /// Tells the mail worker and the jobs to stop.
     stop_worker: watch::Sender<bool>,
 }
@@ -73,6 +75,7 @@ impl Application {
                     .await;
             })
         };
+        let checkpoints = tokio::spawn(crate::jobs::run_checkpoints(db.clone(), stopped.clone()));
         let (expiry_warnings, worker) = if config.read_only {
             tracing::warn!("read-only: licence checks for known users only, no changes, no mail");
             (tokio::spawn(async {}), tokio::spawn(async {}))
@@ -150,6 +153,7 @@ impl Application {
             worker,
             expiry_warnings,
             flusher,
+            checkpoints,
             stop_worker,
         })
     }
@@ -177,6 +181,7 @@ impl Application {
         self.worker.await.ok();
         self.expiry_warnings.await.ok();
         self.flusher.await.ok();
+        self.checkpoints.await.ok();
         tracing::info!("stopped");
         Ok(())
     }

@@ -458,6 +458,17 @@ async fn refusals_say_why_and_apply_nothing() {
     let (status, reply) = post_sync(&app, &"0".repeat(64), &one(&f.user.user_id)).await;
     assert_eq!(status, 401);
     assert!(reply["error"].as_str().unwrap().contains("revoked"));
+    // Who asks is decided before what was sent: a bad body with an unknown token is 401.
+    let response = app
+        .client
+        .post(app.url("/api/v1/sync"))
+        .bearer_auth("0".repeat(64))
+        .header("content-type", "application/json")
+        .body("{\"user_id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
 
     // A disabled user.
     let disabled = app

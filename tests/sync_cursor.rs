@@ -34,6 +34,7 @@ async fn write_one(app: &TestApp, org_id: i64, entity_id: i64) -> String {
         .await
         .unwrap();
     let write = RecordWrite {
+        pk: None,
         entity_id,
         record_id: id.clone(),
         state: RecordState {

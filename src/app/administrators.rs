@@ -4,7 +4,9 @@
 //! sessions live in the database).
 
 use chrono::Duration;
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseConnection;
+
+use crate::storage::WriteTransaction;
 use serde::Serialize;
 
 use super::{Failure, Outcome, Step, refuse};
@@ -54,7 +56,7 @@ fn snapshot(admin: &Model) -> Snapshot<'_> {
 }
 
 async fn insert(
-    txn: &DatabaseTransaction,
+    txn: &WriteTransaction,
     actor: &Actor,
     new: NewAdministrator,
 ) -> Outcome<Model, EmailTaken> {
@@ -221,7 +223,7 @@ pub async fn reset_password(
 }
 
 async fn store_password(
-    txn: &DatabaseTransaction,
+    txn: &WriteTransaction,
     actor: &Actor,
     admin: Model,
     password_hash: String,

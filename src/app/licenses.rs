@@ -3,7 +3,9 @@
 //! administrators (or instances) never give more seats than the licence has.
 
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseConnection;
+
+use crate::storage::WriteTransaction;
 
 use super::{Error, Failure, Outcome, Step, refuse};
 use crate::{
@@ -207,7 +209,7 @@ pub async fn free_seat(
 }
 
 async fn record_seat(
-    txn: &DatabaseTransaction,
+    txn: &WriteTransaction,
     actor: &Actor,
     action: AuditAction,
     licence: &licenses::Model,

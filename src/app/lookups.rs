@@ -3,7 +3,9 @@
 //! the organization, when an entry it names does not exist there, and when deleting (or,
 //! for a client, making it retail) would leave something that uses it without it.
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseConnection;
+
+use crate::storage::WriteTransaction;
 use serde::Serialize;
 
 use super::{Failure, Outcome, Step, refuse};
@@ -51,7 +53,7 @@ pub enum LookupRefused {
 
 /// Records a created (`before` none) or changed entry and commits.
 async fn commit_saved<T: Serialize>(
-    txn: DatabaseTransaction,
+    txn: WriteTransaction,
     actor: &Actor,
     organization: i64,
     [create, update]: [AuditAction; 2],
@@ -71,7 +73,7 @@ async fn commit_saved<T: Serialize>(
 
 /// Records a deletion and commits.
 async fn commit_deleted<T: Serialize>(
-    txn: DatabaseTransaction,
+    txn: WriteTransaction,
     actor: &Actor,
     organization: i64,
     action: AuditAction,
@@ -99,7 +101,7 @@ fn existing<T>(
 
 /// Refuses an area id that is not one of the organization's.
 async fn check_area(
-    txn: &DatabaseTransaction,
+    txn: &WriteTransaction,
     organization: i64,
     area_id: Option<i64>,
 ) -> Outcome<(), LookupRefused> {

@@ -198,7 +198,7 @@ pub async fn delete(
 }
 
 async fn record(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &crate::storage::WriteTransaction,
     actor: &Actor,
     organization: i64,
     action: AuditAction,

@@ -96,6 +96,7 @@ async fn write(
         return refuse(RecordRefused::Unchanged);
     }
     let write = RecordWrite {
+        pk: Some(row.id),
         entity_id: entity.id,
         record_id: record_id.to_owned(),
         state: after.clone(),

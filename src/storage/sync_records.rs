@@ -158,6 +158,8 @@ pub async fn find(
 /// A record's new state, to be written by `write`.
 #[derive(Debug, Clone)]
 pub struct RecordWrite {
+    /// The record's row id, when it exists already.
+    pub pk: Option<i64>,
     pub entity_id: i64,
     pub record_id: String,
     pub state: RecordState,
@@ -209,15 +211,21 @@ pub async fn write(
             .exec_without_returning(db)
             .await?;
     }
-    let keys: Vec<(i64, String)> = latest
+    // Only the records created here need their new row ids looked up.
+    let mut ids: HashMap<(i64, String), i64> = latest
         .iter()
+        .filter_map(|w| Some(((w.entity_id, w.record_id.clone()), w.pk?)))
+        .collect();
+    let created: Vec<(i64, String)> = latest
+        .iter()
+        .filter(|w| w.pk.is_none())
         .map(|w| (w.entity_id, w.record_id.clone()))
         .collect();
-    let ids = find_many(db, organization_id, &keys)
-        .await?
-        .into_iter()
-        .map(|(key, row)| (key, row.id))
-        .collect::<HashMap<_, _>>();
+    if !created.is_empty() {
+        for (key, row) in find_many(db, organization_id, &created).await? {
+            ids.insert(key, row.id);
+        }
+    }
     let mut versions = Vec::with_capacity(history.len());
     for write in history {
         let Some(pk) = ids.get(&(write.entity_id, write.record_id.clone())) else {

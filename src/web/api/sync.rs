@@ -154,7 +154,17 @@ pub async fn sync(
     let token_hash = hash_token(token);
     let push = match read_body(payload).await.and_then(|body| parse(&body)) {
         Ok(push) => push,
-        Err(error) => return actix_web::ResponseError::error_response(&error),
+        // Who asks comes before what was sent: an unknown token gets 401 whatever its body.
+        Err(error) => {
+            return match app::sync::token_is_known(&state.db, &token_hash).await {
+                Ok(true) => actix_web::ResponseError::error_response(&error),
+                Ok(false) => refused(SyncRefused::UnknownToken),
+                Err(app::Error::Refused(refusal)) => refused(refusal),
+                Err(app::Error::Failed(failure)) => {
+                    actix_web::ResponseError::error_response(&ApiError::from(failure))
+                }
+            };
+        }
     };
     let licensing = Licensing {
         links: state.notice_links(),

@@ -3,7 +3,7 @@
 //!
 //! - `push` mode: `DEVICES` devices, each pushing batches of `BATCH` updates to records
 //!   shared by all of them (and pulling with its cursor, as a device does) every
-//!   `INTERVAL_MS` (0: as fast as the answers come) for `SECONDS`. Prints: changes applied
+//!   `INTERVAL_MS` (0: as fast as the answers come) for `RUN_SECONDS`. Prints: changes applied
 //!   per second, push p50 and p99 in ms, pushes, non-200 answers.
 //! - `pull` mode: one new device pulls everything from an empty cursor. Prints: seconds,
 //!   pages, records.
@@ -149,7 +149,7 @@ async fn push_mode(url: String, db: sea_orm::DatabaseConnection) {
     let count = env("DEVICES", 200usize);
     let batch = env("BATCH", 50usize);
     let interval = Duration::from_millis(env("INTERVAL_MS", 2000u64));
-    let seconds = env("SECONDS", 20u64);
+    let seconds = env("RUN_SECONDS", 20u64);
     let devices = devices(&db, count).await;
     let records = Arc::new(record_ids(&db, env("SHARED", 5000usize)).await);
     // The devices were in sync before the run: they start at the organization's head.

@@ -124,7 +124,7 @@ fn pool_options(url: &str) -> ConnectOptions {
 /// "transaction" on that connection would only be a savepoint of one that never commits —
 /// writes reported as done, then lost, and the write lock held meanwhile. Such a connection
 /// is closed instead (closing it rolls back whatever it held).
-fn leaves_no_transaction_open<C: sea_orm::sqlx::Connection>(conn: &C) -> bool {
+pub(crate) fn leaves_no_transaction_open<C: sea_orm::sqlx::Connection>(conn: &C) -> bool {
     let open = conn.is_in_transaction();
     if open {
         tracing::warn!("closing a database connection left inside a failed transaction");

@@ -302,7 +302,7 @@ async fn apply(
                 Some((*entity, c.record_id.to_string()))
             })
             .collect();
-        for (key, row) in storage::sync_records::find_many(&txn, organization_id, &keys)
+        for (key, row) in storage::sync_records::find_many(&txn, &keys)
             .await
             .step("load the records changed")?
         {

@@ -1,22 +1,28 @@
 //! Write transactions. SQLite has one writer at a time; a second `BEGIN IMMEDIATE` waits in
 //! SQLite's busy handler, which sleeps in growing steps (up to 100 ms) instead of waking
 //! when the lock is free — under a burst of writes most of a request's time went to those
-//! sleeps, and the order was random. So on SQLite the writers of this process first take
-//! their turn from a fair queue (one per database file) and only then begin; the busy
-//! handler is left for writers of other processes. PostgreSQL needs no queue: its row locks
-//! already wake waiters in order.
+//! sleeps, and the order was random. So on SQLite the writers of this process take their
+//! turn from a fair queue (one per database file) and write through one connection of their
+//! own; the busy handler is left for writers of other processes. That connection also keeps
+//! its page cache: SQLite drops a connection's cache whenever another connection wrote, so
+//! with writes spread over the pool every transaction read its pages again. PostgreSQL
+//! needs neither: its row locks already wake waiters in order.
 
 use std::{
     collections::HashMap,
-    path::PathBuf,
     sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    QueryResult, SqliteTransactionMode, SqlxSqliteConnector, Statement, TransactionOptions,
+    TransactionTrait,
     error::ConnAcquireErr,
+    sqlx::{
+        Connection,
+        sqlite::{SqliteConnectOptions, SqlitePoolOptions},
+    },
 };
 use tokio::sync::{Mutex as Queue, OwnedMutexGuard};
 
@@ -37,39 +43,73 @@ pub struct WriteTransaction {
 /// (IMMEDIATE): a deferred transaction that reads first and writes later fails with
 /// SQLITE_BUSY when another connection wrote in between, instead of waiting its turn.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
-    let turn = match queue_of(db) {
-        Some(queue) => Some(
-            tokio::time::timeout(TURN_TIMEOUT, queue.lock_owned())
-                .await
-                .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?,
-        ),
-        None => None,
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
     };
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
-    Ok(WriteTransaction { txn, _turn: turn })
+    let Some(writer) = writer_of(db) else {
+        let txn = db.begin_with_options(options).await?;
+        return Ok(WriteTransaction { txn, _turn: None });
+    };
+    let turn = tokio::time::timeout(TURN_TIMEOUT, writer.turn.clone().lock_owned())
+        .await
+        .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?;
+    let txn = writer.connection.begin_with_options(options).await?;
+    Ok(WriteTransaction {
+        txn,
+        _turn: Some(turn),
+    })
 }
 
-/// The queue of writers to `db`'s file, on SQLite.
-fn queue_of(db: &DatabaseConnection) -> Option<Arc<Queue<()>>> {
-    static QUEUES: OnceLock<Mutex<HashMap<PathBuf, Arc<Queue<()>>>>> = OnceLock::new();
+/// The writers' queue and connection of one SQLite file.
+struct Writer {
+    turn: Arc<Queue<()>>,
+    connection: DatabaseConnection,
+}
+
+impl Writer {
+    fn new(options: &SqliteConnectOptions) -> Self {
+        // 64 MiB of cache (2 MiB by default): the pages writes touch stay in memory.
+        let options = options.clone().pragma("cache_size", "-65536");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(super::ACQUIRE_TIMEOUT)
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // As in the pool (`storage::pool_options`): a connection left inside a
+                    // transaction that failed to end is closed, not used again.
+                    conn.ping().await?;
+                    Ok(super::leaves_no_transaction_open(conn))
+                })
+            })
+            .connect_lazy_with(options);
+        Self {
+            turn: Arc::default(),
+            connection: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+        }
+    }
+}
+
+/// The writer of `db`'s file and settings, on SQLite. The settings are part of the key (by
+/// their `Debug` text, as sqlx does not expose them all): a read-only pool of the same file
+/// (`serve --read-only` beside a primary in one test process) must not get a writer that
+/// can write.
+fn writer_of(db: &DatabaseConnection) -> Option<Arc<Writer>> {
+    static WRITERS: OnceLock<Mutex<HashMap<String, Arc<Writer>>>> = OnceLock::new();
     if db.get_database_backend() != DbBackend::Sqlite {
         return None;
     }
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_path_buf();
-    let mut queues = QUEUES
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let mut writers = WRITERS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Some(queues.entry(file).or_default().clone())
+    Some(
+        writers
+            .entry(format!("{options:?}"))
+            .or_insert_with(|| Arc::new(Writer::new(&options)))
+            .clone(),
+    )
 }
 
 impl WriteTransaction {

@@ -39,18 +39,23 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// Keeps SQLite's write-ahead log short from outside the requests: otherwise the commit that
 /// fills it copies it back and syncs the file itself, and that request waits 10–20 ms
-/// longer (see `storage::checkpoint`). Returns at once on PostgreSQL.
+/// longer (see `storage::checkpoint`). A checkpoint also syncs the log, so commits are on
+/// disk within about a second (`synchronous = NORMAL`), and at shutdown all of them are.
+/// Returns at once on PostgreSQL.
 pub async fn run_checkpoints(db: DatabaseConnection, mut shutdown: watch::Receiver<bool>) {
     if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
         return;
     }
     loop {
-        tokio::select! {
-            _ = tokio::time::sleep(CHECKPOINT_EVERY) => {}
-            _ = shutdown.changed() => break,
-        }
+        let stopping = tokio::select! {
+            _ = tokio::time::sleep(CHECKPOINT_EVERY) => false,
+            _ = shutdown.changed() => true,
+        };
         if let Err(error) = storage::checkpoint(&db).await {
             tracing::warn!(%error, "cannot checkpoint the write-ahead log");
+        }
+        if stopping {
+            break;
         }
     }
 }

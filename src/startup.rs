@@ -75,7 +75,11 @@ impl Application {
                     .await;
             })
         };
-        let checkpoints = tokio::spawn(crate::jobs::run_checkpoints(db.clone(), stopped.clone()));
+        let checkpoints = if config.read_only {
+            tokio::spawn(async {})
+        } else {
+            tokio::spawn(crate::jobs::run_checkpoints(db.clone(), stopped.clone()))
+        };
         let (expiry_warnings, worker) = if config.read_only {
             tracing::warn!("read-only: licence checks for known users only, no changes, no mail");
             (tokio::spawn(async {}), tokio::spawn(async {}))

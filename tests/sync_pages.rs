@@ -87,6 +87,11 @@ async fn profiles_decide_what_a_user_may_push_and_the_log_shows_the_refusal() {
             .contains("Nothing matches the filter."),
         "the filter filters"
     );
+    // The search finds the entry by its user and by its kind in words, not by anything else.
+    for (q, found) in [("ann", true), ("denied", true), ("required", false)] {
+        let page = app.get_html(&format!("/sync-log?q={q}")).await;
+        assert_eq!(page.contains(&record), found, "search “{q}”: {page}");
+    }
 
     // Request access: off without an address; with one, one mail however often pressed.
     let entry = storage::sync_log::page(&app.db, f.org.id, &Default::default(), 0, 10)

@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
     sea_query::{Expr, OnConflict},
 };
 
-use super::entities::{sync_changes, sync_log, sync_status, sync_working_set};
+use super::entities::{mobile_users, sync_changes, sync_log, sync_status, sync_working_set};
 use crate::domain::sync::{ChangeResult, ConflictKind, LogOutcome, LogState};
 
 /// The stored results of the changes with these ids.
@@ -127,7 +127,8 @@ pub struct LogFilter {
     /// Superseded changes rather than conflicts.
     pub superseded: bool,
     pub state: Option<LogState>,
-    /// Matches the entity, the record's GUID or the message.
+    /// Matches the entity, the record's GUID, the message, the kind in words or its name,
+    /// and the user's name, email or GUID.
     pub search: String,
 }
 
@@ -158,21 +159,49 @@ pub async fn page(
     }
     let search = filter.search.trim();
     if !search.is_empty() {
-        query = query.filter(
-            Condition::any()
-                .add(super::contains_ci(
-                    sync_log::Column::EntityName.into_expr(),
-                    search,
-                ))
-                .add(super::contains_ci(
-                    sync_log::Column::RecordId.into_expr(),
-                    search,
-                ))
-                .add(super::contains_ci(
-                    sync_log::Column::Message.into_expr(),
-                    search,
-                )),
-        );
+        let needle = search.to_lowercase();
+        let kinds: Vec<ConflictKind> = ConflictKind::ALL
+            .into_iter()
+            .filter(|k| k.label().to_lowercase().contains(&needle) || k.as_str().contains(&needle))
+            .collect();
+        let users = mobile_users::Entity::find()
+            .select_only()
+            .column(mobile_users::Column::Id)
+            .filter(mobile_users::Column::OrganizationId.eq(organization_id))
+            .filter(
+                Condition::any()
+                    .add(super::contains_ci(
+                        mobile_users::Column::DisplayName.into_expr(),
+                        search,
+                    ))
+                    .add(super::contains_ci(
+                        mobile_users::Column::Email.into_expr(),
+                        search,
+                    ))
+                    .add(super::contains_ci(
+                        mobile_users::Column::UserId.into_expr(),
+                        search,
+                    )),
+            )
+            .into_query();
+        let mut any = Condition::any()
+            .add(super::contains_ci(
+                sync_log::Column::EntityName.into_expr(),
+                search,
+            ))
+            .add(super::contains_ci(
+                sync_log::Column::RecordId.into_expr(),
+                search,
+            ))
+            .add(super::contains_ci(
+                sync_log::Column::Message.into_expr(),
+                search,
+            ))
+            .add(sync_log::Column::MobileUserId.in_subquery(users));
+        if !kinds.is_empty() {
+            any = any.add(sync_log::Column::Kind.is_in(kinds));
+        }
+        query = query.filter(any);
     }
     let total = query.clone().count(db).await?;
     let rows = query

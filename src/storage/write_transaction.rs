@@ -26,18 +26,26 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex as Queue, OwnedMutexGuard};
 
-/// How long a writer waits for its turn: SQLite's busy timeout, the wait writers had before
-/// the queue. Longer means the database is held elsewhere (a lock taken by hand, a disk
-/// that hangs) and the request gets "database unavailable", as a busy SQLite gave it.
-const TURN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a writer waits in all, for its turn and then for writers of other processes:
+/// SQLite's busy timeout, the wait writers had before the queue. Longer means the database
+/// is held elsewhere (a lock taken by hand, a disk that hangs) and the request gets
+/// "database unavailable", as a busy SQLite gave it.
+const WRITE_WAIT: Duration = Duration::from_secs(5);
+
+/// The writer connection's busy timeout moves in steps of this many milliseconds, so that it
+/// is set again only when a writer waited long for its turn.
+const BUSY_STEP_MS: u64 = 250;
 
 /// A transaction that will write; on SQLite it holds this process's turn to write until it
 /// commits, rolls back or is dropped.
 pub struct WriteTransaction {
     // Declared first so that it is dropped (and its rollback queued) before the turn passes.
     txn: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
+    _turn: Option<OwnedMutexGuard<BusyTimeout>>,
 }
+
+/// The busy timeout (ms) the writer connection has now; held with the turn.
+type BusyTimeout = u64;
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at BEGIN
 /// (IMMEDIATE): a deferred transaction that reads first and writes later fails with
@@ -51,9 +59,20 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
         let txn = db.begin_with_options(options).await?;
         return Ok(WriteTransaction { txn, _turn: None });
     };
-    let turn = tokio::time::timeout(TURN_TIMEOUT, writer.turn.clone().lock_owned())
+    let started = std::time::Instant::now();
+    let mut turn = tokio::time::timeout(WRITE_WAIT, writer.turn.clone().lock_owned())
         .await
         .map_err(|_| DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))?;
+    // What is left of the wait goes to other processes' writers (SQLite's busy handler).
+    let left = WRITE_WAIT.saturating_sub(started.elapsed()).as_millis() as u64;
+    let busy = left / BUSY_STEP_MS * BUSY_STEP_MS;
+    if *turn != busy {
+        writer
+            .connection
+            .execute_unprepared(&format!("PRAGMA busy_timeout = {busy}"))
+            .await?;
+        *turn = busy;
+    }
     let txn = writer.connection.begin_with_options(options).await?;
     Ok(WriteTransaction {
         txn,
@@ -63,16 +82,23 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, Db
 
 /// The writers' queue and connection of one SQLite file.
 struct Writer {
-    turn: Arc<Queue<()>>,
+    turn: Arc<Queue<BusyTimeout>>,
     connection: DatabaseConnection,
 }
 
 impl Writer {
     fn new(options: &SqliteConnectOptions) -> Self {
         // 64 MiB of cache (2 MiB by default): the pages writes touch stay in memory.
-        let options = options.clone().pragma("cache_size", "-65536");
+        let options = options
+            .clone()
+            .pragma("cache_size", "-65536")
+            .busy_timeout(WRITE_WAIT);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            // Kept open: a new connection would start with an empty cache (and the full
+            // busy timeout, which `begin_write` may have lowered on this one).
+            .idle_timeout(None)
+            .max_lifetime(None)
             .acquire_timeout(super::ACQUIRE_TIMEOUT)
             .after_release(|conn, _| {
                 Box::pin(async move {
@@ -84,7 +110,7 @@ impl Writer {
             })
             .connect_lazy_with(options);
         Self {
-            turn: Arc::default(),
+            turn: Arc::new(Queue::new(WRITE_WAIT.as_millis() as u64)),
             connection: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
         }
     }

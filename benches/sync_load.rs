@@ -148,7 +148,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn push_mode(url: String, db: sea_orm::DatabaseConnection) {
     let count = env("DEVICES", 200usize);
     let batch = env("BATCH", 50usize);
-    let interval = Duration::from_millis(env("INTERVAL_MS", 2000u64));
+    let interval = Duration::from_millis(env("INTERVAL_MS", 1800u64));
     let seconds = env("RUN_SECONDS", 20u64);
     let devices = devices(&db, count).await;
     let records = Arc::new(record_ids(&db, env("SHARED", 5000usize)).await);
@@ -218,6 +218,9 @@ async fn push_mode(url: String, db: sea_orm::DatabaseConnection) {
                     _ => failed += 1,
                 }
                 next += interval;
+                if next >= deadline {
+                    break;
+                }
                 if let Some(wait) = next.checked_duration_since(Instant::now()) {
                     tokio::time::sleep(wait).await;
                 } else {

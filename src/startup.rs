@@ -118,6 +118,7 @@ impl Application {
             )
             .with_outage_grace(config.outage_grace),
             passwords: web::password_work::PasswordWork::new(),
+            pushes: crate::app::sync::PushQueue::start(db.clone()),
             vendor_key,
             offline_key,
             signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),

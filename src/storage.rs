@@ -101,14 +101,8 @@ fn pool_options(url: &str) -> ConnectOptions {
             .pragma("wal_autocheckpoint", "8000")
     });
     options.map_sqlx_sqlite_pool_opts(|pool| {
-        pool.after_release(|conn, _| {
-            Box::pin(async move {
-                // A dropped transaction queues its ROLLBACK on SQLite's worker thread, which
-                // lowers the depth only once it succeeded; the ping runs after it.
-                sea_orm::sqlx::Connection::ping(conn).await?;
-                Ok(leaves_no_transaction_open(conn))
-            })
-        })
+        pool.after_connect(|conn, _| Box::pin(keep_plans(conn)))
+            .after_release(|conn, _| Box::pin(release_sqlite(conn)))
     });
     options.map_sqlx_postgres_pool_opts(|pool| {
         // PostgreSQL's driver lowers the depth when it queues the ROLLBACK (and closes the
@@ -116,6 +110,48 @@ fn pool_options(url: &str) -> ConnectOptions {
         pool.after_release(|conn, _| Box::pin(async move { Ok(leaves_no_transaction_open(conn)) }))
     });
     options
+}
+
+/// Whether a SQLite connection coming back to its pool may be handed out again (see
+/// `leaves_no_transaction_open`).
+pub(crate) async fn release_sqlite(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<bool, sea_orm::sqlx::Error> {
+    // A dropped transaction queues its ROLLBACK on SQLite's worker thread, which lowers the
+    // depth only once it succeeded: a connection that still looks inside one waits for it.
+    if sea_orm::sqlx::Connection::is_in_transaction(conn) {
+        sea_orm::sqlx::Connection::ping(conn).await?;
+    }
+    Ok(leaves_no_transaction_open(conn))
+}
+
+/// Keeps each prepared statement's plan (SQLite's query planner stability guarantee).
+/// Without it, a statement whose plan looked at a bound value — every `LIMIT ?`, so every
+/// lookup of one row — is parsed and planned again each time it runs with a new binding.
+/// (The one `unsafe` of the crate: sqlx has no option for this setting.)
+#[allow(unsafe_code)]
+pub(crate) async fn keep_plans(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<(), sea_orm::sqlx::Error> {
+    use libsqlite3_sys::{SQLITE_DBCONFIG_ENABLE_QPSG, SQLITE_OK, sqlite3_db_config};
+    let mut handle = conn.lock_handle().await?;
+    // SAFETY: the handle is locked away from sqlx's worker thread while `handle` lives, and
+    // the call only sets a flag of this connection (the second argument may be null).
+    let code = unsafe {
+        sqlite3_db_config(
+            handle.as_raw_handle().as_ptr(),
+            SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if code == SQLITE_OK {
+        Ok(())
+    } else {
+        Err(sea_orm::sqlx::Error::Configuration(
+            format!("SQLite refused the planner stability setting (code {code})").into(),
+        ))
+    }
 }
 
 /// Whether a connection coming back to the pool may be handed out again: only when no

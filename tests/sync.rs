@@ -9,7 +9,7 @@ use common::{
     spawn_app,
     sync::{
         ALL, actor, at, change, create, device_token, entity, fixture, guid, offline, post_sync,
-        profile, push, server_fields,
+        profile, push, server_fields, versions_written,
     },
 };
 use licensedesk::{
@@ -48,17 +48,11 @@ async fn a_retried_push_applies_once_and_gets_the_same_results() {
     let (status, again) = post_sync(&app, &f.token, &body).await;
     assert_eq!(status, 200);
     assert_eq!(again["results"], first["results"]);
-    let versions = storage::sync_records::history(
-        &app.db,
-        storage::sync_records::find(&app.db, f.org.id, f.entity.id, &id)
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-    )
-    .await
-    .unwrap();
-    assert_eq!(versions.len(), 1, "the retry wrote nothing");
+    assert_eq!(
+        versions_written(&app, &f, &id).await,
+        1,
+        "the retry wrote nothing"
+    );
     let (log, _) = storage::sync_log::page(
         &app.db,
         f.org.id,
@@ -91,17 +85,115 @@ async fn two_identical_pushes_through_two_instances_apply_once() {
     assert_eq!(a.0, 200, "{}", a.1);
     assert_eq!(b.0, 200, "{}", b.1);
     assert_eq!(a.1["results"], b.1["results"]);
-    let record = storage::sync_records::find(&app.db, f.org.id, f.entity.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
-    let history = storage::sync_records::history(&app.db, record.id)
-        .await
-        .unwrap();
     assert_eq!(
-        history.len(),
+        versions_written(&app, &f, &id).await,
         21,
         "one create and twenty updates, once each"
+    );
+}
+
+/// Pushes that arrive together are written together (one group, one transaction), each
+/// with the results it would have got alone.
+#[tokio::test]
+async fn thirty_pushes_at_once_through_one_instance_apply_as_if_one_by_one() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let id = guid();
+    let start = Utc::now() - Duration::seconds(60);
+    let created = change(
+        "create",
+        &id,
+        0,
+        start - Duration::seconds(60),
+        json!({"status": "new", "hours": 100}),
+    );
+    let (status, reply) = post_sync(&app, &f.token, &push(&f.user, vec![created])).await;
+    assert_eq!(
+        (status, &reply["results"][0]["status"]),
+        (200, &json!("applied"))
+    );
+    // The same change in every push (a device retrying on several connections), one edit
+    // of its own per push a second apart, and a new record each.
+    let shared = change("update", &id, 0, Utc::now(), json!({"status": "shared"}));
+    let new_ids: Vec<String> = (0..30).map(|_| guid()).collect();
+    let bodies: Vec<Value> = (0..30)
+        .map(|i| {
+            push(
+                &f.user,
+                vec![
+                    shared.clone(),
+                    change(
+                        "update",
+                        &id,
+                        0,
+                        start + Duration::seconds(i),
+                        json!({"hours": i}),
+                    ),
+                    change(
+                        "create",
+                        &new_ids[i as usize],
+                        0,
+                        Utc::now(),
+                        json!({"status": "new"}),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    let answers =
+        futures_util::future::join_all(bodies.iter().map(|b| post_sync(&app, &f.token, b))).await;
+
+    let mut edits_applied = 0;
+    for (status, answer) in &answers {
+        assert_eq!(*status, 200, "{answer}");
+        assert_eq!(
+            answer["results"][0], answers[0].1["results"][0],
+            "the shared change has one result"
+        );
+        assert_eq!(answer["results"][0]["status"], "applied");
+        match answer["results"][1]["status"].as_str() {
+            Some("applied") => edits_applied += 1,
+            Some("superseded") => {}
+            other => panic!("unexpected result {other:?}: {answer}"),
+        }
+        assert_eq!(answer["results"][2]["status"], "applied", "{answer}");
+    }
+    assert!(edits_applied >= 1);
+    assert_eq!(
+        server_fields(&app, &f, &id).await,
+        json!({"status": "shared", "hours": 29}),
+        "the latest edit wins whatever the order of arrival"
+    );
+    assert_eq!(
+        versions_written(&app, &f, &id).await,
+        2 + edits_applied,
+        "the create, the shared change once, and each edit that won when it came"
+    );
+    // Every version handed out is distinct, and a pull from the start sees each record once.
+    let (_, pulled) = post_sync(&app, &f.token, &push(&f.user, vec![])).await;
+    let mut seen: Vec<&str> = pulled["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    seen.sort_unstable();
+    let mut expected: Vec<&str> = new_ids.iter().map(String::as_str).collect();
+    expected.push(&id);
+    expected.sort_unstable();
+    assert_eq!(seen, expected);
+    let mut versions: Vec<i64> = answers
+        .iter()
+        .flat_map(|(_, a)| a["results"].as_array().unwrap().clone())
+        .filter(|r| r["status"] == "applied")
+        .filter_map(|r| r["version"].as_i64())
+        .collect();
+    versions.sort_unstable();
+    versions.dedup();
+    assert_eq!(
+        versions.len(),
+        1 + edits_applied + 30,
+        "one version per write: the shared change, the winning edits, the creates"
     );
 }
 

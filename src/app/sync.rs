@@ -3,12 +3,15 @@
 //! by its `change_id` so a repeat gets the same — then a page of what changed since the
 //! device's cursor.
 
-use std::collections::HashMap;
+mod apply;
+mod queue;
+
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
-use serde_json::{Map, Value, value::RawValue};
+use serde_json::value::RawValue;
 
 use super::{
     Outcome, Step,
@@ -22,22 +25,21 @@ use crate::{
         ids::Guid,
         license_check::Status,
         settings::SyncMode,
-        sync::{
-            Allowed, Change, ChangeResult, ChangedBy, Cursor, Decision, DeviceClock, LogOutcome,
-            PAGE_SIZE, PendingChange, RecordState, WORKING_SET_SIZE, decide,
-        },
+        sync::{Change, ChangeResult, Cursor, PAGE_SIZE, PendingChange},
         sync_entities::Field,
     },
     storage::{
         self,
         access_profiles::Profile,
-        entities::{devices, mobile_users, sync_records, sync_status},
+        entities::{devices, mobile_users, sync_status},
         organization_cache::OrganizationCache,
         sync_bookkeeping::SyncBookkeeping,
-        sync_log::LogEntry,
-        sync_records::RecordWrite,
+        sync_records::Pulled,
     },
 };
+
+use apply::{PushJob, apply_group};
+pub use queue::PushQueue;
 
 /// What a device sent, checked for shape.
 #[derive(Debug, Clone)]
@@ -127,6 +129,7 @@ impl Entities {
 pub async fn sync(
     db: &DatabaseConnection,
     licensing: &Licensing<'_>,
+    pushes: &PushQueue,
     token_hash: &str,
     push: Push,
     now: DateTime<Utc>,
@@ -180,28 +183,33 @@ pub async fn sync(
     else {
         return refuse(SyncRefused::NotAUser(push.user_id));
     };
-    let entities = Entities::load(db, organization.id).await?;
+    let entities = Arc::new(Entities::load(db, organization.id).await?);
     let profile = storage::access_profiles::of_user(db, &user)
         .await
-        .step("load the user's access profile")?;
+        .step("load the user's access profile")?
+        .map(Arc::new);
 
     let cursor = push.cursor;
-    let results = apply(
-        db,
-        &device,
-        &user,
-        &entities,
-        profile.as_ref(),
+    let job = job(
+        device,
+        user,
+        entities.clone(),
+        profile.clone(),
         &check,
         push,
         now,
-    )
-    .await?;
+    )?;
+    let user = job.user.clone();
+    let results = if job.changes.is_empty() && !status_is_news(db, &job.status).await? {
+        Vec::new()
+    } else {
+        pushes.apply(job).await?
+    };
     let mut answer = pull(
         db,
         &user,
         &entities,
-        profile.as_ref(),
+        profile.as_deref(),
         check.sync_mode,
         cursor,
     )
@@ -232,36 +240,33 @@ pub async fn apply_checked(
     push: Push,
     now: DateTime<Utc>,
 ) -> Outcome<Vec<ChangeResult>, SyncRefused> {
-    let entities = Entities::load(db, user.organization_id).await?;
+    let entities = Arc::new(Entities::load(db, user.organization_id).await?);
     let profile = storage::access_profiles::of_user(db, user)
         .await
-        .step("load the user's access profile")?;
-    apply(
-        db,
-        device,
-        user,
-        &entities,
-        profile.as_ref(),
+        .step("load the user's access profile")?
+        .map(Arc::new);
+    let job = job(
+        device.clone(),
+        user.clone(),
+        entities,
+        profile,
         check,
         push,
         now,
-    )
-    .await
+    )?;
+    Ok(apply_group(db, std::slice::from_ref(&job)).await?.remove(0))
 }
 
-/// Applies the changes and records the sync, in one transaction.
-#[allow(clippy::too_many_arguments)]
-async fn apply(
-    db: &DatabaseConnection,
-    device: &devices::Model,
-    user: &mobile_users::Model,
-    entities: &Entities,
-    profile: Option<&Profile>,
+/// The push as the writer takes it, with the sync status it leaves.
+fn job(
+    device: devices::Model,
+    user: mobile_users::Model,
+    entities: Arc<Entities>,
+    profile: Option<Arc<Profile>>,
     check: &CheckOutcome,
     push: Push,
     now: DateTime<Utc>,
-) -> Outcome<Vec<ChangeResult>, SyncRefused> {
-    let pending = serde_json::to_string(&push.pending).step("encode the pending changes")?;
+) -> Result<PushJob, super::Failure> {
     let status = sync_status::Model {
         mobile_user_id: user.id,
         organization_id: user.organization_id,
@@ -269,172 +274,19 @@ async fn apply(
         synced_at: now,
         check_status: check.answer.status.as_str().to_owned(),
         check_state: check.answer.state.as_str().to_owned(),
-        pending,
+        pending: serde_json::to_string(&push.pending).step("encode the pending changes")?,
         pending_count: i32::try_from(push.pending.len()).unwrap_or(i32::MAX),
     };
-    if push.changes.is_empty() && !status_is_news(db, &status).await? {
-        return Ok(Vec::new());
-    }
-    let organization_id = user.organization_id;
-    let txn = storage::begin_write(db).await.step("begin")?;
-    let mut results = Vec::with_capacity(push.changes.len());
-    if !push.changes.is_empty() {
-        let mut last = storage::sync_records::lock_versions(&txn, organization_id)
-            .await
-            .step("take the version lock")?;
-        let mut seen = storage::sync_log::results_of(
-            &txn,
-            organization_id,
-            push.changes
-                .iter()
-                .map(|c| c.change_id.to_string())
-                .collect(),
-        )
-        .await
-        .step("look for changes seen before")?;
-        let mut states: HashMap<(i64, String), RecordState> = HashMap::new();
-        let mut pks: HashMap<(i64, String), i64> = HashMap::new();
-        let keys: Vec<(i64, String)> = push
-            .changes
-            .iter()
-            .filter_map(|c| {
-                let (entity, _) = entities.by_name.get(&c.entity)?;
-                Some((*entity, c.record_id.to_string()))
-            })
-            .collect();
-        for (key, row) in storage::sync_records::find_many(&txn, &keys)
-            .await
-            .step("load the records changed")?
-        {
-            pks.insert(key.clone(), row.id);
-            states.insert(
-                key,
-                storage::sync_records::state_of(&row).step("read a record")?,
-            );
-        }
-        let clock = DeviceClock::new(push.device_time, now);
-        let changed_by = ChangedBy::MobileUser(&user.user_id).to_string();
-        let mut history: Vec<RecordWrite> = Vec::new();
-        let mut new_results = Vec::new();
-        let mut log = Vec::new();
-        for change in &push.changes {
-            let change_id = change.change_id.to_string();
-            if let Some(result) = seen.get(&change_id) {
-                results.push(result.clone());
-                continue;
-            }
-            let entity = entities.by_name.get(&change.entity);
-            let key = entity.map(|(id, _)| (*id, change.record_id.to_string()));
-            let before = key.as_ref().and_then(|k| states.get(k)).cloned();
-            let at = clock.correct(change.changed_at);
-            let decision = decide(
-                Allowed {
-                    entity: entity.map(|(_, fields)| fields.as_slice()),
-                    rights: match (entity, profile) {
-                        (Some((id, _)), Some(profile)) => profile.rights(*id),
-                        _ => Default::default(),
-                    },
-                    profile: profile.map(|p| p.profile.name.as_str()),
-                },
-                before.as_ref(),
-                change,
-                at,
-                last + 1,
-            );
-            let result = ChangeResult::of(change.change_id, &decision);
-            let (outcome, lost) = match &decision {
-                Decision::Write { record, lost } => {
-                    last = record.version;
-                    if let Some(key) = key.clone() {
-                        history.push(RecordWrite {
-                            pk: pks.get(&key).copied(),
-                            entity_id: key.0,
-                            record_id: key.1.clone(),
-                            state: record.clone(),
-                            changed_by: changed_by.clone(),
-                            at: now,
-                        });
-                        states.insert(key, record.clone());
-                    }
-                    (
-                        (!lost.is_empty()).then_some(LogOutcome::Superseded),
-                        lost.clone(),
-                    )
-                }
-                Decision::Unchanged { .. } => (None, Vec::new()),
-                Decision::Superseded { lost, .. } => (Some(LogOutcome::Superseded), lost.clone()),
-                Decision::Conflict { .. } => (Some(LogOutcome::Conflict), Vec::new()),
-            };
-            if let Some(outcome) = outcome {
-                let device_values: Map<String, Value> = if lost.is_empty() {
-                    change.fields.clone()
-                } else {
-                    change
-                        .fields
-                        .iter()
-                        .filter(|(name, _)| lost.contains(name))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                };
-                log.push(LogEntry {
-                    mobile_user_id: user.id,
-                    device_id: Some(device.id),
-                    change_id: change_id.clone(),
-                    entity_name: change.entity.chars().take(64).collect(),
-                    record_id: change.record_id.to_string(),
-                    op: change.op,
-                    outcome,
-                    kind: result
-                        .kind
-                        .as_deref()
-                        .and_then(crate::domain::sync::ConflictKind::parse),
-                    message: result.message.clone().unwrap_or_default(),
-                    device_values: Value::Object(device_values).to_string(),
-                    server_values: before.map(|b| Value::Object(b.fields).to_string()),
-                    changed_at: at,
-                });
-            }
-            seen.insert(change_id, result.clone());
-            new_results.push(result.clone());
-            results.push(result);
-        }
-        // The latest state of each record written, and the user's working set in the
-        // order the records were touched.
-        let mut latest: Vec<&RecordWrite> = Vec::new();
-        for write in history.iter().rev() {
-            if !latest
-                .iter()
-                .any(|w| w.entity_id == write.entity_id && w.record_id == write.record_id)
-            {
-                latest.push(write);
-            }
-        }
-        latest.reverse();
-        let written = storage::sync_records::write(&txn, organization_id, &latest, &history)
-            .await
-            .step("write the records")?;
-        let touched: Vec<i64> = latest
-            .iter()
-            .filter_map(|w| written.get(&(w.entity_id, w.record_id.clone())).copied())
-            .collect();
-        storage::sync_log::touch_working_set(&txn, user.id, &touched, now, WORKING_SET_SIZE)
-            .await
-            .step("update the working set")?;
-        storage::sync_records::set_last_version(&txn, organization_id, last)
-            .await
-            .step("store the last version")?;
-        storage::sync_log::store_results(&txn, organization_id, &new_results, now)
-            .await
-            .step("store the change results")?;
-        storage::sync_log::insert(&txn, organization_id, log, now)
-            .await
-            .step("write the sync log")?;
-    }
-    storage::sync_log::record_status(&txn, status)
-        .await
-        .step("record the sync")?;
-    txn.commit().await.step("commit")?;
-    Ok(results)
+    Ok(PushJob {
+        device,
+        user,
+        entities,
+        profile,
+        status,
+        device_time: push.device_time,
+        changes: push.changes,
+        now,
+    })
 }
 
 /// Whether a sync without changes says something the stored status does not: another
@@ -503,7 +355,7 @@ async fn pull(
             let pks = storage::sync_log::working_set(db, user.id)
                 .await
                 .step("read the working set")?;
-            let set: Vec<sync_records::Model> = storage::sync_records::by_ids(db, &pks)
+            let set: Vec<Pulled> = storage::sync_records::by_ids(db, &pks)
                 .await
                 .step("read the working set's records")?
                 .into_iter()
@@ -534,7 +386,7 @@ async fn pull(
                 .await
                 .step("read a reverted record")?
         {
-            rows.push(row);
+            rows.push(row.into());
         }
         discard.push(RecordRef { entity, id });
     }
@@ -565,7 +417,7 @@ async fn pull(
     })
 }
 
-fn reference(entities: &Entities, record: &sync_records::Model) -> Option<RecordRef> {
+fn reference(entities: &Entities, record: &Pulled) -> Option<RecordRef> {
     entities
         .names
         .get(&record.entity_id)

@@ -42,17 +42,16 @@ pub async fn results_of(
 pub async fn store_results(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    results: &[ChangeResult],
-    now: DateTime<Utc>,
+    results: &[(ChangeResult, DateTime<Utc>)],
 ) -> Result<(), DbErr> {
     let mut rows = Vec::with_capacity(results.len());
-    for result in results {
+    for (result, now) in results {
         rows.push(sync_changes::ActiveModel {
             organization_id: Set(organization_id),
             change_id: Set(result.change_id.clone()),
             result: Set(serde_json::to_string(result)
                 .map_err(|e| DbErr::Type(format!("change result: {e}")))?),
-            created_at: Set(now),
+            created_at: Set(*now),
         });
     }
     for chunk in rows.chunks(500) {
@@ -78,13 +77,14 @@ pub struct LogEntry {
     pub device_values: String,
     pub server_values: Option<String>,
     pub changed_at: DateTime<Utc>,
+    /// When the push with the change arrived.
+    pub created_at: DateTime<Utc>,
 }
 
 pub async fn insert(
     db: &impl ConnectionTrait,
     organization_id: i64,
     entries: Vec<LogEntry>,
-    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let rows: Vec<sync_log::ActiveModel> = entries
         .into_iter()
@@ -102,7 +102,7 @@ pub async fn insert(
             device_values: Set(entry.device_values),
             server_values: Set(entry.server_values),
             changed_at: Set(entry.changed_at),
-            created_at: Set(now),
+            created_at: Set(entry.created_at),
             state: Set(LogState::Open),
             reverted_version: Set(None),
             closed_at: Set(None),
@@ -294,12 +294,25 @@ pub async fn status(
         .await
 }
 
-/// Records a user's sync: its time, device, licence-check result and held-back changes.
-pub async fn record_status(
+/// Stores each user's last sync (of several syncs of one user, the last).
+pub async fn record_statuses(
     db: &impl ConnectionTrait,
-    status: sync_status::Model,
+    statuses: Vec<sync_status::Model>,
 ) -> Result<(), DbErr> {
-    sync_status::Entity::insert(sync_status::ActiveModel::from(status))
+    // One row per user: a statement may not update the same row twice.
+    let mut last: Vec<sync_status::Model> = Vec::with_capacity(statuses.len());
+    for status in statuses.into_iter().rev() {
+        if !last
+            .iter()
+            .any(|s| s.mobile_user_id == status.mobile_user_id)
+        {
+            last.push(status);
+        }
+    }
+    if last.is_empty() {
+        return Ok(());
+    }
+    sync_status::Entity::insert_many(last.into_iter().map(sync_status::ActiveModel::from))
         .on_conflict(
             OnConflict::column(sync_status::Column::MobileUserId)
                 .update_columns([
@@ -317,57 +330,62 @@ pub async fn record_status(
     Ok(())
 }
 
-/// Notes that the user worked with these records now, keeping the most recent
-/// `keep` records of the user.
-pub async fn touch_working_set(
+/// Puts the records each user touched (row ids, in the order touched, at the given time)
+/// at the front of the user's working set, which keeps the last `keep`.
+pub async fn touch_working_sets(
     db: &impl ConnectionTrait,
-    mobile_user_id: i64,
-    record_pks: &[i64],
-    now: DateTime<Utc>,
+    touched: &[(i64, Vec<i64>, DateTime<Utc>)],
     keep: usize,
 ) -> Result<(), DbErr> {
-    if record_pks.is_empty() {
+    let mut rows = Vec::new();
+    for (mobile_user_id, record_pks, now) in touched {
+        // Only the last `keep` can stay; their order is the order they were touched in.
+        let start = record_pks.len().saturating_sub(keep);
+        rows.extend(record_pks[start..].iter().enumerate().map(|(i, pk)| {
+            sync_working_set::ActiveModel {
+                mobile_user_id: Set(*mobile_user_id),
+                record_pk: Set(*pk),
+                touched_at: Set(*now + chrono::TimeDelta::microseconds(i as i64)),
+            }
+        }));
+    }
+    if rows.is_empty() {
         return Ok(());
     }
-    // Only the last `keep` can stay; their order is the order they were touched in.
-    let start = record_pks.len().saturating_sub(keep);
-    let rows: Vec<sync_working_set::ActiveModel> = record_pks[start..]
-        .iter()
-        .enumerate()
-        .map(|(i, pk)| sync_working_set::ActiveModel {
-            mobile_user_id: Set(mobile_user_id),
-            record_pk: Set(*pk),
-            touched_at: Set(now + chrono::TimeDelta::microseconds(i as i64)),
-        })
-        .collect();
-    sync_working_set::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([
-                sync_working_set::Column::MobileUserId,
-                sync_working_set::Column::RecordPk,
-            ])
-            .update_column(sync_working_set::Column::TouchedAt)
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    for chunk in rows.chunks(500) {
+        sync_working_set::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    sync_working_set::Column::MobileUserId,
+                    sync_working_set::Column::RecordPk,
+                ])
+                .update_column(sync_working_set::Column::TouchedAt)
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    // Then each user's older records go, in one statement for all the users.
     let backend = db.get_database_backend();
-    let (a, b, c) = match backend {
-        DbBackend::Postgres => ("$1", "$2", "$3"),
-        _ => ("?", "?", "?"),
-    };
+    let users: Vec<sea_orm::Value> = touched.iter().map(|(user, _, _)| (*user).into()).collect();
+    let list = (1..=users.len())
+        .map(|n| match backend {
+            DbBackend::Postgres => format!("${n}"),
+            _ => "?".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         format!(
-            "DELETE FROM sync_working_set WHERE mobile_user_id = {a} AND record_pk NOT IN \
-             (SELECT record_pk FROM sync_working_set WHERE mobile_user_id = {b} \
-              ORDER BY touched_at DESC LIMIT {c})"
+            "DELETE FROM sync_working_set WHERE (mobile_user_id, record_pk) IN \
+             (SELECT mobile_user_id, record_pk FROM \
+              (SELECT mobile_user_id, record_pk, ROW_NUMBER() OVER \
+               (PARTITION BY mobile_user_id ORDER BY touched_at DESC) AS n \
+               FROM sync_working_set WHERE mobile_user_id IN ({list})) AS ranked \
+              WHERE n > {keep})"
         ),
-        [
-            mobile_user_id.into(),
-            mobile_user_id.into(),
-            (keep as i64).into(),
-        ],
+        users,
     ))
     .await?;
     Ok(())

@@ -262,30 +262,70 @@ pub async fn changed_after(
     entity_ids: &[i64],
     after: i64,
     limit: u64,
-) -> Result<Vec<Model>, DbErr> {
+) -> Result<Vec<Pulled>, DbErr> {
     if entity_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Entity::find()
+    Pulled::select()
         .filter(Column::OrganizationId.eq(organization_id))
         .filter(Column::Version.gt(after))
         .filter(Column::EntityId.is_in(entity_ids.iter().copied()))
         .order_by_asc(Column::Version)
         .limit(limit)
+        .into_model::<Pulled>()
         .all(db)
         .await
 }
 
 /// The records with these row ids.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Pulled>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Entity::find()
+    Pulled::select()
         .filter(Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(Column::Version)
+        .into_model::<Pulled>()
         .all(db)
         .await
+}
+
+/// A record as a pull sends it: without the field stamps and the bookkeeping, which a page
+/// of 500 records would otherwise copy out of the database for nothing.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Pulled {
+    pub entity_id: i64,
+    pub record_id: String,
+    pub version: i64,
+    pub deleted: bool,
+    pub updated_at: DateTime<Utc>,
+    pub fields: String,
+}
+
+impl Pulled {
+    fn select() -> sea_orm::Select<Entity> {
+        Entity::find().select_only().columns([
+            Column::EntityId,
+            Column::RecordId,
+            Column::Version,
+            Column::Deleted,
+            Column::UpdatedAt,
+            Column::Fields,
+        ])
+    }
+}
+
+impl From<Model> for Pulled {
+    fn from(record: Model) -> Self {
+        Self {
+            entity_id: record.entity_id,
+            record_id: record.record_id,
+            version: record.version,
+            deleted: record.deleted,
+            updated_at: record.updated_at,
+            fields: record.fields,
+        }
+    }
 }
 
 /// A page of an entity's records for the Records page, newest change first; `search`

@@ -19,10 +19,7 @@ use sea_orm::{
     QueryResult, SqliteTransactionMode, SqlxSqliteConnector, Statement, TransactionOptions,
     TransactionTrait,
     error::ConnAcquireErr,
-    sqlx::{
-        Connection,
-        sqlite::{SqliteConnectOptions, SqlitePoolOptions},
-    },
+    sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions},
 };
 use tokio::sync::{Mutex as Queue, OwnedMutexGuard};
 
@@ -100,14 +97,10 @@ impl Writer {
             .idle_timeout(None)
             .max_lifetime(None)
             .acquire_timeout(super::ACQUIRE_TIMEOUT)
-            .after_release(|conn, _| {
-                Box::pin(async move {
-                    // As in the pool (`storage::pool_options`): a connection left inside a
-                    // transaction that failed to end is closed, not used again.
-                    conn.ping().await?;
-                    Ok(super::leaves_no_transaction_open(conn))
-                })
-            })
+            // As in the pool (`storage::pool_options`): plans kept, and a connection left
+            // inside a transaction that failed to end is closed, not used again.
+            .after_connect(|conn, _| Box::pin(super::keep_plans(conn)))
+            .after_release(|conn, _| Box::pin(super::release_sqlite(conn)))
             .connect_lazy_with(options);
         Self {
             turn: Arc::new(Queue::new(WRITE_WAIT.as_millis() as u64)),

@@ -24,6 +24,8 @@ pub struct AppState {
     pub organization_cache: crate::storage::organization_cache::OrganizationCache,
     /// Password hashing and verification, bounded.
     pub passwords: super::password_work::PasswordWork,
+    /// Devices' pushes, written in groups by one task.
+    pub pushes: crate::app::sync::PushQueue,
 }
 
 impl AppState {

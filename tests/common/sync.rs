@@ -208,3 +208,15 @@ pub async fn server_fields(app: &TestApp, f: &Fixture, id: &str) -> Value {
         .unwrap();
     Value::Object(storage::sync_records::fields_of(&record).unwrap())
 }
+
+/// How many versions the record has had (its history's length).
+pub async fn versions_written(app: &TestApp, f: &Fixture, id: &str) -> usize {
+    let record = storage::sync_records::find(&app.db, f.org.id, f.entity.id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    storage::sync_records::history(&app.db, record.id)
+        .await
+        .unwrap()
+        .len()
+}

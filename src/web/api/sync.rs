@@ -172,7 +172,7 @@ pub async fn sync(
         cache: &state.organization_cache,
         read_only: state.config.read_only,
     };
-    match app::sync::sync(&state.db, &licensing, &token_hash, push, now).await {
+    match app::sync::sync(&state.db, &licensing, &state.pushes, &token_hash, push, now).await {
         Ok(answer) => HttpResponse::Ok().json(answer),
         Err(app::Error::Refused(refusal)) => refused(refusal),
         Err(app::Error::Failed(failure)) => {

@@ -1,0 +1,118 @@
+//! The pushes of one server, written by one task. A push waits only for the group being
+//! written when it arrives; the pushes that came meanwhile then go in together, under one
+//! version lock and in one transaction (group commit). Under load the lock is taken once
+//! per group instead of once per push, and each table gets one statement per group; when
+//! pushes are rare, a group holds one push and nothing waits.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::apply::{PushJob, apply_group};
+use crate::{app::Failure, domain::sync::ChangeResult};
+
+/// A group closes at this many pushes or changes, so that no push waits behind a
+/// transaction much longer than its own.
+const GROUP_PUSHES: usize = 64;
+const GROUP_CHANGES: usize = 2_000;
+
+type Reply = Result<Vec<ChangeResult>, Arc<Failure>>;
+
+struct Queued {
+    job: PushJob,
+    reply: oneshot::Sender<Reply>,
+}
+
+/// Where the sync API hands its pushes (see the module's comment).
+#[derive(Clone)]
+pub struct PushQueue {
+    sender: mpsc::UnboundedSender<Queued>,
+}
+
+impl PushQueue {
+    /// Starts the writing task; it ends when the last copy of the queue is dropped.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(write_groups(db, receiver));
+        Self { sender }
+    }
+
+    /// Applies the push once the groups before it are written; its results.
+    pub(super) async fn apply(&self, job: PushJob) -> Result<Vec<ChangeResult>, Failure> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || Failure {
+            step: "hand the push to the writer",
+            source: anyhow::anyhow!("the server is stopping"),
+        };
+        self.sender
+            .send(Queued { job, reply })
+            .map_err(|_| stopped())?;
+        match answer.await.map_err(|_| stopped())? {
+            Ok(results) => Ok(results),
+            Err(shared) => Err(Arc::try_unwrap(shared).unwrap_or_else(|shared| Failure {
+                step: shared.step,
+                source: anyhow::Error::new(Shared(shared)),
+            })),
+        }
+    }
+}
+
+async fn write_groups(db: DatabaseConnection, mut receiver: mpsc::UnboundedReceiver<Queued>) {
+    while let Some(first) = receiver.recv().await {
+        let mut changes = first.job.changes.len();
+        let mut group = vec![first];
+        while group.len() < GROUP_PUSHES && changes < GROUP_CHANGES {
+            let Ok(next) = receiver.try_recv() else { break };
+            changes += next.job.changes.len();
+            group.push(next);
+        }
+        let (jobs, replies): (Vec<PushJob>, Vec<_>) =
+            group.into_iter().map(|q| (q.job, q.reply)).unzip();
+        match apply_group(&db, &jobs).await {
+            Ok(results) => {
+                for (reply, results) in replies.into_iter().zip(results) {
+                    // The device may have gone (its request was cancelled): nothing to tell.
+                    let _ = reply.send(Ok(results));
+                }
+            }
+            // A broken database fails every push alike: each is told to try again.
+            Err(failure) if failure.is_unavailable() || jobs.len() == 1 => {
+                let failure = Arc::new(failure);
+                for reply in replies {
+                    let _ = reply.send(Err(failure.clone()));
+                }
+            }
+            // Anything else may be one push's doing: each is tried alone.
+            Err(failure) => {
+                tracing::warn!(error = %failure, pushes = jobs.len(), "a group of pushes failed; applying them one by one");
+                for (job, reply) in jobs.iter().zip(replies) {
+                    let alone = apply_group(&db, std::slice::from_ref(job))
+                        .await
+                        .map(|mut results| results.remove(0))
+                        .map_err(Arc::new);
+                    let _ = reply.send(alone);
+                }
+            }
+        }
+    }
+}
+
+/// A failure that several pushes share; the database error stays in the chain, so each
+/// push's answer is the same "try again" or "broken".
+#[derive(Debug)]
+struct Shared(Arc<Failure>);
+
+impl std::fmt::Display for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0.source)
+    }
+}
+
+impl std::error::Error for Shared {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(AsRef::<dyn std::error::Error + Send + Sync>::as_ref(
+            &self.0.source,
+        ))
+    }
+}

@@ -197,6 +197,81 @@ async fn thirty_pushes_at_once_through_one_instance_apply_as_if_one_by_one() {
     );
 }
 
+/// While another writer holds the database (SQLite's write lock; on PostgreSQL the
+/// organization's version lock), the pushes waiting together are all told to try again and
+/// nothing of theirs is written; sent again, they apply.
+#[tokio::test]
+async fn pushes_that_cannot_write_are_told_to_try_again_and_apply_when_sent_again() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let id = guid();
+    create(&app, &f, &id, json!({"status": "new"})).await;
+    let bodies: Vec<Value> = (0..3)
+        .map(|i| {
+            push(
+                &f.user,
+                vec![change(
+                    "update",
+                    &id,
+                    0,
+                    Utc::now(),
+                    json!({"hours": i + 1}),
+                )],
+            )
+        })
+        .collect();
+
+    let holder = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let held = if holder.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let txn = holder.begin().await.unwrap();
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT last_version FROM sync_counters WHERE organization_id = $1 FOR UPDATE",
+            [f.org.id.into()],
+        ))
+        .await
+        .unwrap();
+        txn
+    } else {
+        let txn = holder
+            .begin_with_options(sea_orm::TransactionOptions {
+                sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        txn.execute_unprepared("UPDATE sync_counters SET last_version = last_version")
+            .await
+            .unwrap();
+        txn
+    };
+    let started = std::time::Instant::now();
+    let answers =
+        futures_util::future::join_all(bodies.iter().map(|b| post_sync(&app, &f.token, b))).await;
+    for (status, answer) in &answers {
+        assert_eq!(*status, 503, "{answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("try again"),
+            "{answer}"
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(9),
+        "the pushes waited together, not one 5 s wait after another: {:?}",
+        started.elapsed()
+    );
+    held.rollback().await.unwrap();
+    assert_eq!(versions_written(&app, &f, &id).await, 1, "nothing written");
+
+    for body in &bodies {
+        let (status, answer) = post_sync(&app, &f.token, body).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["results"][0]["status"], "applied", "{answer}");
+    }
+    assert_eq!(versions_written(&app, &f, &id).await, 4);
+}
+
 #[tokio::test]
 async fn the_later_edit_of_a_field_wins_in_either_push_order() {
     let app = spawn_app().await;

@@ -76,12 +76,21 @@ async fn write_groups(db: DatabaseConnection, mut receiver: mpsc::UnboundedRecei
                     let _ = reply.send(Ok(results));
                 }
             }
-            // A broken database fails every push alike: each is told to try again.
-            Err(failure) if failure.is_unavailable() || jobs.len() == 1 => {
+            // A database that cannot be written fails every push alike, the ones that queued
+            // meanwhile too (each group would wait its own 5 s otherwise): each device is
+            // told to try again.
+            Err(failure) if failure.is_unavailable() => {
                 let failure = Arc::new(failure);
-                for reply in replies {
+                let queued = std::iter::from_fn(|| receiver.try_recv().ok()).map(|q| q.reply);
+                for reply in replies.into_iter().chain(queued.collect::<Vec<_>>()) {
                     let _ = reply.send(Err(failure.clone()));
                 }
+            }
+            Err(failure) if jobs.len() == 1 => {
+                let _ = replies
+                    .into_iter()
+                    .next()
+                    .map(|reply| reply.send(Err(Arc::new(failure))));
             }
             // Anything else may be one push's doing: each is tried alone.
             Err(failure) => {

@@ -23,14 +23,48 @@
     }
   });
 
-  // Selects in forms marked data-autosubmit (or marked themselves) submit on change.
+  // Selects in forms marked data-autosubmit (or marked themselves) submit on change — when
+  // picked with the pointer. From the keyboard, where each arrow key already changes the
+  // value, the form waits for Enter (or its button, shown then) instead.
+  function autosubmits(field) {
+    var form = field.form;
+    return form && (form.hasAttribute("data-autosubmit") || field.hasAttribute("data-autosubmit-field"));
+  }
+  var stepping = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
+  var keyed = null;
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (field.tagName !== "SELECT" || !autosubmits(field)) { return; }
+    if (event.key === "Enter") {
+      event.preventDefault();
+      keyed = null;
+      field.form.requestSubmit();
+    } else if (stepping.indexOf(event.key) >= 0 || (event.key.length === 1 && event.key !== " ")) {
+      keyed = field;
+    }
+  });
   document.addEventListener("change", function (event) {
     var field = event.target;
     if (field.tagName !== "SELECT" && field.type !== "checkbox") { return; }
-    var form = field.form;
-    if (form && (form.hasAttribute("data-autosubmit") || field.hasAttribute("data-autosubmit-field"))) {
-      form.requestSubmit();
+    if (!autosubmits(field)) { return; }
+    if (field === keyed) {
+      field.form.querySelectorAll(".js-hidden").forEach(function (hidden) {
+        hidden.classList.remove("js-hidden");
+      });
+      return;
     }
+    field.form.requestSubmit();
+  });
+  document.addEventListener("pointerdown", function () { keyed = null; });
+
+  // Esc closes an open menu (<details>) and puts the focus back on its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest ? event.target.closest("details[open]") : null;
+    if (!menu) { return; }
+    menu.open = false;
+    var summary = menu.querySelector("summary");
+    if (summary) { summary.focus(); }
   });
 
   // Copy buttons (links to a page showing the text, without JavaScript).

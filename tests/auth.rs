@@ -24,6 +24,20 @@ async fn audit_actions(app: &common::TestApp) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_fresh_install_says_on_the_sign_in_page_where_the_setup_link_is() {
+    let app = spawn_app().await;
+    let page = app.get("/login").await.text().await.unwrap();
+    assert!(
+        page.contains("no administrator yet") && page.contains("in the server's log"),
+        "{page}"
+    );
+    app.create_administrator("ada@example.com", Role::Operator, None)
+        .await;
+    let page = app.get("/login").await.text().await.unwrap();
+    assert!(!page.contains("no administrator yet"), "{page}");
+}
+
+#[tokio::test]
 async fn setup_link_creates_the_first_operator_and_then_dies() {
     let app = spawn_app().await;
     let setup_url = app

@@ -24,10 +24,15 @@ struct LoginPage {
     ctx: PageContext,
     email: String,
     error: Option<String>,
+    /// No administrator exists yet: the page says where the setup link is.
+    first_start: bool,
 }
 
 #[get("/login")]
-pub async fn login_page(session: TypedSession) -> Result<HttpResponse, AppError> {
+pub async fn login_page(
+    state: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, AppError> {
     if session.logged_in()?.is_some() {
         return Ok(redirect("/"));
     }
@@ -35,6 +40,7 @@ pub async fn login_page(session: TypedSession) -> Result<HttpResponse, AppError>
         ctx: PageContext::public(&session)?,
         email: String::new(),
         error: None,
+        first_start: !storage::administrators::any_exist(&state.db).await?,
     })
 }
 
@@ -71,6 +77,7 @@ pub async fn log_in(
                 ctx: PageContext::public(&session)?,
                 email: email.trim().to_owned(),
                 error: Some(error.to_owned()),
+                first_start: false,
             },
         )
     };

@@ -188,7 +188,11 @@ async fn the_registry_searches_on_product_marks_competitive_and_expired_and_stay
     app.login_ok("ada@acme.example").await;
 
     let page = app.get_html("/licenses").await;
-    assert!(page.contains("CALL_CENTER") && page.contains("<td>True</td>"));
+    assert!(
+        page.contains("CALL_CENTER")
+            && page.contains("<td>Yes</td>")
+            && page.contains("<td>No</td>")
+    );
     assert!(page.contains(">Expired<"));
     assert!(page.contains(&old.licence_id));
     assert!(
@@ -423,7 +427,7 @@ async fn nominal_licences_are_assigned_from_the_mobile_users_detail_page() {
     assert!(
         app.get_html(&format!("/mobile-users/{}", ann.id))
             .await
-            .contains("Ann Field now has a CHAT seat.")
+            .contains("Ann Field now has a seat of the CHAT licence.")
     );
 
     app.post_form(

@@ -131,9 +131,10 @@ pub async fn set_licence(
     if form.assigned.is_some() {
         let assigned = app::licenses::assign_seat(&state.db, &admin.actor(), &licence, &user).await;
         match form_result(assigned)? {
-            Ok(()) => admin
-                .session
-                .flash_success(format!("{who} now has a {} seat.", licence.product))?,
+            Ok(()) => admin.session.flash_success(format!(
+                "{who} now has a seat of the {} licence.",
+                licence.product
+            ))?,
             Err(refused) => admin
                 .session
                 .flash_error(format!("Not assigned: {refused}."))?,

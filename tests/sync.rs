@@ -272,6 +272,53 @@ async fn pushes_that_cannot_write_are_told_to_try_again_and_apply_when_sent_agai
     assert_eq!(versions_written(&app, &f, &id).await, 4);
 }
 
+/// Online, a device gets only its user's working set: the last ten records the user
+/// touched, whatever push touched them.
+#[tokio::test]
+async fn online_devices_get_the_last_ten_records_their_user_touched() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let mut settings = storage::settings::get(&app.db, f.org.id).await.unwrap();
+    settings.sync_mode = licensedesk::domain::settings::SyncMode::Online;
+    storage::settings::save(&app.db, settings).await.unwrap();
+    let a: Vec<String> = (0..8).map(|_| guid()).collect();
+    let b: Vec<String> = (0..4).map(|_| guid()).collect();
+    let creates = |ids: &[String]| -> Vec<Value> {
+        ids.iter()
+            .map(|id| change("create", id, 0, Utc::now(), json!({"status": "new"})))
+            .collect()
+    };
+    let (status, first) = post_sync(&app, &f.token, &push(&f.user, creates(&a))).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["mode"], "online");
+    let mut second = creates(&b);
+    second.push(change("update", &a[0], 0, Utc::now(), json!({"hours": 3})));
+    let (status, answer) = post_sync(&app, &f.token, &push(&f.user, second)).await;
+    assert_eq!(status, 200, "{answer}");
+    let mut set: Vec<&str> = answer["working_set"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    set.sort_unstable();
+    // Touched in order: a1..a8, then b1..b4 and a1 again: a2 and a3 fell out.
+    let mut expected: Vec<&str> = a[3..].iter().chain(&b).map(String::as_str).collect();
+    expected.push(&a[0]);
+    expected.sort_unstable();
+    assert_eq!(set, expected);
+    let pulled: Vec<&str> = answer["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        pulled.iter().all(|id| expected.contains(id)),
+        "only working-set records are pulled: {pulled:?}"
+    );
+}
+
 #[tokio::test]
 async fn the_later_edit_of_a_field_wins_in_either_push_order() {
     let app = spawn_app().await;

@@ -155,7 +155,8 @@ pub struct UserFilter {
     pub state: Option<UserState>,
 }
 
-fn filtered(organization_id: i64, filter: &UserFilter) -> sea_orm::Select<Entity> {
+/// The organization's users the filter matches (also the sync log's search by user).
+pub(crate) fn filtered(organization_id: i64, filter: &UserFilter) -> sea_orm::Select<Entity> {
     use sea_orm::Condition;
     let mut query = Entity::find().filter(Column::OrganizationId.eq(organization_id));
     let search = filter.search.trim();

@@ -164,26 +164,16 @@ pub async fn page(
             .into_iter()
             .filter(|k| k.label().to_lowercase().contains(&needle) || k.as_str().contains(&needle))
             .collect();
-        let users = mobile_users::Entity::find()
-            .select_only()
-            .column(mobile_users::Column::Id)
-            .filter(mobile_users::Column::OrganizationId.eq(organization_id))
-            .filter(
-                Condition::any()
-                    .add(super::contains_ci(
-                        mobile_users::Column::DisplayName.into_expr(),
-                        search,
-                    ))
-                    .add(super::contains_ci(
-                        mobile_users::Column::Email.into_expr(),
-                        search,
-                    ))
-                    .add(super::contains_ci(
-                        mobile_users::Column::UserId.into_expr(),
-                        search,
-                    )),
-            )
-            .into_query();
+        let users = super::mobile_users::filtered(
+            organization_id,
+            &super::mobile_users::UserFilter {
+                search: search.to_owned(),
+                state: None,
+            },
+        )
+        .select_only()
+        .column(mobile_users::Column::Id)
+        .into_query();
         let mut any = Condition::any()
             .add(super::contains_ci(
                 sync_log::Column::EntityName.into_expr(),

@@ -100,6 +100,8 @@ pub(super) async fn apply_group(
 
     let mut written = Written::default();
     let mut all_results = Vec::with_capacity(jobs.len());
+    // The records each push wrote, in the order it wrote them.
+    let mut keys_of_job: Vec<Vec<Key>> = vec![Vec::new(); jobs.len()];
     for (index, job) in jobs.iter().enumerate() {
         let organization_id = job.user.organization_id;
         let Some(last) = last.get_mut(&organization_id) else {
@@ -138,18 +140,19 @@ pub(super) async fn apply_group(
                 Decision::Write { record, lost } => {
                     *last = record.version;
                     if let Some(key) = key {
-                        written.record(
-                            organization_id,
-                            index,
-                            RecordWrite {
+                        keys_of_job[index].push(key.clone());
+                        written
+                            .history
+                            .entry(organization_id)
+                            .or_default()
+                            .push(RecordWrite {
                                 pk: pks.get(&key).copied(),
                                 entity_id: key.0,
                                 record_id: key.1.clone(),
                                 state: record.clone(),
                                 changed_by: changed_by.clone(),
                                 at: job.now,
-                            },
-                        );
+                            });
                         states.insert(key, record.clone());
                     }
                     (
@@ -195,38 +198,31 @@ pub(super) async fn apply_group(
 
     let mut pk_of: HashMap<Key, i64> = HashMap::new();
     for (organization_id, history) in &written.history {
-        let latest = latest_of(history.iter().map(|(_, write)| write));
-        let history: Vec<RecordWrite> = history.iter().map(|(_, w)| w.clone()).collect();
+        let latest = latest_of(history);
         pk_of.extend(
-            storage::sync_records::write(&txn, *organization_id, &latest, &history)
+            storage::sync_records::write(&txn, *organization_id, &latest, history)
                 .await
                 .step("write the records")?,
         );
     }
-    // Each user's working set, in the order the records were touched.
+    // Each user's working set, in the order the records were last touched.
     let mut touched: Vec<(i64, Vec<i64>, DateTime<Utc>)> = Vec::new();
-    for (index, job) in jobs.iter().enumerate() {
-        let mine = written
-            .history
-            .get(&job.user.organization_id)
-            .into_iter()
-            .flatten()
-            .filter(|(i, _)| *i == index)
-            .map(|(_, write)| write);
-        let pks: Vec<i64> = latest_of(mine)
-            .iter()
-            .filter_map(|w| pk_of.get(&(w.entity_id, w.record_id.clone())).copied())
-            .collect();
-        if pks.is_empty() {
+    for (job, keys) in jobs.iter().zip(&keys_of_job) {
+        if keys.is_empty() {
             continue;
         }
-        match touched.iter_mut().find(|(user, _, _)| *user == job.user.id) {
-            Some((_, earlier, at)) => {
-                earlier.retain(|pk| !pks.contains(pk));
-                earlier.extend(pks);
-                *at = job.now;
+        let index = match touched.iter().position(|(user, _, _)| *user == job.user.id) {
+            Some(index) => index,
+            None => {
+                touched.push((job.user.id, Vec::new(), job.now));
+                touched.len() - 1
             }
-            None => touched.push((job.user.id, pks, job.now)),
+        };
+        let (_, pks, at) = &mut touched[index];
+        *at = job.now;
+        for pk in keys.iter().filter_map(|key| pk_of.get(key)) {
+            pks.retain(|earlier| earlier != pk);
+            pks.push(*pk);
         }
     }
     storage::sync_log::touch_working_sets(&txn, &touched, WORKING_SET_SIZE)
@@ -257,27 +253,18 @@ pub(super) async fn apply_group(
 /// What a group writes, by organization.
 #[derive(Default)]
 struct Written {
-    /// Every write of a record, with the index of the push it came from.
-    history: HashMap<i64, Vec<(usize, RecordWrite)>>,
+    /// Every write of a record, in order.
+    history: HashMap<i64, Vec<RecordWrite>>,
     /// Each new result, with when its push arrived.
     results: HashMap<i64, Vec<(ChangeResult, DateTime<Utc>)>>,
     log: HashMap<i64, Vec<LogEntry>>,
 }
 
-impl Written {
-    fn record(&mut self, organization_id: i64, job: usize, write: RecordWrite) {
-        self.history
-            .entry(organization_id)
-            .or_default()
-            .push((job, write));
-    }
-}
-
 /// The last write of each record, in the order of those last writes.
-fn latest_of<'a>(writes: impl DoubleEndedIterator<Item = &'a RecordWrite>) -> Vec<&'a RecordWrite> {
+fn latest_of(writes: &[RecordWrite]) -> Vec<&RecordWrite> {
     let mut latest: Vec<&RecordWrite> = Vec::new();
     let mut keys = std::collections::HashSet::new();
-    for write in writes.rev() {
+    for write in writes.iter().rev() {
         if keys.insert((write.entity_id, write.record_id.as_str())) {
             latest.push(write);
         }

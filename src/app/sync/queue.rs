@@ -87,10 +87,9 @@ async fn write_groups(db: DatabaseConnection, mut receiver: mpsc::UnboundedRecei
                 }
             }
             Err(failure) if jobs.len() == 1 => {
-                let _ = replies
-                    .into_iter()
-                    .next()
-                    .map(|reply| reply.send(Err(Arc::new(failure))));
+                if let Some(reply) = replies.into_iter().next() {
+                    let _ = reply.send(Err(Arc::new(failure)));
+                }
             }
             // Anything else may be one push's doing: each is tried alone.
             Err(failure) => {

@@ -199,6 +199,20 @@
     }
   }, true);
 
+  // A card whose table is wider than the screen scrolls sideways: let the keyboard reach it
+  // (focus it, then the arrow keys scroll) even when it holds no link or button.
+  function focusableScrollers() {
+    document.querySelectorAll(".card").forEach(function (card) {
+      if (card.scrollWidth > card.clientWidth + 1) {
+        card.tabIndex = 0;
+      } else if (card.getAttribute("tabindex") === "0") {
+        card.removeAttribute("tabindex");
+      }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
+
   // Clicking outside a dialog's box closes it.
   document.addEventListener("click", function (event) {
     if (event.target.tagName === "DIALOG") { event.target.close(); }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod confirm;
 pub mod csrf;
 pub mod error;
 pub mod guard;
@@ -120,6 +121,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(device_form::create_device)
     .service(device_form::edit_device_page)
     .service(device_form::update_device)
+    .service(devices::replace_code_page)
     .service(devices::replace_code)
     .service(devices::delete_device)
     .service(entities::entities_page)

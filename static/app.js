@@ -70,16 +70,30 @@
   // Copy buttons (links to a page showing the text, without JavaScript).
   document.addEventListener("click", function (event) {
     var copy = event.target.closest("[data-copy]");
-    if (!copy || !navigator.clipboard) { return; }
+    if (!copy) { return; }
+    var text = copy.getAttribute("data-copy");
+    // The clipboard API needs a secure context (https or this machine); elsewhere the older
+    // copy command still works from a click.
+    var copied = navigator.clipboard ? navigator.clipboard.writeText(text) : new Promise(function (done, fail) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand("copy");
+      area.remove();
+      if (ok) { done(); } else { fail(); }
+    });
     event.preventDefault();
-    navigator.clipboard.writeText(copy.getAttribute("data-copy")).then(function () {
+    copied.then(function () {
       var status = document.getElementById("copy-status");
       if (!status) { return; }
       status.textContent = "Copied to clipboard!";
       status.classList.add("visible");
       clearTimeout(status.hideTimer);
       status.hideTimer = setTimeout(function () { status.classList.remove("visible"); }, 2500);
-    });
+    }, function () {});
   });
 
   // A submit button named by data-enable-when-filled is active only while the field has text.
@@ -190,13 +204,51 @@
     select(0, false);
   });
 
-  // Forms marked data-confirm ask first; without this script they are sent at once.
+  // A form (or one of its buttons) marked data-confirm asks in a dialog first; a yes sends it
+  // with ?confirmed=yes. Without this script the server asks on a page of its own.
+  var confirmDialog = null;
+  function confirmationDialog() {
+    if (confirmDialog) { return confirmDialog; }
+    confirmDialog = document.createElement("dialog");
+    confirmDialog.className = "modal confirm-dialog";
+    confirmDialog.setAttribute("aria-labelledby", "confirm-dialog-title");
+    confirmDialog.innerHTML =
+      '<div class="modal-head"><h2 id="confirm-dialog-title"></h2></div>' +
+      '<form method="dialog"><p class="confirm-consequence"></p>' +
+      '<div class="form-actions"><button type="submit" value="cancel" class="button">Cancel</button>' +
+      '<button type="submit" value="yes" class="button danger-solid confirm-yes"></button></div></form>';
+    document.body.appendChild(confirmDialog);
+    return confirmDialog;
+  }
+  function askFirst(message, yesLabel, onYes) {
+    var dialog = confirmationDialog();
+    var split = message.indexOf("? ");
+    dialog.querySelector("h2").textContent = split < 0 ? message : message.slice(0, split + 1);
+    dialog.querySelector(".confirm-consequence").textContent = split < 0 ? "" : message.slice(split + 2);
+    dialog.querySelector(".confirm-yes").textContent = yesLabel;
+    dialog.returnValue = "";
+    dialog.onclose = function () { if (dialog.returnValue === "yes") { onYes(); } };
+    dialog.showModal();
+  }
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) {
-      event.preventDefault();
-      event.stopPropagation();
-    }
+    var form = event.target;
+    var submitter = event.submitter;
+    var asker = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
+    var message = asker.getAttribute("data-confirm");
+    if (!message || form.hasAttribute("data-confirmed")) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    askFirst(message, asker.getAttribute("data-confirm-button") || "Delete", function () {
+      var action = form.getAttribute("action");
+      // (Not form.action: a field named "action" would stand in for it.)
+      var url = new URL(action || window.location.pathname, window.location.href);
+      url.searchParams.set("confirmed", "yes");
+      form.setAttribute("action", url.pathname + url.search);
+      form.setAttribute("data-confirmed", "");
+      if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+      form.removeAttribute("data-confirmed");
+      form.setAttribute("action", action);
+    });
   }, true);
 
   // A card whose table is wider than the screen scrolls sideways: let the keyboard reach it

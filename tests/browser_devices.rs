@@ -8,7 +8,8 @@ mod common;
 
 use common::{
     browser::{
-        assert_accessible, fill, main_text, screenshot, sign_in, wait_for_text, with_browser,
+        answer_confirmation, assert_accessible, clipboard_text, fill, main_text, screenshot,
+        sign_in, wait_for_text, with_browser,
     },
     code_in, spawn_app,
 };
@@ -92,7 +93,12 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
         let first_code = code_in(&text);
 
         // Replace the code: a new one is shown, the first one is dead.
-        click(&browser, "//section[@aria-labelledby='pending-title']//button[starts-with(normalize-space(), 'Replace')]").await;
+        click(&browser, "//section[@aria-labelledby='pending-title']//a[starts-with(normalize-space(), 'Replace code')]").await;
+        // The Replace page asks, offering the validity the code was issued with.
+        wait_for_text(&browser, "Replace the registration code of “Van 7”?").await;
+        assert_accessible(&browser).await;
+        screenshot(&browser, "devices-04-replace").await;
+        click(&browser, "//button[normalize-space()='Replace the code']").await;
         // The old page (with the first code) can still be there for a moment.
         let mut code = first_code.clone();
         for _ in 0..100 {
@@ -109,6 +115,9 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert_ne!(code, first_code, "Replace showed a new code");
+        click(&browser, "//button[normalize-space()='Copy code']").await;
+        wait_for_text(&browser, "Copied to clipboard!").await;
+        assert_eq!(clipboard_text(&browser).await, code, "Copy code copies the new code");
         assert_eq!(register(&api, &address, &first_code).await, 410);
         assert_eq!(register(&api, &address, &code).await, 200);
 
@@ -203,12 +212,11 @@ async fn administrator_sets_up_lookups_and_a_device_that_registers() {
         browser.goto(&format!("{address}/devices")).await.unwrap();
         let delete = "//button[normalize-space()='Delete Van 7 spare']";
         click(&browser, delete).await;
-        let question = browser.get_alert_text().await.unwrap();
+        let question = answer_confirmation(&browser, false).await;
         assert!(question.contains("Delete device Van 7 spare?"), "{question}");
-        browser.dismiss_alert().await.unwrap();
         assert!(main_text(&browser).await.contains("Van 7 spare"));
         click(&browser, delete).await;
-        browser.accept_alert().await.unwrap();
+        answer_confirmation(&browser, true).await;
         let text = wait_for_text(&browser, "Device Van 7 spare deleted; its seat is free.").await;
         assert!(text.contains("No registered device yet."), "{text}");
     })

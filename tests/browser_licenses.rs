@@ -5,8 +5,8 @@ mod common;
 
 use common::{
     browser::{
-        assert_accessible, clipboard_text, fill, main_text, screenshot, sign_in, wait_for_text,
-        with_browser,
+        answer_confirmation, assert_accessible, clipboard_text, fill, main_text, screenshot,
+        sign_in, wait_for_text, with_browser,
     },
     spawn_app,
 };
@@ -340,6 +340,11 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
         .unwrap()
         .unwrap();
         click_row_button(&browser, &format!("delete:{}", nina.id)).await;
+        let question = answer_confirmation(&browser, true).await;
+        assert!(
+            question.contains("Delete mobile user Nina New?"),
+            "{question}"
+        );
         wait_for_text(&browser, "Deleted: Nina New.").await;
 
         // Update the offline licence.

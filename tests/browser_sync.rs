@@ -9,7 +9,10 @@ mod common;
 
 use chrono::Utc;
 use common::{
-    browser::{assert_accessible, fill, screenshot, sign_in, wait_for_text, with_browser},
+    browser::{
+        answer_confirmation, assert_accessible, fill, screenshot, sign_in, wait_for_text,
+        with_browser,
+    },
     smtp, spawn_app,
     sync::{device_token, guid, offline, post_sync},
 };
@@ -157,7 +160,8 @@ async fn administrator_defines_data_and_handles_the_conflicts_a_push_brings() {
             "//tr[contains(., 'Required field missing')]//button[normalize-space()='Revert changes']",
         )
         .await;
-        browser.accept_alert().await.expect("Revert asks first");
+        let question = answer_confirmation(&browser, true).await;
+        assert!(question.contains("Revert this change?"), "{question}");
         wait_for_text(&browser, "Change reverted").await;
         assert_accessible(&browser).await;
         screenshot(&browser, "sync-03-user-sync-log").await;

@@ -56,7 +56,7 @@ const DETAILS: [(&str, &str); 13] = [
     ("/mobile-users", "td a[href^='/mobile-users/']"),
     (
         "/devices",
-        "a[href^='/devices/'][href$='0'], td a[href^='/devices/']",
+        "td a[href^='/devices/']:not([href$='/replace'])",
     ),
     ("/licenses", "a[href$='/key']"),
     ("/licenses", "a[href$='/used']"),
@@ -144,6 +144,9 @@ async fn detail_pages(browser: &Client, address: &str) -> Vec<String> {
         found.push(href.clone());
         if list == "/mobile-users" {
             found.push(format!("{href}/sync"));
+        }
+        if list == "/devices" {
+            found.push(format!("{href}/replace"));
         }
     }
     found

@@ -259,7 +259,7 @@ async fn a_device_gets_selected_clients_and_a_custom_functionality() {
 
     // A client a device needs is neither deleted nor made retail.
     let rent_id = client_named(&app, "Rent-a-Van").await.id;
-    app.post_form(&format!("/clients/{rent_id}/delete"), &[])
+    app.post_form(&format!("/clients/{rent_id}/delete?confirmed=yes"), &[])
         .await;
     assert!(
         app.get_html("/clients")
@@ -321,7 +321,7 @@ async fn a_device_gets_selected_clients_and_a_custom_functionality() {
     );
 
     // Now the client can go.
-    app.post_form(&format!("/clients/{rent_id}/delete"), &[])
+    app.post_form(&format!("/clients/{rent_id}/delete?confirmed=yes"), &[])
         .await;
     assert!(
         app.get_html("/clients")
@@ -355,7 +355,7 @@ async fn another_organizations_devices_and_clients_are_not_there() {
         assert_eq!(app.get(&path).await.status(), 404, "{path}");
     }
     assert_eq!(
-        app.post_form(&format!("/clients/{}/delete", theirs.id), &[])
+        app.post_form(&format!("/clients/{}/delete?confirmed=yes", theirs.id), &[])
             .await
             .status(),
         404

@@ -137,12 +137,29 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
     .unwrap()
     .items[0]
         .clone();
-    app.post_form(
-        &format!("/devices/{}/replace", device.id),
-        &[("recipients", "")],
-    )
-    .await;
+    // The Replace page asks first and keeps the code's validity (it was issued for 1 hour);
+    // a bad address is shown there with what was typed, and nothing is issued.
+    let replace = format!("/devices/{}/replace", device.id);
+    let asked = app.get_html(&replace).await;
+    assert!(
+        asked.contains("Replace the registration code of “Van 7”?")
+            && asked.contains("stops working at once"),
+        "{asked}"
+    );
+    assert!(asked.contains("<option value=\"1h\" selected>"), "{asked}");
+    let refused = app
+        .post_form(&replace, &[("expires_in", "1h"), ("recipients", "nope")])
+        .await;
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.unwrap();
+    assert!(
+        refused.contains("No new code was issued.") && refused.contains("value=\"nope\""),
+        "{refused}"
+    );
+    app.post_form(&replace, &[("expires_in", "1h"), ("recipients", "")])
+        .await;
     let page = app.get_html("/devices").await;
+    assert!(page.contains("Copy code"), "the new code can be copied");
     let replacement = code_in(&page);
     assert_ne!(replacement, shown);
     assert_eq!(register(&app, &shown, "5.2.1").await, 410);
@@ -229,7 +246,7 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
     assert_eq!(&rows[0][11], "Registered");
 
     // Delete frees the seat.
-    app.post_form(&format!("/devices/{}/delete", device.id), &[])
+    app.post_form(&format!("/devices/{}/delete?confirmed=yes", device.id), &[])
         .await;
     let (_, summary) = storage::devices::seats(&app.db, acme.id, chrono::Utc::now())
         .await

@@ -115,7 +115,7 @@ async fn an_administrator_keeps_teams_and_areas() {
     );
 
     // The area is still South crew's: not deleted.
-    app.post_form(&format!("/areas/{}/delete", area.id), &[])
+    app.post_form(&format!("/areas/{}/delete?confirmed=yes", area.id), &[])
         .await;
     let page = app.get_html("/areas").await;
     assert!(page.contains("still the area of 1 team(s)"), "{page}");
@@ -140,7 +140,7 @@ async fn an_administrator_keeps_teams_and_areas() {
     )
     .await
     .unwrap();
-    app.post_form(&format!("/teams/{}/delete", north.id), &[])
+    app.post_form(&format!("/teams/{}/delete?confirmed=yes", north.id), &[])
         .await;
     assert!(
         app.get_html("/teams")
@@ -148,7 +148,7 @@ async fn an_administrator_keeps_teams_and_areas() {
             .contains("still has 1 device(s)")
     );
     let south = team_named(&app, "South crew").await;
-    app.post_form(&format!("/teams/{}/delete", south.id), &[])
+    app.post_form(&format!("/teams/{}/delete?confirmed=yes", south.id), &[])
         .await;
     let page = app.get_html("/teams").await;
     assert!(page.contains("Team South crew deleted."));
@@ -158,7 +158,7 @@ async fn an_administrator_keeps_teams_and_areas() {
     );
 
     // Now the area can go.
-    app.post_form(&format!("/areas/{}/delete", area.id), &[])
+    app.post_form(&format!("/areas/{}/delete?confirmed=yes", area.id), &[])
         .await;
     assert!(
         app.get_html("/areas")
@@ -189,7 +189,7 @@ async fn another_organizations_teams_are_not_there() {
         404
     );
     assert_eq!(
-        app.post_form(&format!("/teams/{}/delete", theirs.id), &[])
+        app.post_form(&format!("/teams/{}/delete?confirmed=yes", theirs.id), &[])
             .await
             .status(),
         404
@@ -272,7 +272,7 @@ async fn employees_have_a_real_address_and_can_be_found_by_it() {
         )
         .await;
     assert_eq!(response.status(), 303);
-    app.post_form(&format!("/employees/{}/delete", eve.id), &[])
+    app.post_form(&format!("/employees/{}/delete?confirmed=yes", eve.id), &[])
         .await;
     let page = app.get_html("/employees").await;
     assert!(page.contains("Employee Eve Field deleted.") && !page.contains("eve.field@"));

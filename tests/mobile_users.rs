@@ -164,7 +164,23 @@ async fn actions_work_on_one_row_and_on_a_selection_and_never_exceed_the_seats()
     )
     .await;
     assert!(page.contains("Disabled: Bob, Cy."));
-    let page = post_action(&app, &[("action", "delete"), ("ids", &ids[2])]).await;
+    // Delete asks first (here without JavaScript: a page of its own), then deletes.
+    let asked = app
+        .post_form(
+            "/mobile-users/action",
+            &[("action", "delete"), ("ids", &ids[2])],
+        )
+        .await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains("Delete mobile user Dee?"), "{asked}");
+    assert!(
+        state_of(&app, &acme, dee.id).await.is_some(),
+        "not yet deleted"
+    );
+    let done = app.confirm(&asked).await;
+    assert_eq!(done.status(), 303);
+    let page = app.get_html("/mobile-users").await;
     assert!(page.contains("Deleted: Dee."));
     assert_eq!(state_of(&app, &acme, dee.id).await, None);
 

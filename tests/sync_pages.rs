@@ -142,7 +142,7 @@ async fn profiles_decide_what_a_user_may_push_and_the_log_shows_the_refusal() {
     // Revert: the next sync lists the record in discard.
     let reverted = app
         .post_form(
-            &format!("/sync-log/{}/revert", entry.id),
+            &format!("/sync-log/{}/revert?confirmed=yes", entry.id),
             &[("back", "/sync-log")],
         )
         .await;
@@ -256,7 +256,9 @@ async fn an_administrators_edit_on_the_records_page_reaches_devices() {
     assert_eq!(late["results"][0]["status"], "superseded", "{late}");
 
     // Delete leaves a tombstone devices learn of.
-    let deleted = app.post_form(&format!("{path}/delete"), &[]).await;
+    let deleted = app
+        .post_form(&format!("{path}/delete?confirmed=yes"), &[])
+        .await;
     assert_eq!(location(&deleted), path);
     let page = app.get_html(&path).await;
     assert!(page.contains("deleted"), "{page}");

@@ -136,6 +136,15 @@ impl Expiry {
     pub fn parse(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.key() == key.trim())
     }
+
+    /// The choice a code valid for `validity` was most likely issued with (a code's expiry
+    /// is its issue time plus the choice, to the second).
+    pub fn nearest(validity: Duration) -> Self {
+        Self::ALL
+            .into_iter()
+            .min_by_key(|e| (e.duration() - validity).num_seconds().abs())
+            .unwrap_or_default()
+    }
 }
 
 /// A stored code as the register API finds it by its hash.
@@ -176,6 +185,16 @@ impl IssuedCode {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_codes_validity_gives_back_the_choice_it_was_issued_with() {
+        for choice in Expiry::ALL {
+            // Stored times can lose a fraction of a second.
+            let stored = choice.duration() - Duration::milliseconds(700);
+            assert_eq!(Expiry::nearest(stored), choice);
+        }
+        assert_eq!(Expiry::nearest(Duration::days(30)), Expiry::OneWeek);
+    }
 
     #[test]
     fn codes_are_long_random_and_unambiguous() {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 
 use super::entities::{devices, registration_codes, registration_failures};
@@ -89,6 +89,18 @@ pub fn issued(code: &registration_codes::Model) -> IssuedCode {
         used_at: code.used_at,
         replaced_at: code.replaced_at,
     }
+}
+
+/// The device's most recent code, whatever became of it.
+pub async fn latest_code(
+    db: &impl ConnectionTrait,
+    device_id: i64,
+) -> Result<Option<registration_codes::Model>, DbErr> {
+    registration_codes::Entity::find()
+        .filter(registration_codes::Column::DeviceId.eq(device_id))
+        .order_by_desc(registration_codes::Column::Id)
+        .one(db)
+        .await
 }
 
 /// The codes that can still be used of these devices (for the Pending Registrations list,

@@ -5,7 +5,7 @@
 
 use actix_session::SessionExt;
 use actix_web::{
-    Error, ResponseError,
+    Error, HttpMessage, ResponseError,
     body::MessageBody,
     dev::{Payload, ServiceRequest, ServiceResponse},
     http::Method,
@@ -14,7 +14,7 @@ use actix_web::{
 };
 use serde::Deserialize;
 
-use super::{error::AppError, session::TypedSession};
+use super::{confirm::FormFields, error::AppError, session::TypedSession};
 use crate::domain::tokens::constant_time_eq;
 
 pub const FIELD: &str = "csrf_token";
@@ -50,12 +50,18 @@ pub async fn check(
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if submitted.is_none() && is_form {
-        // Read the form to find the token, then hand the same bytes on to the handler.
+    if is_form {
+        // Read the form to find the token (and keep its fields for a confirmation page),
+        // then hand the same bytes on to the handler.
         let body = req.extract::<Bytes>().await?;
-        submitted = serde_urlencoded::from_bytes::<TokenField>(&body)
-            .ok()
-            .and_then(|f| f.csrf_token);
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        if submitted.is_none() {
+            submitted = fields
+                .iter()
+                .find(|(name, _)| name == FIELD)
+                .map(|(_, value)| value.clone());
+        }
+        req.extensions_mut().insert(FormFields(fields));
         req.set_payload(Payload::from(body));
     }
     let valid = matches!((&expected, &submitted), (Some(e), Some(s)) if constant_time_eq(e, s));

@@ -21,6 +21,9 @@ pub struct Flash {
     /// `success` or `error`.
     pub kind: String,
     pub text: String,
+    /// What its Copy button copies (a new registration code), if it has one.
+    #[serde(default)]
+    pub copy: Option<String>,
 }
 
 pub struct TypedSession(Session);
@@ -90,12 +93,29 @@ impl TypedSession {
         self.flash("error", text.into())
     }
 
+    /// A success message with a Copy button for `copy`.
+    pub fn flash_success_to_copy(
+        &self,
+        text: impl Into<String>,
+        copy: impl Into<String>,
+    ) -> Result<(), AppError> {
+        Ok(self.0.insert(
+            FLASH,
+            Flash {
+                kind: "success".to_owned(),
+                text: text.into(),
+                copy: Some(copy.into()),
+            },
+        )?)
+    }
+
     fn flash(&self, kind: &str, text: String) -> Result<(), AppError> {
         Ok(self.0.insert(
             FLASH,
             Flash {
                 kind: kind.to_owned(),
                 text,
+                copy: None,
             },
         )?)
     }

@@ -221,3 +221,28 @@ pub async fn sign_in(client: &Client, address: &str, email: &str) {
         .await
         .unwrap();
 }
+
+/// Answers the confirmation dialog a destructive button opened (static/app.js): `yes` goes
+/// ahead, otherwise Cancel. Returns what the dialog asked, checked for accessibility.
+pub async fn answer_confirmation(client: &Client, yes: bool) -> String {
+    let dialog = client
+        .wait()
+        .for_element(Locator::Css("dialog.confirm-dialog[open]"))
+        .await
+        .expect("a confirmation dialog opens");
+    let question = dialog.text().await.unwrap();
+    assert_accessible(client).await;
+    let button = if yes {
+        ".confirm-yes"
+    } else {
+        "button[value=cancel]"
+    };
+    dialog
+        .find(Locator::Css(button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    question
+}

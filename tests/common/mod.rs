@@ -191,7 +191,53 @@ pub fn csrf_token_in(html: &str) -> Option<String> {
     Some(html[start..start + end].to_owned())
 }
 
+/// Undoes the HTML escaping of an attribute value.
+fn unescape(value: &str) -> String {
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The form of a confirmation page (src/web/confirm.rs) — what a browser without JavaScript
+/// posts when the person presses its button: the form's action and its hidden fields.
+pub fn confirmation_form(html: &str) -> (String, Vec<(String, String)>) {
+    let card = &html[html
+        .find("confirm-card")
+        .unwrap_or_else(|| panic!("not a confirmation page: {html}"))..];
+    let attribute = |text: &str, name: &str| -> Option<(String, usize)> {
+        let start = text.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = text[start..].find('"')?;
+        Some((unescape(&text[start..start + end]), start + end))
+    };
+    let (action, mut at) = attribute(card, "action").expect("the form's action");
+    let mut fields = Vec::new();
+    while let Some(offset) = card[at..].find("<input type=\"hidden\"") {
+        let input = &card[at + offset..];
+        let (name, after_name) = attribute(input, "name").unwrap();
+        let (value, after_value) = attribute(&input[after_name..], "value").unwrap();
+        fields.push((name, value));
+        at += offset + after_name + after_value;
+    }
+    (action, fields)
+}
+
 impl TestApp {
+    /// Presses the button of the confirmation page `html`, as a browser without JavaScript
+    /// would; returns the answer.
+    pub async fn confirm(&self, html: &str) -> reqwest::Response {
+        let (action, fields) = confirmation_form(html);
+        self.client
+            .post(self.url(&action))
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

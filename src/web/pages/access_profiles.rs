@@ -17,6 +17,7 @@ use crate::{
         entities::{access_profiles::Model, sync_entities},
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, ChangeRecords, CurrentAdmin, ReadRecords},
         page::{PageContext, form_result, redirect, render_form},
@@ -273,8 +274,21 @@ pub async fn delete_access_profile(
     state: web::Data<AppState>,
     admin: Can<ChangeRecords>,
     id: web::Path<i64>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
+    let profile = find(&state, &admin, *id).await?;
+    let question = Question {
+        title: format!("Delete the access profile “{}”?", profile.name),
+        consequence: "Its users get the organization's default profile at their next sync; \
+            the rights it gave are gone."
+            .to_owned(),
+        button: "Delete",
+        cancel: format!("/access-profiles/{}", profile.id),
+    };
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let deleted = app::access_profiles::delete(&state.db, &admin.actor(), organization, *id).await;
     match form_result(deleted)? {
         Ok(profile) => admin.session.flash_success(format!(

@@ -13,6 +13,7 @@ use crate::{
     },
     storage::{self, entities::channels::Model},
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, CurrentAdmin, ReadSettings, UpdateSettings},
         page::{PageContext, redirect, render},
@@ -127,12 +128,23 @@ async fn delete(
     admin: &CurrentAdmin,
     kind: ChannelKind,
     id: i64,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
     let channel = storage::channels::find(&state.db, organization, kind, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let name = channel.name.clone();
+    let question = Question {
+        title: format!("Delete “{name}”?"),
+        consequence: "It cannot be undone; it is no longer offered to the mobile clients."
+            .to_owned(),
+        button: "Delete",
+        cancel: path(kind).to_owned(),
+    };
+    if let Some(page) = confirmation.ask(state, admin, question).await? {
+        return Ok(page);
+    }
     app::channels::delete(&state.db, &admin.actor(), channel, kind).await?;
     admin.session.flash_success(format!("{name} deleted."))?;
     Ok(redirect(path(kind)))
@@ -173,8 +185,9 @@ macro_rules! channel_routes {
             state: web::Data<AppState>,
             admin: Can<UpdateSettings>,
             id: web::Path<i64>,
+            confirmation: Confirmation,
         ) -> Result<HttpResponse, AppError> {
-            delete(&state, &admin, $kind, *id).await
+            delete(&state, &admin, $kind, *id, confirmation).await
         }
     };
 }

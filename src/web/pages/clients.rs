@@ -17,6 +17,7 @@ use crate::{
         entities::{areas, clients},
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
         page::{ListParams, Listing, PageContext, form_result, redirect, render_form},
@@ -229,8 +230,17 @@ pub async fn delete_client(
     state: web::Data<AppState>,
     admin: Can<ChangeDevices>,
     id: web::Path<i64>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let client = find(&state, &admin, *id).await?;
+    let question = Question::delete(
+        format!("Delete client “{}”?", client.name),
+        "It cannot be undone. A client that devices still work for is not deleted.",
+        "/clients",
+    );
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let result = app::lookups::delete_client(&state.db, &admin.actor(), &client).await;
     finish_delete(&admin, result, format!("Client {}", client.name))?;
     Ok(redirect("/clients"))

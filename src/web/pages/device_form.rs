@@ -285,9 +285,10 @@ pub async fn create_device(
         Ok(created) => created,
         Err(message) => return show_form(&state, &admin, None, form, Some(message)).await,
     };
-    admin
-        .session
-        .flash_success(code_message(&device, &issued, recipients.len()))?;
+    admin.session.flash_success_to_copy(
+        code_message(&device, &issued, recipients.len()),
+        issued.code.to_string(),
+    )?;
     Ok(redirect("/devices"))
 }
 

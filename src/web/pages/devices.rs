@@ -24,9 +24,10 @@ use crate::{
         entities::{devices, teams},
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
-        guard::{Can, ChangeDevices, ReadDevices},
-        page::{ListParams, Listing, PageContext, redirect, render},
+        guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
+        page::{ListParams, Listing, PageContext, redirect, render, render_with_status},
         state::AppState,
     },
 };
@@ -217,6 +218,69 @@ pub(super) fn code_message(
     )
 }
 
+/// The Replace page: the question, with the new code's validity (the current code's choice
+/// to begin with) and whom to mail it to. It is the confirmation, with or without JavaScript.
+#[derive(Template)]
+#[template(path = "device_replace.html")]
+struct ReplacePage {
+    ctx: PageContext,
+    device: devices::Model,
+    /// Until when the current code works, if it still can be used.
+    current_until: Option<String>,
+    expiries: [Expiry; 5],
+    expiry: Expiry,
+    recipients: String,
+    error: Option<String>,
+}
+
+async fn replace_page(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    device: devices::Model,
+    expiry: Option<Expiry>,
+    recipients: String,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let latest = storage::registration::latest_code(&state.db, device.id).await?;
+    let now = Utc::now();
+    let current_until = latest
+        .as_ref()
+        .filter(|code| code.used_at.is_none() && code.replaced_at.is_none())
+        .filter(|code| code.expires_at > now)
+        .map(|code| code.expires_at.format("%Y-%m-%d %H:%M UTC").to_string());
+    let expiry = expiry.unwrap_or_else(|| {
+        latest
+            .map(|code| Expiry::nearest(code.expires_at - code.created_at))
+            .unwrap_or_default()
+    });
+    let page = ReplacePage {
+        ctx: PageContext::for_admin(state, admin, "/devices").await?,
+        device,
+        current_until,
+        expiries: Expiry::ALL,
+        expiry,
+        recipients,
+        error,
+    };
+    if page.error.is_some() {
+        render_with_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    }
+}
+
+#[get("/devices/{id}/replace")]
+pub async fn replace_code_page(
+    state: web::Data<AppState>,
+    admin: Can<ChangeDevices>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let device = storage::devices::find_in(&state.db, admin.organization()?.id, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    replace_page(&state, &admin, device, None, String::new(), None).await
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct ReplaceForm {
     #[serde(default)]
@@ -238,14 +302,24 @@ pub async fn replace_code(
     let device = storage::devices::find_in(&state.db, organization.id, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let expiry = Expiry::parse(&form.expires_in).unwrap_or_default();
+    let form = form.into_inner();
+    let Some(expiry) = Expiry::parse(&form.expires_in) else {
+        let error = "Choose how long the new code stays valid.".to_owned();
+        return replace_page(&state, &admin, device, None, form.recipients, Some(error)).await;
+    };
     let recipients = match parse_recipients(&form.recipients) {
         Ok(recipients) => recipients,
         Err(error) => {
-            admin
-                .session
-                .flash_error(format!("{error} No new code was issued."))?;
-            return Ok(redirect("/devices"));
+            let error = format!("{error} No new code was issued.");
+            return replace_page(
+                &state,
+                &admin,
+                device,
+                Some(expiry),
+                form.recipients,
+                Some(error),
+            )
+            .await;
         }
     };
     let issued = app::devices::replace_code(
@@ -258,9 +332,10 @@ pub async fn replace_code(
         expiry,
     )
     .await?;
-    admin
-        .session
-        .flash_success(code_message(&device, &issued, recipients.len()))?;
+    admin.session.flash_success_to_copy(
+        code_message(&device, &issued, recipients.len()),
+        issued.code.to_string(),
+    )?;
     Ok(redirect("/devices"))
 }
 
@@ -269,11 +344,23 @@ pub async fn delete_device(
     state: web::Data<AppState>,
     admin: Can<ChangeDevices>,
     id: web::Path<i64>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
     let device = storage::devices::find_in(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let question = Question {
+        title: format!("Delete device “{}”?", device.nickname),
+        consequence: "Its licence seat is freed and its registration code stops working; \
+            to use it again, it has to be added and registered anew."
+            .to_owned(),
+        button: "Delete",
+        cancel: "/devices".to_owned(),
+    };
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     app::devices::delete(&state.db, &admin.actor(), &device).await?;
     admin.session.flash_success(format!(
         "Device {} deleted; its seat is free.",

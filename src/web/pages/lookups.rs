@@ -19,6 +19,7 @@ use crate::{
         entities::{areas, employees, teams},
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
         page::{ListParams, Listing, PageContext, form_result, redirect, render, render_form},
@@ -270,11 +271,20 @@ pub async fn delete_team(
     state: web::Data<AppState>,
     admin: Can<ChangeDevices>,
     id: web::Path<i64>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
     let team = storage::lookups::find_team(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let question = Question::delete(
+        format!("Delete team “{}”?", team.name),
+        "It cannot be undone. A team that devices still belong to is not deleted.",
+        "/teams",
+    );
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let result = app::lookups::delete_team(&state.db, &admin.actor(), &team).await;
     finish_delete(&admin, result, format!("Team {}", team.name))?;
     Ok(redirect("/teams"))
@@ -406,11 +416,20 @@ pub async fn delete_area(
     state: web::Data<AppState>,
     admin: Can<ChangeDevices>,
     id: web::Path<i64>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
     let area = storage::lookups::find_area(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let question = Question::delete(
+        format!("Delete area “{}”?", area.name),
+        "It cannot be undone. An area that teams or clients still belong to is not deleted.",
+        "/areas",
+    );
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let result = app::lookups::delete_area(&state.db, &admin.actor(), &area).await;
     finish_delete(&admin, result, format!("Area {}", area.name))?;
     Ok(redirect("/areas"))
@@ -608,11 +627,20 @@ pub async fn delete_employee(
     state: web::Data<AppState>,
     admin: Can<ChangeDevices>,
     id: web::Path<i64>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
     let employee = storage::lookups::find_employee(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let question = Question::delete(
+        format!("Delete employee “{}”?", employee.name),
+        "It cannot be undone. Registration codes are no longer mailed to this employee.",
+        "/employees",
+    );
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let result = app::lookups::delete_employee(&state.db, &admin.actor(), &employee).await;
     finish_delete(&admin, result, format!("Employee {}", employee.name))?;
     Ok(redirect("/employees"))

@@ -23,6 +23,7 @@ use crate::{
         mobile_users::{UserFilter, UserSort},
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, ChangeMobileUsers, CreateMobileUsers, CurrentAdmin, ReadMobileUsers},
         page::{ListParams, Listing, PageContext, redirect, render, sentence},
@@ -294,6 +295,7 @@ pub async fn mobile_users_action(
     state: web::Data<AppState>,
     admin: Can<ChangeMobileUsers>,
     body: web::Bytes,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let form: ActionForm = serde_html_form::from_bytes(&body)
         .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
@@ -324,6 +326,26 @@ pub async fn mobile_users_action(
         "disable" => disable(&state, &admin, organization, &ids).await?,
         "delete" => {
             admin.require(Permission::new(ObjectClass::MobileUsers, Action::Delete))?;
+            let users = storage::mobile_users::find_many(&state.db, organization, &ids).await?;
+            let question = Question {
+                title: match users.as_slice() {
+                    [user] => format!("Delete mobile user {}?", label(user)),
+                    _ => format!("Delete {} mobile users?", users.len()),
+                },
+                consequence: format!(
+                    "{} will be removed with their seats and licences. \
+                     Whoever synchronises again comes back as a new user.",
+                    names(&users)
+                ),
+                button: "Delete",
+                cancel: back.clone(),
+            };
+            // Ids of no user of this organization delete nobody: nothing to ask.
+            if !users.is_empty()
+                && let Some(page) = confirmation.ask(&state, &admin, question).await?
+            {
+                return Ok(page);
+            }
             delete(&state, &admin, organization, &ids).await?
         }
         other => return Err(AppError::BadRequest(format!("“{other}” is not an action"))),

@@ -20,6 +20,7 @@ use crate::{
         entities::{sync_entities, sync_record_versions, sync_records},
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, ChangeRecords, CurrentAdmin, ReadRecords},
         page::{ListParams, Listing, PageContext, form_result, redirect, render, render_form},
@@ -290,12 +291,22 @@ pub async fn delete_record(
     state: web::Data<AppState>,
     admin: Can<ChangeRecords>,
     path: web::Path<(String, String)>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let (entity_name, id) = path.into_inner();
     let entity = entity_named(&state, &admin, &entity_name).await?;
     let record_id = Guid::parse(&id)
         .map_err(|_| AppError::NotFound)?
         .to_string();
+    let question = Question {
+        title: format!("Delete this {}?", entity.label),
+        consequence: format!("Record {record_id} is deleted; devices drop it at their next sync."),
+        button: "Delete",
+        cancel: back(&entity.name, &record_id),
+    };
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let deleted = app::records::delete(&state.db, &admin.actor(), &entity, &record_id).await;
     match form_result(deleted)? {
         Ok(version) => admin.session.flash_success(format!(

@@ -22,6 +22,7 @@ use crate::{
         sync_log::LogFilter,
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, ChangeSyncLog, CurrentAdmin, ReadSyncLog},
         page::{ListParams, Listing, PageContext, form_result, redirect, render},
@@ -273,8 +274,27 @@ pub async fn revert(
     admin: Can<ChangeSyncLog>,
     id: web::Path<i64>,
     form: web::Form<ActionForm>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
+    let entry = storage::sync_log::find(&state.db, organization, *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let question = Question {
+        title: format!(
+            "Revert this {} of {} {}?",
+            entry.op.as_str(),
+            entry.entity_name,
+            entry.record_id
+        ),
+        consequence: "The device drops its change at its next sync and keeps the server copy."
+            .to_owned(),
+        button: "Revert",
+        cancel: form.back().to_owned(),
+    };
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let reverted = app::sync_log::revert(&state.db, &admin.actor(), organization, *id).await;
     match form_result(reverted)? {
         Ok(entry) => admin.session.flash_success(format!(

@@ -164,6 +164,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(clients::delete_client)
     .service(audit::audit_page)
     .service(outbox::outbox_page)
+    .service(outbox::mail_page)
     .service(outbox::resend_mail);
 }
 

@@ -113,9 +113,13 @@
     var dialog = document.getElementById(link.getAttribute("data-fragment-dialog"));
     if (!dialog || typeof dialog.showModal !== "function") { return; }
     event.preventDefault();
+    dialog.opener = link;
     loadFragment(dialog, link.getAttribute("href"));
   });
+  // The new content keeps the focus where it was (the control of the same id), or on the
+  // dialog's first control: never on the page behind.
   function showFragment(dialog, response) {
+    var focusedId = dialog.contains(document.activeElement) ? document.activeElement.id : "";
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
       var body = page.querySelector("[data-fragment]");
@@ -124,6 +128,9 @@
       if (body) { target.appendChild(document.importNode(body, true)); }
       dialog.setAttribute("data-url", response.url);
       if (!dialog.open) { dialog.showModal(); }
+      var again = focusedId && document.getElementById(focusedId);
+      var first = dialog.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
+      if (again && dialog.contains(again)) { again.focus(); } else if (first) { first.focus(); }
     });
   }
   function loadFragment(dialog, url) {
@@ -146,9 +153,23 @@
     fetch(form.getAttribute("action"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
       .then(function (response) { return showFragment(dialog, response); });
   });
+  // Closing shows the page again with what changed; the focus goes back to the link that
+  // opened the dialog.
   document.addEventListener("close", function (event) {
-    if (event.target.hasAttribute && event.target.hasAttribute("data-url")) { window.location.reload(); }
+    var dialog = event.target;
+    if (!dialog.hasAttribute || !dialog.hasAttribute("data-url")) { return; }
+    if (dialog.opener && dialog.opener.getAttribute("href")) {
+      sessionStorage.setItem("licensedesk-focus", dialog.opener.getAttribute("href"));
+    }
+    window.location.reload();
   }, true);
+  var returnTo = sessionStorage.getItem("licensedesk-focus");
+  if (returnTo) {
+    sessionStorage.removeItem("licensedesk-focus");
+    document.querySelectorAll("[data-fragment-dialog]").forEach(function (link) {
+      if (link.getAttribute("href") === returnTo) { link.focus(); }
+    });
+  }
 
   // [data-tabs]: its .tab-panel sections become tabs, each labelled by its <h2>. Without
   // this script they are simply shown one under the other.
@@ -268,6 +289,20 @@
   // Clicking outside a dialog's box closes it.
   document.addEventListener("click", function (event) {
     if (event.target.tagName === "DIALOG") { event.target.close(); }
+  });
+
+  // A fieldset marked data-enabled-by="NAME=VALUE" can be used only while that radio button
+  // is chosen (the features of a device under "Use company settings" do nothing).
+  function syncEnabledBy() {
+    document.querySelectorAll("[data-enabled-by]").forEach(function (fieldset) {
+      var rule = fieldset.getAttribute("data-enabled-by").split("=");
+      var chosen = fieldset.form && fieldset.form.querySelector('input[name="' + rule[0] + '"]:checked');
+      fieldset.disabled = !chosen || chosen.value !== rule[1];
+    });
+  }
+  syncEnabledBy();
+  document.addEventListener("change", function (event) {
+    if (event.target.type === "radio") { syncEnabledBy(); }
   });
 
   // A header checkbox selects or clears every row of its form's table.

@@ -10,7 +10,7 @@ use licensedesk::{
 };
 
 #[tokio::test]
-async fn a_viewer_gets_403_naming_the_missing_permission() {
+async fn a_viewer_gets_403_saying_in_words_what_the_role_does_not_allow() {
     let app = spawn_app().await;
     let org = app.create_organization("Acme").await;
     app.create_administrator("vera@example.com", Role::Viewer, Some(org.id))
@@ -33,7 +33,7 @@ async fn a_viewer_gets_403_naming_the_missing_permission() {
             .text()
             .await
             .unwrap()
-            .contains("administrators/create")
+            .contains("Your role does not allow you to add administrators.")
     );
     assert!(
         storage::administrators::find_by_email(&app.db, &Email::parse("new@example.com").unwrap())
@@ -44,7 +44,13 @@ async fn a_viewer_gets_403_naming_the_missing_permission() {
 
     let outbox = app.get("/outbox").await;
     assert_eq!(outbox.status(), 403);
-    assert!(outbox.text().await.unwrap().contains("outbox/select"));
+    assert!(
+        outbox
+            .text()
+            .await
+            .unwrap()
+            .contains("Your role does not allow you to see the outbox.")
+    );
 
     // The navigation offers only what the role may open.
     let page = app.get_html("/administrators").await;
@@ -63,7 +69,12 @@ async fn admins_cannot_manage_organizations_or_create_operators() {
 
     let orgs = app.get("/organizations").await;
     assert_eq!(orgs.status(), 403);
-    assert!(orgs.text().await.unwrap().contains("organizations/select"));
+    assert!(
+        orgs.text()
+            .await
+            .unwrap()
+            .contains("Your role does not allow you to see organizations.")
+    );
 
     let operator = app
         .post_form(
@@ -412,4 +423,23 @@ async fn health_readiness_and_metrics() {
     );
     assert!(metrics.contains("licensedesk_http_request_duration_seconds_bucket"));
     assert!(metrics.contains("licensedesk_outbox_backlog 0"));
+}
+
+#[tokio::test]
+async fn an_operator_without_organizations_is_led_to_create_the_first() {
+    let app = spawn_app().await;
+    app.create_administrator("op@example.com", Role::Operator, None)
+        .await;
+    app.login_ok("op@example.com").await;
+    let page = app.get("/mobile-users").await;
+    assert_eq!(page.status(), 409);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("none is chosen")
+            && page.contains("href=\"/organizations/new\"")
+            && page.contains("href=\"/organizations\""),
+        "{page}"
+    );
+    let new = app.get_html("/organizations/new").await;
+    assert!(new.contains("New organization"), "{new}");
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::{
     PASSWORD,
-    browser::{assert_accessible, fill, main_text, screenshot, with_browser},
+    browser::{assert_accessible, fill, main_text, screenshot, wait_for_text, with_browser},
     smtp, spawn_app,
 };
 use fantoccini::Locator;
@@ -67,6 +67,8 @@ async fn newcomer_sets_up_signs_in_creates_an_organization_and_an_administrator(
                 .path()
                 .ends_with("/login")
         );
+        // …and the sign-in page says so.
+        wait_for_text(&browser, "You are signed out.").await;
         assert_accessible(&browser).await;
         screenshot(&browser, "02-login").await;
         fill(&browser, "email", "olga@example.com").await;

@@ -199,6 +199,19 @@ async fn administrator_imports_a_key_copies_it_and_takes_a_seat_back() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(gone, "Ann left the Used list");
+        let focused = browser
+            .execute(
+                "const a = document.activeElement;
+                 return a && a.closest('#used-dialog') !== null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            focused,
+            serde_json::Value::Bool(true),
+            "the focus stays in the dialog after the switch"
+        );
 
         // Closing the modal refreshes the registry: the count dropped.
         browser
@@ -219,6 +232,26 @@ async fn administrator_imports_a_key_copies_it_and_takes_a_seat_back() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(dropped, "Used shows 1 after the switch");
+        let mut returned = false;
+        for _ in 0..50 {
+            let on_link = browser
+                .execute(
+                    "return document.activeElement
+                       && document.activeElement.matches('a[data-fragment-dialog]');",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if on_link == serde_json::Value::Bool(true) {
+                returned = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            returned,
+            "closing the dialog gives the focus back to its link"
+        );
         screenshot(&browser, "14-registry-after").await;
     })
     .await;
@@ -300,7 +333,7 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
 
         // ADD opens in place.
         browser
-            .find(Locator::LinkText("ADD"))
+            .find(Locator::LinkText("Add user"))
             .await
             .unwrap()
             .click()

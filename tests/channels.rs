@@ -145,5 +145,11 @@ async fn without_a_valid_licence_nothing_can_be_enabled_and_viewers_only_look() 
         )
         .await;
     assert_eq!(forbidden.status(), 403);
-    assert!(forbidden.text().await.unwrap().contains("settings/update"));
+    assert!(
+        forbidden
+            .text()
+            .await
+            .unwrap()
+            .contains("Your role does not allow you to change organization settings.")
+    );
 }

@@ -110,6 +110,12 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
     // …so Resend cannot send it again: the Outbox page points to Replace instead.
     let page = app.get_html("/outbox").await;
     assert!(page.contains("Code not kept"), "{page}");
+    // The mail's own page says its body was blanked, and shows no code.
+    let mail = app.get_html(&format!("/outbox/{}", kept[0].id)).await;
+    assert!(
+        mail.contains("Its body was blanked once it was sent") && !mail.contains(&shown),
+        "{mail}"
+    );
     assert!(!page.contains(&format!("/outbox/{}/resend", kept[0].id)));
     app.post_form(&format!("/outbox/{}/resend", kept[0].id), &[])
         .await;
@@ -234,7 +240,10 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
         response.headers()["content-disposition"]
             .to_str()
             .unwrap()
-            .contains("DeviceReport.csv")
+            .contains(&format!(
+                "filename=\"DeviceReport-Acme-{}.csv\"",
+                chrono::Utc::now().date_naive()
+            ))
     );
     let csv = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
@@ -244,6 +253,18 @@ async fn a_device_added_for_an_employee_registers_with_the_mailed_code() {
     assert_eq!(&rows[0][5], "R58N-0042");
     assert_eq!(&rows[0][10], "5.2.1");
     assert_eq!(&rows[0][11], "Registered");
+    // Raw values, not what the page shows: ISO times, the plain licence number, the zone.
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&rows[0][6]).is_ok(),
+        "{}",
+        &rows[0][6]
+    );
+    assert!(
+        uuid::Uuid::parse_str(&rows[0][8]).is_ok(),
+        "{}",
+        &rows[0][8]
+    );
+    assert_eq!(&rows[0][9], "Europe/Prague");
 
     // Delete frees the seat.
     app.post_form(&format!("/devices/{}/delete?confirmed=yes", device.id), &[])

@@ -51,6 +51,26 @@ async fn a_key_imported_through_the_page_shows_in_the_registry_once() {
     );
     assert_eq!(licence_count(&app).await, 1);
     assert!(app.get_html("/audit").await.contains("license.import"));
+
+    // An expired key is imported (it is the vendor's record) with a warning.
+    let today = chrono::Utc::now().date_naive();
+    let expired = app.issue_key(
+        Product::Chat,
+        5,
+        false,
+        &[&acme],
+        today - chrono::Duration::days(400),
+        today - chrono::Duration::days(3),
+    );
+    let imported = app
+        .post_form("/licenses/import", &[("key", &expired)])
+        .await;
+    assert_eq!(imported.status(), 303);
+    let page = app.get_html("/licenses").await;
+    assert!(
+        page.contains("Note: it has already expired, so it gives no seats."),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -80,7 +100,13 @@ async fn refused_keys_say_why_and_store_nothing() {
     let malformed = app
         .post_form("/licenses/import", &[("key", "hello world")])
         .await;
-    assert!(malformed.text().await.unwrap().contains("malformed"));
+    let malformed = malformed.text().await.unwrap();
+    assert!(
+        malformed.contains("this is not a whole licence key")
+            && malformed.contains("paste all of it")
+            && malformed.contains(">hello world</textarea>"),
+        "{malformed}"
+    );
 
     let elsewhere = app.create_organization("Elsewhere").await;
     let foreign = app.current_key(Product::Chat, 5, false, &[&elsewhere], 100);
@@ -222,7 +248,13 @@ async fn the_registry_searches_on_product_marks_competitive_and_expired_and_stay
     );
     let import = app.post_form("/licenses/import", &[("key", "x")]).await;
     assert_eq!(import.status(), 403);
-    assert!(import.text().await.unwrap().contains("licenses/create"));
+    assert!(
+        import
+            .text()
+            .await
+            .unwrap()
+            .contains("Your role does not allow you to add licences.")
+    );
 }
 
 #[tokio::test]

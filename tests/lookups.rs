@@ -113,6 +113,14 @@ async fn an_administrator_keeps_teams_and_areas() {
         (north.time_zone.as_str(), north.area_id),
         ("Europe/Vienna", None)
     );
+    // The audit log shows what the edit changed, field by field, before → after.
+    let audit = app.get_html("/audit?q=team.update").await;
+    assert!(
+        audit.contains("<ins><span class=\"visually-hidden\">now </span>Europe/Vienna</ins>")
+            && audit.contains("<dt>time_zone</dt>")
+            && !audit.contains("<dt>name</dt>"),
+        "{audit}"
+    );
 
     // The area is still South crew's: not deleted.
     app.post_form(&format!("/areas/{}/delete?confirmed=yes", area.id), &[])

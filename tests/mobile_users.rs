@@ -92,28 +92,38 @@ async fn add_enables_a_user_while_a_seat_is_free_and_refuses_otherwise() {
         (UserState::Enabled, Some("ann@acme.example"))
     );
 
-    app.post_form(
-        "/mobile-users",
-        &[("user_id", &uuid::Uuid::new_v4().to_string())],
+    // A refusal shows the form again with the reason and what was typed.
+    let refused = |fields: Vec<(&'static str, String)>, reason: &'static str| {
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = app.post_form("/mobile-users", &pairs).await;
+            assert_eq!(response.status(), 422, "{reason}");
+            let page = response.text().await.unwrap();
+            assert!(page.contains(reason), "{reason}: {page}");
+            for (_, value) in &fields {
+                assert!(
+                    page.contains(&format!("value=\"{value}\"")),
+                    "{value} kept: {page}"
+                );
+            }
+        }
+    };
+    let new_id = uuid::Uuid::new_v4().to_string();
+    refused(
+        vec![("user_id", new_id), ("name", "Nina New".to_owned())],
+        "Not added: no MOBILE seat is free (1 of 1 used)",
     )
     .await;
-    assert!(
-        app.get_html("/mobile-users")
-            .await
-            .contains("Not added: no MOBILE seat is free (1 of 1 used)")
-    );
-    app.post_form("/mobile-users", &[("user_id", &first)]).await;
-    assert!(
-        app.get_html("/mobile-users")
-            .await
-            .contains("already exists")
-    );
-    app.post_form("/mobile-users", &[("user_id", "nope")]).await;
-    assert!(
-        app.get_html("/mobile-users")
-            .await
-            .contains("is not a GUID")
-    );
+    refused(vec![("user_id", first.clone())], "already exists").await;
+    refused(
+        vec![
+            ("user_id", "nope".to_owned()),
+            ("email", "n@acme.example".to_owned()),
+        ],
+        "is not a GUID",
+    )
+    .await;
     assert!(app.get_html("/audit").await.contains("mobile_user.create"));
 }
 
@@ -269,7 +279,10 @@ async fn export_csv_has_the_filtered_users_and_viewers_cannot_change_anything() 
         response.headers()["content-disposition"]
             .to_str()
             .unwrap()
-            .contains("MobileUsers.csv")
+            .contains(&format!(
+                "filename=\"MobileUsers-Acme-{}.csv\"",
+                chrono::Utc::now().date_naive()
+            ))
     );
     let csv = response.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
@@ -297,7 +310,7 @@ async fn export_csv_has_the_filtered_users_and_viewers_cannot_change_anything() 
             .text()
             .await
             .unwrap()
-            .contains("mobile_users/update")
+            .contains("Your role does not allow you to change mobile users.")
     );
     assert_eq!(
         state_of(&app, &acme, ann.id).await,

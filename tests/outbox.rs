@@ -81,6 +81,19 @@ async fn a_new_administrator_gets_a_welcome_mail_whose_link_sets_the_password() 
 
     let outbox = app.get_html("/outbox").await;
     assert!(outbox.contains("new@acme.example") && outbox.contains(">sent<"));
+
+    // The mail can be read on its own page: its text, and its HTML in a sandboxed frame.
+    let start = outbox.find("href=\"/outbox/").expect("a link to the mail") + "href=\"".len();
+    let mail_path = &outbox[start..start + outbox[start..].find('"').unwrap()];
+    let mail = app.get_html(mail_path).await;
+    assert!(
+        mail.contains("new@acme.example")
+            && mail.contains("class=\"mail-text\"")
+            && mail.contains("/password/set?token=(hidden)")
+            && !mail.contains(&token)
+            && mail.contains("<iframe class=\"mail-frame\" sandbox=\"\""),
+        "{mail}"
+    );
 }
 
 #[tokio::test]

@@ -122,5 +122,11 @@ async fn operators_switch_offline_licences_and_viewers_only_read() {
         .post_form("/settings", &form(&[("sync_mode", "online")]))
         .await;
     assert_eq!(refused.status(), 403);
-    assert!(refused.text().await.unwrap().contains("settings/update"));
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Your role does not allow you to change organization settings.")
+    );
 }

@@ -91,6 +91,61 @@ impl std::fmt::Display for AuditAction {
     }
 }
 
+/// One field of an audited change, as shown: its value before and after (none where the
+/// thing did not exist yet, or no longer does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What changed between the stored before and after (JSON objects): the fields whose value
+/// differs, by name; every field of something created or deleted. A
+/// value that is not a JSON object is one field named "value".
+pub fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
+    let fields = |text: Option<&str>| -> Vec<(String, serde_json::Value)> {
+        match text.map(serde_json::from_str::<serde_json::Value>) {
+            None => Vec::new(),
+            Some(Ok(serde_json::Value::Object(map))) => map.into_iter().collect(),
+            Some(Ok(other)) => vec![("value".to_owned(), other)],
+            Some(Err(_)) => vec![("value".to_owned(), text.unwrap_or_default().into())],
+        }
+    };
+    let (before, after) = (fields(before), fields(after));
+    let mut names: Vec<&String> = before.iter().map(|(name, _)| name).collect();
+    for (name, _) in &after {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let find = |side: &[(String, serde_json::Value)], name: &str| {
+        side.iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.clone())
+    };
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (old, new) = (find(&before, name), find(&after, name));
+            (old != new).then(|| FieldChange {
+                field: name.clone(),
+                before: old.map(shown),
+                after: new.map(shown),
+            })
+        })
+        .collect()
+}
+
+/// A stored value as a person reads it: text without quotes, "empty" for null.
+fn shown(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text,
+        serde_json::Value::Null => "empty".to_owned(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +159,42 @@ mod tests {
             let (area, verb) = text.split_once('.').expect("area.verb");
             assert!(!area.is_empty() && !verb.is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn an_update_shows_only_the_fields_that_changed() {
+        let changes = field_changes(
+            Some(r#"{"name":"Ann","state":"Pending","email":null}"#),
+            Some(r#"{"name":"Ann","state":"Enabled","email":"ann@acme.example"}"#),
+        );
+        assert_eq!(
+            changes,
+            vec![
+                FieldChange {
+                    field: "email".into(),
+                    before: Some("empty".into()),
+                    after: Some("ann@acme.example".into()),
+                },
+                FieldChange {
+                    field: "state".into(),
+                    before: Some("Pending".into()),
+                    after: Some("Enabled".into()),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_creation_shows_every_field_and_odd_values_still_show() {
+        let created = field_changes(None, Some(r#"{"name":"North","seats":5}"#));
+        assert_eq!(created.len(), 2);
+        assert_eq!(created[1].field, "seats");
+        assert_eq!(created[1].after.as_deref(), Some("5"));
+        assert!(created.iter().all(|c| c.before.is_none()));
+        let odd = field_changes(Some("not json"), Some("[1,2]"));
+        assert_eq!(odd.len(), 1);
+        assert_eq!(odd[0].before.as_deref(), Some("not json"));
+        assert_eq!(odd[0].after.as_deref(), Some("[1,2]"));
+        assert!(field_changes(Some("{}"), Some("{}")).is_empty());
     }
 }

@@ -38,6 +38,22 @@ impl ExportWriter {
     }
 }
 
+/// An export's file name: what it holds, whose, and when — `MobileUsers-Acme-Field-Service-2026-12-01.csv`.
+/// Only ASCII letters and digits of the organization's name are kept (joined by `-`), so
+/// the name is safe in any header, file system and mail attachment.
+pub fn file_name(what: &str, organization: &str, day: chrono::NaiveDate) -> String {
+    let words: Vec<String> = organization
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if words.is_empty() {
+        format!("{what}-{day}.csv")
+    } else {
+        format!("{what}-{}-{day}.csv", words.join("-"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +82,19 @@ mod tests {
         writer.row(["id", "=HYPERLINK(\"x\")", ""]).unwrap();
         let text = String::from_utf8(writer.finish().unwrap()).unwrap();
         assert_eq!(text, "\"id\",\"'=HYPERLINK(\"\"x\"\")\",\"\"\n");
+    }
+
+    #[test]
+    fn file_names_say_what_whose_and_when() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(
+            file_name("MobileUsers", "Acme Field Service", day),
+            "MobileUsers-Acme-Field-Service-2026-12-01.csv"
+        );
+        assert_eq!(
+            file_name("DeviceReport", "Sørensen & \"Co\"", day),
+            "DeviceReport-S-rensen-Co-2026-12-01.csv"
+        );
+        assert_eq!(file_name("X", "ÄÖÜ", day), "X-2026-12-01.csv");
     }
 }

@@ -44,7 +44,9 @@ struct Wire {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LicenceKeyError {
-    #[error("the key is malformed: {0}")]
+    #[error(
+        "this is not a whole licence key ({0}); paste all of it, from “LDK1.” to its last character, as your vendor sent it (line breaks do not matter)"
+    )]
     Malformed(&'static str),
     #[error("the key's signature does not verify: it was changed, or not issued by your vendor")]
     BadSignature,
@@ -110,28 +112,28 @@ pub fn verify(text: &str, vendor: &VendorPublicKey) -> Result<LicenceKeyPayload,
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(LicenceKeyError::Malformed(
-            "expected three parts separated by dots",
+            "a key has three parts separated by dots",
         ));
     };
     if prefix != PREFIX {
-        return Err(LicenceKeyError::Malformed("it does not start with LDK1."));
+        return Err(LicenceKeyError::Malformed("it does not start with “LDK1.”"));
     }
     let signature: [u8; 64] = URL_SAFE_NO_PAD
         .decode(signature)
         .ok()
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or(LicenceKeyError::Malformed(
-            "the signature part is not 64 bytes of base64url",
+            "its last part, the signature, is cut short or changed",
         ))?;
     let signed = &compact[..prefix.len() + 1 + payload.len()];
     if !vendor.verifies(signed.as_bytes(), &signature) {
         return Err(LicenceKeyError::BadSignature);
     }
-    let json = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| LicenceKeyError::Malformed("the payload is not base64url"))?;
+    let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| {
+        LicenceKeyError::Malformed("its middle part holds characters a key never has")
+    })?;
     let wire: Wire = serde_json::from_slice(&json)
-        .map_err(|_| LicenceKeyError::Malformed("the payload is not a licence"))?;
+        .map_err(|_| LicenceKeyError::Malformed("its middle part does not describe a licence"))?;
     let product = Product::parse(&wire.product)
         .map_err(|_| LicenceKeyError::UnknownProduct(wire.product.clone()))?;
     let payload = LicenceKeyPayload {

@@ -91,6 +91,27 @@ pub fn resendable(kind: MailKind, status: MailStatus) -> bool {
     matches!(status, MailStatus::Sent | MailStatus::Failed) && !body_discarded(kind, status)
 }
 
+/// A mail's body as the Outbox page shows it: the value of every `token=` in a link hidden,
+/// so that reading the outbox never hands out someone's sign-in or password link.
+pub fn hide_link_tokens(body: &str) -> String {
+    const KEY: &str = "token=";
+    let mut shown = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(KEY) {
+        let value_start = at + KEY.len();
+        shown.push_str(&rest[..value_start]);
+        let value_len = rest[value_start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '&' | '"' | '\'' | '<' | '>'))
+            .unwrap_or(rest.len() - value_start);
+        if value_len > 0 {
+            shown.push_str("(hidden)");
+        }
+        rest = &rest[value_start + value_len..];
+    }
+    shown.push_str(rest);
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +139,16 @@ mod tests {
         assert!(resendable(MailKind::PasswordReset, Sent));
         assert!(!resendable(MailKind::PasswordReset, Pending));
         assert!(!resendable(MailKind::PasswordReset, Sending));
+    }
+
+    #[test]
+    fn link_tokens_are_hidden_and_the_rest_kept() {
+        let body = "Set it: https://x.example/password/set?token=abc123 (valid 24 h)\n\
+                    <a href=\"https://x.example/notices/4?token=s1g&amp;x=1\">open</a> token=";
+        assert_eq!(
+            hide_link_tokens(body),
+            "Set it: https://x.example/password/set?token=(hidden) (valid 24 h)\n\
+             <a href=\"https://x.example/notices/4?token=(hidden)&amp;x=1\">open</a> token="
+        );
     }
 }

@@ -139,6 +139,31 @@ impl Permission {
 }
 
 /// Written as `class/action`, the way the 403 page names it.
+impl Permission {
+    /// What it allows, in words: "add licences", "see the audit log".
+    pub fn in_words(&self) -> String {
+        let verb = match self.action {
+            Action::Select => "see",
+            Action::Create => "add",
+            Action::Update => "change",
+            Action::Delete => "delete",
+        };
+        let what = match self.class {
+            ObjectClass::MobileUsers => "mobile users",
+            ObjectClass::Licenses => "licences",
+            ObjectClass::Devices => "devices",
+            ObjectClass::Settings => "organization settings",
+            ObjectClass::SyncLog => "the sync log",
+            ObjectClass::Records => "records, entities and access profiles",
+            ObjectClass::Audit => "the audit log",
+            ObjectClass::Administrators => "administrators",
+            ObjectClass::Outbox => "the outbox",
+            ObjectClass::Organizations => "organizations",
+        };
+        format!("{verb} {what}")
+    }
+}
+
 impl fmt::Display for Permission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.class.as_str(), self.action.as_str())

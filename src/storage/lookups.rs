@@ -11,7 +11,7 @@ use sea_orm::{
 use super::{
     contains_ci,
     entities::{areas, clients, device_clients, devices, employees, teams},
-    fetch_page,
+    fetch_page, order,
 };
 use crate::domain::{
     lookups::{ClientInput, ClientKind, EmployeeInput, TeamInput},
@@ -22,13 +22,17 @@ pub async fn areas_page(
     db: &impl ConnectionTrait,
     organization_id: i64,
     search: &str,
+    descending: bool,
     request: PageRequest,
 ) -> Result<Page<areas::Model>, DbErr> {
     let mut query = areas::Entity::find().filter(areas::Column::OrganizationId.eq(organization_id));
     if !search.trim().is_empty() {
         query = query.filter(contains_ci(areas::Column::Name.into_expr(), search.trim()));
     }
-    fetch_page(db, query.order_by_asc(areas::Column::Name), request).await
+    let query = query
+        .order_by(areas::Column::Name, order(descending))
+        .order_by_asc(areas::Column::Id);
+    fetch_page(db, query, request).await
 }
 
 pub async fn all_areas(
@@ -116,13 +120,17 @@ pub async fn teams_page(
     db: &impl ConnectionTrait,
     organization_id: i64,
     search: &str,
+    descending: bool,
     request: PageRequest,
 ) -> Result<Page<teams::Model>, DbErr> {
     let mut query = teams::Entity::find().filter(teams::Column::OrganizationId.eq(organization_id));
     if !search.trim().is_empty() {
         query = query.filter(contains_ci(teams::Column::Name.into_expr(), search.trim()));
     }
-    fetch_page(db, query.order_by_asc(teams::Column::Name), request).await
+    let query = query
+        .order_by(teams::Column::Name, order(descending))
+        .order_by_asc(teams::Column::Id);
+    fetch_page(db, query, request).await
 }
 
 pub async fn find_team(
@@ -200,6 +208,7 @@ pub async fn employees_page(
     db: &impl ConnectionTrait,
     organization_id: i64,
     search: &str,
+    descending: bool,
     request: PageRequest,
 ) -> Result<Page<employees::Model>, DbErr> {
     use sea_orm::Condition;
@@ -218,7 +227,10 @@ pub async fn employees_page(
                 )),
         );
     }
-    fetch_page(db, query.order_by_asc(employees::Column::Name), request).await
+    let query = query
+        .order_by(employees::Column::Name, order(descending))
+        .order_by_asc(employees::Column::Id);
+    fetch_page(db, query, request).await
 }
 
 pub async fn all_employees(
@@ -279,6 +291,7 @@ pub async fn clients_page(
     db: &impl ConnectionTrait,
     organization_id: i64,
     search: &str,
+    descending: bool,
     request: PageRequest,
 ) -> Result<Page<clients::Model>, DbErr> {
     let mut query =
@@ -289,7 +302,10 @@ pub async fn clients_page(
             search.trim(),
         ));
     }
-    fetch_page(db, query.order_by_asc(clients::Column::Name), request).await
+    let query = query
+        .order_by(clients::Column::Name, order(descending))
+        .order_by_asc(clients::Column::Id);
+    fetch_page(db, query, request).await
 }
 
 /// The organization's clients of one kind (all of them with `None`), by name.

@@ -99,6 +99,8 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: String,
+    /// Where to go from here: (label, address), the first the main one.
+    ways_on: &'a [(&'a str, &'a str)],
 }
 
 impl ResponseError for AppError {
@@ -124,11 +126,14 @@ impl ResponseError for AppError {
             }
             Self::NotFound => ("Not found", "There is nothing at this address, or it belongs to another organization.".to_owned()),
             Self::Forbidden(permission) => (
-                "Permission missing",
-                format!("Your role does not have the permission {permission}. Ask an administrator of your organization if you need it."),
+                "Not allowed",
+                format!(
+                    "Your role does not allow you to {}. If you need to, ask an administrator of your organization to change your role.",
+                    permission.in_words()
+                ),
             ),
             Self::Csrf => ("Form expired", "This form expired or did not come from LicenseDesk. Go back, reload the page and try again.".to_owned()),
-            Self::NoOrganization => ("Choose an organization", "This page shows the data of one organization. Choose one in the header first.".to_owned()),
+            Self::NoOrganization => ("Choose an organization", "This page shows the data of one organization, and none is chosen. Choose one on the Organizations page, or create the first one.".to_owned()),
             Self::BadRequest(message) => ("Bad request", message.clone()),
             Self::ReadOnly => ("Read-only", super::read_only::MESSAGE.to_owned()),
             Self::Busy => ("Busy", "Too many sign-ins are being checked at this moment. Try again in a few seconds.".to_owned()),
@@ -141,10 +146,18 @@ impl ResponseError for AppError {
                 ("Something went wrong", "LicenseDesk could not complete this request. The error was logged; try again in a moment.".to_owned())
             }
         };
+        let ways_on: &[(&str, &str)] = match self {
+            Self::NoOrganization => &[
+                ("Organizations", "/organizations"),
+                ("Create an organization", "/organizations/new"),
+            ],
+            _ => &[("Back to LicenseDesk", "/")],
+        };
         let page = ErrorPage {
             status: status.as_u16(),
             title,
             message,
+            ways_on,
         };
         let body = page.render().unwrap_or_else(|_| title.to_owned());
         HttpResponse::build(status)

@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    domain::audit::{FieldChange, field_changes},
     storage::{self, audit::AuditFilter, entities::audit_log},
     web::{
         error::AppError,
@@ -34,6 +35,8 @@ pub struct AuditQuery {
 pub struct AuditRow {
     pub entry: audit_log::Model,
     pub organization: String,
+    /// The fields that changed, before → after.
+    pub changes: Vec<FieldChange>,
 }
 
 #[derive(Template)]
@@ -102,6 +105,7 @@ pub async fn audit_page(
                 .organization_id
                 .and_then(|id| names.get(&id).map(|n| (*n).to_owned()))
                 .unwrap_or_else(|| "—".to_owned()),
+            changes: field_changes(entry.before.as_deref(), entry.after.as_deref()),
             entry,
         })
         .collect();

@@ -84,9 +84,14 @@ async fn clients_list(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
-    let page =
-        storage::lookups::clients_page(&state.db, organization, &params.q, params.page_request())
-            .await?;
+    let page = storage::lookups::clients_page(
+        &state.db,
+        organization,
+        &params.q,
+        params.descending(),
+        params.page_request(),
+    )
+    .await?;
     let areas = storage::lookups::all_areas(&state.db, organization).await?;
     let names: HashMap<i64, &str> = areas.iter().map(|a| (a.id, a.name.as_str())).collect();
     let rows = page

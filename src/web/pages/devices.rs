@@ -13,7 +13,7 @@ use crate::{
     app,
     domain::{
         chart::{Slice, pie},
-        csv_export::ExportWriter,
+        csv_export::{ExportWriter, file_name},
         devices::parse_recipients,
         permissions::{Action, ObjectClass, Permission},
         registration::Expiry,
@@ -59,7 +59,10 @@ struct DevicesPage {
 /// The names a device row shows instead of ids.
 struct Names {
     teams: HashMap<i64, teams::Model>,
+    /// As the page shows a licence: number, type and status.
     licences: HashMap<i64, String>,
+    /// The plain licence number, for the report.
+    licence_ids: HashMap<i64, String>,
 }
 
 impl Names {
@@ -70,25 +73,34 @@ impl Names {
             .into_iter()
             .map(|t| (t.id, t))
             .collect();
-        let licences = storage::licenses::of_product(
+        let of_product = storage::licenses::of_product(
             &state.db,
             organization_id,
             crate::domain::products::Product::Device,
         )
-        .await?
-        .into_iter()
-        // License column (docs/behaviour.md#active-devices-page): number, type and status.
-        .map(|l| {
-            let shown = format!(
-                "{} · {} · {}",
-                l.licence_id,
-                l.product,
-                super::licenses::status(&l, today)
-            );
-            (l.id, shown)
+        .await?;
+        let licence_ids = of_product
+            .iter()
+            .map(|l| (l.id, l.licence_id.to_string()))
+            .collect();
+        let licences = of_product
+            .into_iter()
+            // License column (docs/behaviour.md#active-devices-page): number, type and status.
+            .map(|l| {
+                let shown = format!(
+                    "{} · {} · {}",
+                    l.licence_id,
+                    l.product,
+                    super::licenses::status(&l, today)
+                );
+                (l.id, shown)
+            })
+            .collect();
+        Ok(Self {
+            teams,
+            licences,
+            licence_ids,
         })
-        .collect();
-        Ok(Self { teams, licences })
     }
 
     fn row(&self, device: devices::Model, code_expires: Option<String>) -> DeviceRow {
@@ -402,11 +414,29 @@ fn report_lines(
         } else {
             "Pending"
         };
-        let row = names.row(device, None);
-        let date = |t: Option<chrono::DateTime<Utc>>| {
-            t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        // Raw values for a spreadsheet: ISO 8601 times in UTC, the plain licence number, the
+        // time zone in effect (the device's own or its team's).
+        let time = |t: Option<chrono::DateTime<Utc>>| {
+            t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default()
         };
+        let licence = device
+            .license_id
+            .and_then(|id| names.licence_ids.get(&id))
+            .map(String::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let time_zone = device
+            .time_zone
+            .clone()
+            .or_else(|| {
+                names
+                    .teams
+                    .get(&device.team_id)
+                    .map(|t| t.time_zone.clone())
+            })
+            .unwrap_or_default();
+        let row = names.row(device, None);
         let d = &row.device;
         writer.row([
             row.team.as_str(),
@@ -415,10 +445,10 @@ fn report_lines(
             d.nickname.as_str(),
             d.description.as_deref().unwrap_or_default(),
             d.device_identifier.as_deref().unwrap_or_default(),
-            &date(d.registered_at),
-            &date(Some(d.changed_at)),
-            row.licence.as_str(),
-            row.time_zone.as_str(),
+            &time(d.registered_at),
+            &time(Some(d.changed_at)),
+            &licence,
+            &time_zone,
             d.app_version.as_deref().unwrap_or_default(),
             status,
         ])?;
@@ -434,6 +464,11 @@ pub async fn devices_report(
     admin: Can<ReadDevices>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
+    let file = file_name(
+        "DeviceReport",
+        &admin.organization()?.name,
+        Utc::now().date_naive(),
+    );
     let names = std::sync::Arc::new(Names::load(&state, organization).await?);
     let db = state.db.clone();
     // State: the last id written, or `None` once done; the header goes with the first batch.
@@ -460,7 +495,7 @@ pub async fn devices_report(
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             actix_web::http::header::CONTENT_DISPOSITION,
-            "attachment; filename=\"DeviceReport.csv\"",
+            format!("attachment; filename=\"{file}\""),
         ))
         .streaming(batches))
 }

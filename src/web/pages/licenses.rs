@@ -172,14 +172,14 @@ async fn import_again(
     state: &AppState,
     admin: &CurrentAdmin,
     key: String,
-    error: String,
+    error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     render_form(
         true,
         &ImportPage {
             ctx: PageContext::for_admin(state, admin, "/licenses").await?,
             key,
-            error: Some(error),
+            error,
             vendor_key_missing: state.vendor_key.is_none(),
         },
     )
@@ -193,11 +193,12 @@ pub async fn import_license(
 ) -> Result<HttpResponse, AppError> {
     let key = form.into_inner().key;
     let Some(vendor) = state.vendor_key.as_ref() else {
-        let error = "No vendor public key is configured (LICENSEDESK_VENDOR_PUBLIC_KEY), so no key can be verified.";
-        return import_again(&state, &admin, key, error.to_owned()).await;
+        // The page says so in its banner already.
+        return import_again(&state, &admin, key, None).await;
     };
     if key.trim().is_empty() {
-        return import_again(&state, &admin, key, "Paste a licence key first.".to_owned()).await;
+        let error = "Paste a licence key first.".to_owned();
+        return import_again(&state, &admin, key, Some(error)).await;
     }
     let own = if admin.role.is_global() {
         None
@@ -209,7 +210,7 @@ pub async fn import_license(
         Ok(outcome) => outcome,
         Err(refused) => {
             let error = format!("This key was refused: {refused}.");
-            return import_again(&state, &admin, key, error).await;
+            return import_again(&state, &admin, key, Some(error)).await;
         }
     };
     match outcome {
@@ -219,7 +220,7 @@ pub async fn import_license(
                 .into_iter()
                 .map(|o| o.name)
                 .collect();
-            admin.session.flash_success(format!(
+            let mut message = format!(
                 "Imported the {} licence {} for {} ({} seats, valid {} to {}).",
                 licence.product,
                 licence.licence_id,
@@ -227,7 +228,17 @@ pub async fn import_license(
                 licence.seat_limit,
                 licence.valid_from,
                 licence.valid_till
-            ))?
+            );
+            let today = Utc::now().date_naive();
+            if licence.valid_till < today {
+                message.push_str(" Note: it has already expired, so it gives no seats.");
+            } else if licence.valid_from > today {
+                message.push_str(&format!(
+                    " Note: it gives seats only from {}.",
+                    licence.valid_from
+                ));
+            }
+            admin.session.flash_success(message)?
         }
         ImportOutcome::AlreadyImported(licence) => admin.session.flash_success(format!(
             "The {} licence {} was imported before; nothing changed.",

@@ -130,9 +130,14 @@ async fn teams_list(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
-    let page =
-        storage::lookups::teams_page(&state.db, organization, &params.q, params.page_request())
-            .await?;
+    let page = storage::lookups::teams_page(
+        &state.db,
+        organization,
+        &params.q,
+        params.descending(),
+        params.page_request(),
+    )
+    .await?;
     let areas = storage::lookups::all_areas(&state.db, organization).await?;
     let names: HashMap<i64, &str> = areas.iter().map(|a| (a.id, a.name.as_str())).collect();
     let rows = page
@@ -301,6 +306,7 @@ async fn areas_list(
         &state.db,
         admin.organization()?.id,
         &params.q,
+        params.descending(),
         params.page_request(),
     )
     .await?;
@@ -481,9 +487,14 @@ async fn employees_list(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
-    let page =
-        storage::lookups::employees_page(&state.db, organization, &params.q, params.page_request())
-            .await?;
+    let page = storage::lookups::employees_page(
+        &state.db,
+        organization,
+        &params.q,
+        params.descending(),
+        params.page_request(),
+    )
+    .await?;
     let teams = storage::lookups::all_teams(&state.db, organization).await?;
     let names: HashMap<i64, &str> = teams.iter().map(|t| (t.id, t.name.as_str())).collect();
     let rows = page

@@ -3,7 +3,11 @@
 //! Subscriptions pane (MOBILE licences, Total / Used / Available); a banner during a trial.
 
 use crate::domain::license_check::UserState;
-use actix_web::{HttpResponse, get, http::header, post, web};
+use actix_web::{
+    HttpResponse, get,
+    http::{StatusCode, header},
+    post, web,
+};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -11,7 +15,7 @@ use serde::Deserialize;
 use crate::{
     app,
     domain::{
-        csv_export::ExportWriter,
+        csv_export::{ExportWriter, file_name},
         ids::Guid,
         license_check::MobileSeats,
         permissions::{Action, ObjectClass, Permission},
@@ -26,7 +30,7 @@ use crate::{
         confirm::{Confirmation, Question},
         error::AppError,
         guard::{Can, ChangeMobileUsers, CreateMobileUsers, CurrentAdmin, ReadMobileUsers},
-        page::{ListParams, Listing, PageContext, redirect, render, sentence},
+        page::{ListParams, Listing, PageContext, redirect, render, render_with_status, sentence},
         state::AppState,
     },
 };
@@ -57,6 +61,10 @@ pub struct SubscriptionRow {
 #[template(path = "mobile_users.html")]
 struct MobileUsersPage {
     ctx: PageContext,
+    /// The ADD dialog's form, empty.
+    add: AddForm,
+    add_error: Option<String>,
+    in_dialog: bool,
     users: Vec<Model>,
     list: Listing,
     state: String,
@@ -140,6 +148,9 @@ pub async fn mobile_users_page(
     );
     render(&MobileUsersPage {
         ctx: PageContext::for_admin(&state, &admin, "/mobile-users").await?,
+        add: AddForm::default(),
+        add_error: None,
+        in_dialog: true,
         users: page.items,
         list,
         state: state_filter,
@@ -203,7 +214,8 @@ pub async fn download_offline_licence(
         .body(file.file))
 }
 
-#[derive(Deserialize)]
+/// The ADD form as typed.
+#[derive(Deserialize, Default)]
 pub struct AddForm {
     #[serde(default)]
     user_id: String,
@@ -217,6 +229,9 @@ pub struct AddForm {
 #[template(path = "mobile_user_new.html")]
 struct NewUserPage {
     ctx: PageContext,
+    add: AddForm,
+    add_error: Option<String>,
+    in_dialog: bool,
 }
 
 /// ADD without JavaScript.
@@ -227,6 +242,9 @@ pub async fn new_mobile_user_page(
 ) -> Result<HttpResponse, AppError> {
     render(&NewUserPage {
         ctx: PageContext::for_admin(&state, &admin, "/mobile-users").await?,
+        add: AddForm::default(),
+        add_error: None,
+        in_dialog: false,
     })
 }
 
@@ -238,31 +256,45 @@ pub async fn add_mobile_user(
     form: web::Form<AddForm>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?.id;
-    let refuse = |message: String| -> Result<HttpResponse, AppError> {
-        admin.session.flash_error(message)?;
-        Ok(redirect("/mobile-users"))
+    let form = form.into_inner();
+    // A refusal shows the form again, as typed, with the reason above it.
+    let ctx = PageContext::for_admin(&state, &admin, "/mobile-users").await?;
+    let refuse = |message: String, form: AddForm| -> Result<HttpResponse, AppError> {
+        render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewUserPage {
+                ctx,
+                add: form,
+                add_error: Some(message),
+                in_dialog: false,
+            },
+        )
     };
     let user_id = match Guid::parse(&form.user_id) {
         Ok(guid) => guid,
-        Err(error) => return refuse(format!("Not added: {error}.")),
+        Err(error) => return refuse(format!("Not added: {error}."), form),
     };
     let email = match form.email.trim() {
         "" => None,
         text => match crate::domain::email::Email::parse(text) {
             Ok(email) => Some(email),
-            Err(error) => return refuse(format!("Not added: {error}.")),
+            Err(error) => return refuse(format!("Not added: {error}."), form),
         },
     };
-    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
-    if name.is_some_and(|n| !crate::domain::text::is_one_line(n)) {
+    let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
+    if name
+        .as_deref()
+        .is_some_and(|n| !crate::domain::text::is_one_line(n))
+    {
         return refuse(
             "Not added: the name is one line, without line breaks, tabs, control or text-direction characters."
                 .to_owned(),
+            form,
         );
     }
     let new = app::mobile_users::NewUser {
         user_id,
-        name: name.map(str::to_owned),
+        name,
         email,
     };
     match app::mobile_users::add(&state.db, &admin.actor(), organization, new).await {
@@ -272,7 +304,7 @@ pub async fn add_mobile_user(
                 .flash_success(format!("{} added and Enabled.", label(&user)))?;
             Ok(redirect("/mobile-users"))
         }
-        Err(app::Error::Refused(reason)) => refuse(format!("Not added: {reason}.")),
+        Err(app::Error::Refused(reason)) => refuse(format!("Not added: {reason}."), form),
         Err(app::Error::Failed(failure)) => Err(failure.into()),
     }
 }
@@ -448,11 +480,16 @@ pub async fn export_mobile_users(
             .map_err(csv_error)?;
     }
     let body = writer.finish().map_err(csv_error)?;
+    let name = file_name(
+        "MobileUsers",
+        &admin.organization()?.name,
+        Utc::now().date_naive(),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            "attachment; filename=\"MobileUsers.csv\"",
+            format!("attachment; filename=\"{name}\""),
         ))
         .body(body))
 }

@@ -6,7 +6,10 @@ use serde::Deserialize;
 
 use crate::{
     app,
-    domain::permissions::{Action, ObjectClass, Permission},
+    domain::{
+        outbox::hide_link_tokens,
+        permissions::{Action, ObjectClass, Permission},
+    },
     storage::{self, entities::outbox, outbox::MailStatus},
     web::{
         error::AppError,
@@ -78,6 +81,40 @@ pub async fn outbox_page(
         status: status.map(|s| s.as_str()).unwrap_or_default().to_owned(),
         statuses,
         can_resend: admin.can(Permission::new(ObjectClass::Outbox, Action::Update)),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "outbox_mail.html")]
+struct MailPage {
+    ctx: PageContext,
+    mail: outbox::Model,
+    /// The bodies with the tokens of their links hidden.
+    text: String,
+    html: String,
+    /// A sent registration code: its body was blanked.
+    body_discarded: bool,
+    can_resend: bool,
+}
+
+/// One mail as it was (or will be) sent: its text and its HTML version.
+#[get("/outbox/{id}")]
+pub async fn mail_page(
+    state: web::Data<AppState>,
+    admin: Can<ReadOutbox>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&MailPage {
+        ctx: PageContext::for_admin(&state, &admin, "/outbox").await?,
+        body_discarded: crate::domain::outbox::body_discarded(mail.kind, mail.status),
+        can_resend: admin.can(Permission::new(ObjectClass::Outbox, Action::Update))
+            && crate::domain::outbox::resendable(mail.kind, mail.status),
+        text: hide_link_tokens(&mail.body_text),
+        html: hide_link_tokens(&mail.body_html),
+        mail,
     })
 }
 

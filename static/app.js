@@ -16,10 +16,11 @@
       }
       return;
     }
+    // (A Close link outside a dialog — the same content on a page of its own — is followed.)
     var closer = event.target.closest("[data-close-dialog]");
     if (closer) {
       var open = closer.closest("dialog");
-      if (open) { open.close(); }
+      if (open) { event.preventDefault(); open.close(); }
     }
   });
 
@@ -275,7 +276,7 @@
   // A card whose table is wider than the screen scrolls sideways: let the keyboard reach it
   // (focus it, then the arrow keys scroll) even when it holds no link or button.
   function focusableScrollers() {
-    document.querySelectorAll(".card").forEach(function (card) {
+    document.querySelectorAll(".card, .card table").forEach(function (card) {
       if (card.scrollWidth > card.clientWidth + 1) {
         card.tabIndex = 0;
       } else if (card.getAttribute("tabindex") === "0") {

@@ -51,7 +51,8 @@ const PAGES: [&str; 27] = [
 ];
 
 /// (list page, the CSS selector of a link on it to one item's page)
-const DETAILS: [(&str, &str); 13] = [
+const DETAILS: [(&str, &str); 14] = [
+    ("/outbox", "td a[href^='/outbox/']"),
     ("/areas", "td a[href^='/areas/']"),
     ("/mobile-users", "td a[href^='/mobile-users/']"),
     (
@@ -188,6 +189,19 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
     .unwrap();
     app.create_administrator("op@example.com", Role::Operator, None)
         .await;
+    // A welcome mail in the Outbox, for the page of one mail.
+    app.login_ok("op@example.com").await;
+    let invited = app
+        .post_form(
+            "/administrators",
+            &[
+                ("email", "new@example.com"),
+                ("name", "Nova"),
+                ("role", "operator"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status(), 303, "{}", invited.text().await.unwrap());
     let address = app.address.clone();
 
     with_browser(|browser| async move {
@@ -291,6 +305,26 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
             "the Add user dialog spans {left}–{right} in a {inner} px window"
         );
         screenshot(&browser, "phone-add-user").await;
+
+        // A confirmation page (what a browser without JavaScript gets for a delete) fits too.
+        for (name, width, height) in SIZES {
+            set_viewport(&browser, width, height).await;
+            browser.goto(&format!("{address}/teams")).await.unwrap();
+            // form.submit() skips the dialog, as a browser without JavaScript would.
+            script(
+                &browser,
+                "document.querySelector('form[action$=\"/delete\"]').submit(); return null;",
+            )
+            .await;
+            browser
+                .wait()
+                .for_element(Locator::Css(".confirm-card"))
+                .await
+                .unwrap();
+            assert_no_sideways_scroll(&browser, &format!("a confirmation page at {name}")).await;
+            assert_accessible(&browser).await;
+            screenshot(&browser, &format!("{name}-confirm-delete")).await;
+        }
     })
     .await;
 }

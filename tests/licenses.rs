@@ -234,6 +234,29 @@ async fn the_registry_searches_on_product_marks_competitive_and_expired_and_stay
     let searched = app.get_html("/licenses?q=chat").await;
     assert!(searched.contains("1–1 of 1") && searched.contains("<td>CHAT</td>"));
 
+    // Sorted by a column, either way: the limits 2, 3, 7 and back.
+    let order = |page: String| -> Vec<usize> {
+        ["<td>CALL_CENTER</td>", "<td>CHAT</td>", "<td>EMAIL</td>"]
+            .iter()
+            .map(|product| page.find(product).unwrap())
+            .collect()
+    };
+    let up = order(app.get_html("/licenses?sort=limit").await);
+    assert!(
+        up[2] < up[1] && up[1] < up[0],
+        "by limit: EMAIL, CHAT, CALL_CENTER"
+    );
+    let down = order(app.get_html("/licenses?sort=limit&dir=desc").await);
+    assert!(
+        down[0] < down[1] && down[1] < down[2],
+        "by limit, largest first"
+    );
+    assert!(
+        app.get_html("/licenses?sort=limit")
+            .await
+            .contains("aria-sort=\"ascending\"")
+    );
+
     assert_eq!(
         app.get(&format!("/licenses/{}/used", hidden.id))
             .await

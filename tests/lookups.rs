@@ -94,6 +94,10 @@ async fn an_administrator_keeps_teams_and_areas() {
         page.contains("South crew") && page.contains("America/Chicago") && page.contains("Bohemia")
     );
     assert!(!page.contains("North crew"));
+    // Sorted by name, either way.
+    let first = |page: String| page.find("North crew").unwrap() < page.find("South crew").unwrap();
+    assert!(first(app.get_html("/teams?sort=name").await));
+    assert!(!first(app.get_html("/teams?sort=name&dir=desc").await));
 
     // Edit.
     let north = team_named(&app, "North crew").await;

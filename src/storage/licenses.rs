@@ -80,11 +80,21 @@ fn of_organization(organization_id: i64) -> sea_orm::sea_query::SimpleExpr {
     )
 }
 
+/// The columns the All licenses page sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LicenceSort {
+    Product,
+    ValidFrom,
+    ValidTill,
+    Limit,
+}
+
 /// The organization's licences, searched on product.
 pub async fn list(
     db: &impl ConnectionTrait,
     organization_id: i64,
     product_search: &str,
+    (sort, descending): (LicenceSort, bool),
     request: PageRequest,
 ) -> Result<Page<licenses::Model>, DbErr> {
     let mut query = licenses::Entity::find().filter(of_organization(organization_id));
@@ -92,7 +102,14 @@ pub async fn list(
     if !search.is_empty() {
         query = query.filter(contains_ci(licenses::Column::Product.into_expr(), search));
     }
+    let column = match sort {
+        LicenceSort::Product => licenses::Column::Product,
+        LicenceSort::ValidFrom => licenses::Column::ValidFrom,
+        LicenceSort::ValidTill => licenses::Column::ValidTill,
+        LicenceSort::Limit => licenses::Column::SeatLimit,
+    };
     let query = query
+        .order_by(column, super::order(descending))
         .order_by_asc(licenses::Column::Product)
         .order_by_asc(licenses::Column::ValidTill)
         .order_by_asc(licenses::Column::Id);

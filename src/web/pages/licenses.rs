@@ -15,7 +15,7 @@ use crate::{
         permissions::{Action, ObjectClass, Permission},
         products::Product,
     },
-    storage::{self, entities::licenses::Model},
+    storage::{self, entities::licenses::Model, licenses::LicenceSort},
     web::{
         error::AppError,
         guard::{Can, CreateLicenses, CurrentAdmin, ReadLicenses},
@@ -107,12 +107,23 @@ pub async fn licenses_page(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let organization = admin.organization()?;
-    let page =
-        storage::licenses::list(&state.db, organization.id, &params.q, params.page_request())
-            .await?;
+    let (sort, key) = match params.sort.as_deref() {
+        Some("valid_from") => (LicenceSort::ValidFrom, "valid_from"),
+        Some("valid_till") => (LicenceSort::ValidTill, "valid_till"),
+        Some("limit") => (LicenceSort::Limit, "limit"),
+        _ => (LicenceSort::Product, "product"),
+    };
+    let page = storage::licenses::list(
+        &state.db,
+        organization.id,
+        &params.q,
+        (sort, params.descending()),
+        params.page_request(),
+    )
+    .await?;
     let today = Utc::now().date_naive();
     let used = usage(&state.db, organization.id, &page.items, today).await?;
-    let list = Listing::new("/licenses", &params, "product", &page, vec![]);
+    let list = Listing::new("/licenses", &params, key, &page, vec![]);
     let rows = page
         .items
         .into_iter()

@@ -187,31 +187,54 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
     )
     .await
     .unwrap();
-    app.create_administrator("op@example.com", Role::Operator, None)
-        .await;
-    // A welcome mail in the Outbox, for the page of one mail.
-    app.login_ok("op@example.com").await;
-    let invited = app
-        .post_form(
-            "/administrators",
-            &[
-                ("email", "new@example.com"),
-                ("name", "Nova"),
-                ("role", "operator"),
-            ],
-        )
-        .await;
-    assert_eq!(invited.status(), 303, "{}", invited.text().await.unwrap());
+    // The first-start setup page, while no administrator exists.
+    let setup = app.setup_url.clone().expect("a setup link on first start");
     let address = app.address.clone();
+    let app = &app;
 
     with_browser(|browser| async move {
-        // Signed out first: the sign-in page at both sizes.
+        // The first-start setup page, while no administrator exists.
         for (name, width, height) in SIZES {
             set_viewport(&browser, width, height).await;
-            browser.goto(&format!("{address}/login")).await.unwrap();
-            assert_no_sideways_scroll(&browser, &format!("/login at {name}")).await;
+            browser.goto(&setup).await.unwrap();
+            browser
+                .find(Locator::Id("email"))
+                .await
+                .expect("the setup form");
+            assert_no_sideways_scroll(&browser, &format!("setup at {name}")).await;
             assert_accessible(&browser).await;
-            screenshot(&browser, &format!("{name}-login")).await;
+            screenshot(&browser, &format!("{name}-setup")).await;
+        }
+        app.create_administrator("op@example.com", Role::Operator, None)
+            .await;
+        // A welcome mail in the Outbox, for the page of one mail and its set-password link.
+        app.login_ok("op@example.com").await;
+        let invited = app
+            .post_form(
+                "/administrators",
+                &[
+                    ("email", "new@example.com"),
+                    ("name", "Nova"),
+                    ("role", "operator"),
+                ],
+            )
+            .await;
+        assert_eq!(invited.status(), 303, "{}", invited.text().await.unwrap());
+        let welcome = common::smtp::text_body(&app.mail().wait_for(1).await[0]);
+        let set_password = common::smtp::link_in(&welcome, &app.address).expect("a link");
+
+        // Signed out: the sign-in page and the set-password page of the welcome mail.
+        for (name, width, height) in SIZES {
+            set_viewport(&browser, width, height).await;
+            for (page, url) in [
+                ("login", format!("{address}/login")),
+                ("set-password", set_password.clone()),
+            ] {
+                browser.goto(&url).await.unwrap();
+                assert_no_sideways_scroll(&browser, &format!("{page} at {name}")).await;
+                assert_accessible(&browser).await;
+                screenshot(&browser, &format!("{name}-{page}")).await;
+            }
         }
         set_viewport(&browser, 1366, 768).await;
         sign_in(&browser, &address, "op@example.com").await;

@@ -165,6 +165,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(audit::audit_page)
     .service(outbox::outbox_page)
     .service(outbox::mail_page)
+    .service(outbox::mail_html)
     .service(outbox::resend_mail);
 }
 

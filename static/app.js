@@ -244,7 +244,8 @@
   }
   function askFirst(message, yesLabel, onYes) {
     var dialog = confirmationDialog();
-    var split = message.indexOf("? ");
+    // The question ends at its last "? " (a name in it may hold one too).
+    var split = message.lastIndexOf("? ");
     dialog.querySelector("h2").textContent = split < 0 ? message : message.slice(0, split + 1);
     dialog.querySelector(".confirm-consequence").textContent = split < 0 ? "" : message.slice(split + 2);
     dialog.querySelector(".confirm-yes").textContent = yesLabel;

@@ -160,4 +160,25 @@ async fn every_destructive_action_asks_first_without_javascript() {
     let action = first_action(&record_page, &record, "/delete").unwrap();
     let after = ask_then_do(&app, &record, &action, "Delete this ").await;
     assert!(after.contains("deleted"), "{after}");
+
+    // A request whose token came in a header (not a form field) gets a page that still
+    // works: it carries the session's token itself.
+    let html = app.get_html("/devices").await;
+    let action = first_action(&html, "/devices/", "/delete").unwrap();
+    let token = app.csrf_token().await;
+    let asked = app
+        .client
+        .post(app.url(&action))
+        .header("X-CSRF-Token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert_eq!(app.confirm(&asked).await.status(), 303);
+    assert!(!app.get_html("/devices").await.contains(&action));
+
+    // A record that does not exist is not found, rather than asked about.
+    let missing = format!("/records/client_visit/{}/delete", uuid::Uuid::new_v4());
+    assert_eq!(app.post_form(&missing, &[]).await.status(), 404);
 }

@@ -94,6 +94,25 @@ async fn a_new_administrator_gets_a_welcome_mail_whose_link_sets_the_password() 
             && mail.contains("<iframe class=\"mail-frame\" sandbox=\"\""),
         "{mail}"
     );
+    // Its HTML comes with a policy of its own: styled as mailed, nothing runs, framed here only.
+    let html = app.get(&format!("{mail_path}/html")).await;
+    assert_eq!(html.status(), 200);
+    let policy = html.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains("style-src 'unsafe-inline'")
+            && policy.contains("sandbox")
+            && policy.contains("frame-ancestors 'self'")
+            && !policy.contains("script-src"),
+        "{policy}"
+    );
+    let html = html.text().await.unwrap();
+    assert!(
+        html.contains("Choose your password") && !html.contains(&token),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -294,9 +313,17 @@ async fn a_password_reset_signs_the_administrator_out_and_mails_a_new_link() {
     vic_browser.login_ok("vic@acme.example").await;
     app.login_ok("ada@acme.example").await;
 
-    let reset = app
+    // It asks first (here as without JavaScript), naming whose password goes.
+    let asked = app
         .post_form(&format!("/administrators/{}/reset-password", vic.id), &[])
         .await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(
+        asked.contains("Reset the password of vic@acme.example?"),
+        "{asked}"
+    );
+    let reset = app.confirm(&asked).await;
     assert_eq!(reset.status(), 303);
     assert_eq!(
         location(&vic_browser.get("/administrators").await),

@@ -14,6 +14,8 @@ use super::{
 };
 
 pub const MAX_DESCRIPTION: usize = 1000;
+/// A registration code goes to at most this many addresses at once.
+pub const MAX_RECIPIENTS: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeviceInputError {
@@ -27,6 +29,8 @@ pub enum DeviceInputError {
     DescriptionTooLong,
     #[error("“{0}” is not an email address.")]
     BadRecipient(String),
+    #[error("A code can be mailed to at most {MAX_RECIPIENTS} addresses at once.")]
+    TooManyRecipients,
     #[error("Choose how long the registration code is valid.")]
     BadExpiry,
     #[error("Choose which clients the device works for: both, retail or wholesale.")]
@@ -80,6 +84,9 @@ pub fn parse_recipients(text: &str) -> Result<Vec<Email>, DeviceInputError> {
             .map_err(|_| DeviceInputError::BadRecipient(address.to_owned()))?;
         if !recipients.contains(&email) {
             recipients.push(email);
+        }
+        if recipients.len() > MAX_RECIPIENTS {
+            return Err(DeviceInputError::TooManyRecipients);
         }
     }
     Ok(recipients)
@@ -495,5 +502,25 @@ mod tests {
             DeviceInput::parse(&bad),
             Err(DeviceInputError::UnknownFeature("teleport".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_code_goes_to_a_bounded_number_of_valid_addresses() {
+        let twenty: Vec<String> = (0..20).map(|i| format!("a{i}@x.example")).collect();
+        assert_eq!(parse_recipients(&twenty.join(",")).unwrap().len(), 20);
+        let more = format!("{},b@x.example", twenty.join(","));
+        assert_eq!(
+            parse_recipients(&more),
+            Err(DeviceInputError::TooManyRecipients)
+        );
+        assert_eq!(
+            parse_recipients("a@x.example, a@x.example").unwrap().len(),
+            1,
+            "the same address counts once"
+        );
+        assert!(matches!(
+            parse_recipients("ok@x.example,<b>@x.example"),
+            Err(DeviceInputError::BadRecipient(_))
+        ));
     }
 }

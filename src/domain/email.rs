@@ -22,7 +22,10 @@ impl Email {
                         && !value.chars().any(|c| c.is_whitespace() || c.is_control())
                 }
                 None => false,
-            };
+            }
+            // What the mailer can send to: an address accepted here must never fail later
+            // as "invalid address" in the outbox.
+            && value.parse::<lettre::Address>().is_ok();
         if valid {
             Ok(Self(value))
         } else {
@@ -63,6 +66,8 @@ mod tests {
             "ann@@example.com",
             "a nn@x.com",
             "ann@.com",
+            "<script>alert(1)</script>@x.com",
+            "ann(comment)@x.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad} was accepted");
         }

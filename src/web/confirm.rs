@@ -98,7 +98,14 @@ impl Confirmation {
             ctx: PageContext::for_admin(state, admin, "").await?,
             question,
             action: format!("{}?{CONFIRMED}", self.path),
-            fields: self.fields.clone(),
+            // The page carries the session's token itself (the request may have sent it
+            // in a header or the query instead).
+            fields: self
+                .fields
+                .iter()
+                .filter(|(name, _)| name != super::csrf::FIELD)
+                .cloned()
+                .collect(),
         };
         render(&page).map(Some)
     }

@@ -18,6 +18,7 @@ use crate::{
         entities::administrators::{Column, Model},
     },
     web::{
+        confirm::{Confirmation, Question},
         error::AppError,
         guard::{
             Can, CreateAdministrators, CurrentAdmin, ReadAdministrators, UpdateAdministrators,
@@ -274,8 +275,20 @@ pub async fn reset_administrator_password(
     state: web::Data<AppState>,
     admin: Can<UpdateAdministrators>,
     id: web::Path<i64>,
+    confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let subject = find_administrator(&state, &admin, *id).await?;
+    let question = Question {
+        title: format!("Reset the password of {}?", subject.email),
+        consequence: "Their password stops working at once and they are signed out everywhere; \
+            a mail with a link to choose a new one goes to their address."
+            .to_owned(),
+        button: "Reset password",
+        cancel: format!("/administrators/{}", subject.id),
+    };
+    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+        return Ok(page);
+    }
     let base_url = &state.config.base_url;
     app::administrators::reset_password(&state.db, &admin.actor(), &subject, base_url).await?;
     admin.session.flash_success(format!(

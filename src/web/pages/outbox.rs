@@ -89,9 +89,9 @@ pub async fn outbox_page(
 struct MailPage {
     ctx: PageContext,
     mail: outbox::Model,
-    /// The bodies with the tokens of their links hidden.
+    /// The text with the tokens of its links hidden.
     text: String,
-    html: String,
+    has_html: bool,
     /// A sent registration code: its body was blanked.
     body_discarded: bool,
     can_resend: bool,
@@ -113,9 +113,31 @@ pub async fn mail_page(
         can_resend: admin.can(Permission::new(ObjectClass::Outbox, Action::Update))
             && crate::domain::outbox::resendable(mail.kind, mail.status),
         text: hide_link_tokens(&mail.body_text),
-        html: hide_link_tokens(&mail.body_html),
+        has_html: !mail.body_html.trim().is_empty(),
         mail,
     })
+}
+
+/// The policy of a mail's HTML version: its inline styles apply (as in the recipient's mail
+/// program), nothing runs, nothing is fetched, and only this site's pages may frame it.
+const MAIL_HTML_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'";
+
+/// A mail's HTML version alone (link tokens hidden), for the frame on its page.
+#[get("/outbox/{id}/html")]
+pub async fn mail_html(
+    state: web::Data<AppState>,
+    admin: Can<ReadOutbox>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", MAIL_HTML_POLICY))
+        .insert_header(("X-Frame-Options", "SAMEORIGIN"))
+        .body(hide_link_tokens(&mail.body_html)))
 }
 
 #[post("/outbox/{id}/resend")]

@@ -298,6 +298,9 @@ pub async fn delete_record(
     let record_id = Guid::parse(&id)
         .map_err(|_| AppError::NotFound)?
         .to_string();
+    storage::sync_records::find(&state.db, entity.organization_id, entity.id, &record_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let question = Question {
         title: format!("Delete this {}?", entity.label),
         consequence: format!("Record {record_id} is deleted; devices drop it at their next sync."),

@@ -260,7 +260,7 @@ pub struct ActionForm {
 
 impl ActionForm {
     fn back(&self) -> &str {
-        if self.back.starts_with('/') {
+        if crate::web::page::is_own_path(&self.back) {
             &self.back
         } else {
             "/sync-log"

@@ -189,6 +189,7 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
     // The first-start setup page, while no administrator exists.
     let setup = app.setup_url.clone().expect("a setup link on first start");
     let address = app.address.clone();
+    let northwind_id = northwind.id;
     let app = &app;
 
     with_browser(|browser| async move {
@@ -353,6 +354,36 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
             assert_no_sideways_scroll(&browser, &format!("a confirmation page at {name}")).await;
             assert_accessible(&browser).await;
             screenshot(&browser, &format!("{name}-confirm-delete")).await;
+        }
+
+        // An organization's admin and viewer see a header without the selector and pages
+        // with fewer actions: the main pages fit for them too.
+        for (email, role) in [
+            ("ada@example.com", Role::Admin),
+            ("vic@example.com", Role::Viewer),
+        ] {
+            app.create_administrator(email, role, Some(northwind_id))
+                .await;
+            browser.delete_all_cookies().await.unwrap();
+            set_viewport(&browser, 1366, 768).await;
+            sign_in(&browser, &address, email).await;
+            for (name, width, height) in SIZES {
+                set_viewport(&browser, width, height).await;
+                for page in [
+                    "/mobile-users",
+                    "/devices",
+                    "/licenses",
+                    "/records",
+                    "/audit",
+                ] {
+                    browser.goto(&format!("{address}{page}")).await.unwrap();
+                    let what = format!("{page} as {} at {name}", role.label());
+                    assert_no_sideways_scroll(&browser, &what).await;
+                    assert_accessible(&browser).await;
+                    let file = page.trim_start_matches('/');
+                    screenshot(&browser, &format!("{name}-{file}-as-{}", role.label())).await;
+                }
+            }
         }
     })
     .await;

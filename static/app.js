@@ -288,6 +288,38 @@
   focusableScrollers();
   window.addEventListener("resize", focusableScrollers);
 
+  // A form in a modal dialog (Add user, New organization, …) stays in its dialog when the
+  // server refuses it: the form of the answer — the reason, and what was typed — takes its
+  // place. Accepted, the page reloads with the server's message. Anything else (an error
+  // page) is shown as a normal submission would.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var dialog = form.closest("dialog.modal");
+    if (event.defaultPrevented || !dialog || dialog.hasAttribute("data-url") ||
+        (form.getAttribute("method") || "").toLowerCase() !== "post" ||
+        form.getAttribute("enctype") === "multipart/form-data") { return; }
+    event.preventDefault();
+    var action = form.getAttribute("action");
+    fetch(action, {
+      method: "POST", body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin", redirect: "manual"
+    }).then(function (response) {
+      if (response.type === "opaqueredirect") { window.location.reload(); return; }
+      return response.text().then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var again = page.querySelector('form[action="' + action + '"]');
+        if (response.status !== 422 || !again) { form.submit(); return; }
+        // The reason may stand above the form on its page: bring it along.
+        var reason = page.querySelector("main [role=alert]");
+        if (reason && !again.contains(reason)) { again.insertBefore(reason, again.firstChild); }
+        var shown = document.importNode(again, true);
+        form.replaceWith(shown);
+        var field = shown.querySelector("[aria-invalid=true], input:not([type=hidden]), textarea, select");
+        if (field) { field.focus(); }
+      });
+    }).catch(function () { form.submit(); });
+  });
+
   // Clicking outside a dialog's box closes it.
   document.addEventListener("click", function (event) {
     if (event.target.tagName === "DIALOG") { event.target.close(); }

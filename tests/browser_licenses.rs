@@ -331,7 +331,7 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
             .unwrap();
         wait_for_text(&browser, "Disabled: Ann Field, Bob Road.").await;
 
-        // ADD opens in place.
+        // ADD opens in place; a refusal stays in the dialog, with what was typed.
         browser
             .find(Locator::LinkText("Add user"))
             .await
@@ -339,13 +339,40 @@ async fn the_mobile_users_settings_and_channel_pages_work_in_a_browser_and_are_a
             .click()
             .await
             .unwrap();
+        fill(&browser, "add-user-id", "661BAC34-not-a-guid").await;
+        fill(&browser, "add-name", "Nina New").await;
+        browser
+            .find(Locator::XPath("//dialog//button[normalize-space()='Add']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let refused = browser
+            .wait()
+            .for_element(Locator::Css("dialog#add-user[open] .flash-error"))
+            .await
+            .expect("the reason shows in the dialog");
+        assert!(
+            refused.text().await.unwrap().contains("is not a GUID"),
+            "{}",
+            refused.text().await.unwrap()
+        );
+        let kept = browser
+            .find(Locator::Id("add-name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(kept.as_deref(), Some("Nina New"), "what was typed is kept");
+        assert_accessible(&browser).await;
         fill(
             &browser,
             "add-user-id",
             "661BAC34-1128-40B1-9653-00B9F54158CD",
         )
         .await;
-        fill(&browser, "add-name", "Nina New").await;
         assert_accessible(&browser).await;
         browser
             .find(Locator::XPath("//dialog//button[normalize-space()='Add']"))

@@ -190,6 +190,7 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
     let setup = app.setup_url.clone().expect("a setup link on first start");
     let address = app.address.clone();
     let northwind_id = northwind.id;
+    let northwind_guid = northwind.organization_id.clone();
     let app = &app;
 
     with_browser(|browser| async move {
@@ -222,6 +223,45 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
         assert_eq!(invited.status(), 303, "{}", invited.text().await.unwrap());
         let welcome = common::smtp::text_body(&app.mail().wait_for(1).await[0]);
         let set_password = common::smtp::link_in(&welcome, &app.address).expect("a link");
+        // An automatic assignment, for the page its notification mail links to.
+        let mut settings = licensedesk::storage::settings::get(&app.db, northwind_id)
+            .await
+            .unwrap();
+        settings.auto_assign_licenses = true;
+        settings.send_assignment_notifications = true;
+        settings.notification_addresses = "ops@example.com".to_owned();
+        licensedesk::storage::settings::save(&app.db, settings)
+            .await
+            .unwrap();
+        let check = format!(
+            "<MobileClient><OrganizationId>{}</OrganizationId><UserId>{}</UserId></MobileClient>",
+            northwind_guid,
+            uuid::Uuid::new_v4()
+        );
+        let reply = app
+            .client
+            .post(app.url("/api/v1/license/check"))
+            .header("content-type", "application/xml")
+            .body(check)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(reply.contains("<State>Enabled</State>"), "{reply}");
+        let notice = app
+            .mail()
+            .wait_for(2)
+            .await
+            .iter()
+            .find_map(|mail| {
+                common::smtp::link_in(
+                    &common::smtp::text_body(mail),
+                    &format!("{}/notices/", app.address),
+                )
+            })
+            .expect("a notice link");
         // The page a notification mail's "manage subscriptions" link opens.
         let subscriptions = licensedesk::app::notifications::NoticeLinks {
             base_url: &app.address,
@@ -236,6 +276,7 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
                 ("login", format!("{address}/login")),
                 ("set-password", set_password.clone()),
                 ("subscriptions", subscriptions.clone()),
+                ("notice", notice.clone()),
             ] {
                 browser.goto(&url).await.unwrap();
                 assert_no_sideways_scroll(&browser, &format!("{page} at {name}")).await;

@@ -102,6 +102,14 @@ pub struct Settings {
         global = true
     )]
     pub offline_signing_key: Option<String>,
+    /// Days the audit log keeps an entry; older ones are pruned hourly (export them first
+    /// with the Audit page's Export CSV). Kept forever when unset.
+    #[arg(
+        long = "audit-retention-days",
+        env = "LICENSEDESK_AUDIT_RETENTION_DAYS",
+        global = true
+    )]
+    pub audit_retention_days: Option<u32>,
 }
 
 /// Everything the application needs to run, resolved from `Settings`.
@@ -131,6 +139,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// A mobile user's last sync is written at most once per this interval.
     pub last_sync_interval: Duration,
+    /// How long the audit log keeps an entry; forever when `None`.
+    pub audit_retention: Option<chrono::Duration>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -226,6 +236,9 @@ impl Config {
             outage_grace: Duration::from_secs(settings.outage_grace_secs),
             metrics_token: settings.metrics_token.filter(|t| !t.trim().is_empty()),
             last_sync_interval: Duration::from_secs(30),
+            audit_retention: settings
+                .audit_retention_days
+                .map(|days| chrono::Duration::days(i64::from(days.max(1)))),
         })
     }
 

@@ -1,20 +1,29 @@
 //! Periodic work besides the mail worker: at start and then every hour, licence expiry
-//! warnings and forgetting expired web sessions; every second, on SQLite, a checkpoint of
-//! the write-ahead log. Safe with several instances (each warning is queued once, see
-//! `storage::expiry`; deleting expired rows twice does no harm).
+//! warnings, forgetting expired web sessions and pruning the audit log past its retention;
+//! every second, on SQLite, a checkpoint of the write-ahead log. Safe with several instances
+//! (each warning is queued once, see `storage::expiry`; deleting old rows twice does no
+//! harm).
 
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use crate::{app, storage};
+use crate::{
+    app,
+    domain::audit::AuditAction,
+    storage::{
+        self,
+        audit::{Actor, Change},
+    },
+};
 
 const EVERY: Duration = Duration::from_secs(3600);
 
 pub async fn run_expiry_warnings(
     db: DatabaseConnection,
     base_url: String,
+    audit_retention: Option<chrono::Duration>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -27,10 +36,54 @@ pub async fn run_expiry_warnings(
         if let Err(error) = storage::web_sessions::prune(&db, chrono::Utc::now()).await {
             tracing::warn!(%error, "cannot forget expired sessions");
         }
+        if let Some(keep) = audit_retention {
+            match prune_audit(&db, chrono::Utc::now() - keep).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "audit entries past their retention pruned"),
+                Err(error) => tracing::warn!(%error, "cannot prune the audit log"),
+            }
+        }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}
             _ = shutdown.changed() => break,
         }
+    }
+}
+
+/// Audit entries deleted per transaction: short transactions, so requests that write wait
+/// for a batch at most, not for the whole prune.
+const PRUNE_BATCH: u64 = 5_000;
+
+/// Deletes the audit entries written before `cutoff`, oldest first, in batches; records
+/// in the log itself how many went. Returns that number.
+pub async fn prune_audit(
+    db: &DatabaseConnection,
+    cutoff: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, sea_orm::DbErr> {
+    let mut pruned = 0;
+    loop {
+        let txn = storage::begin_write(db).await?;
+        let deleted = storage::audit::prune_before(&txn, cutoff, PRUNE_BATCH).await?;
+        // The last batch says how many went in all.
+        if deleted < PRUNE_BATCH && pruned + deleted > 0 {
+            let change = Change::new(
+                None,
+                AuditAction::AuditPrune,
+                format!(
+                    "{} entries written before {}",
+                    pruned + deleted,
+                    cutoff.format("%Y-%m-%d %H:%M UTC")
+                ),
+            );
+            storage::audit::record(&txn, &Actor::system("audit retention"), change).await?;
+        }
+        txn.commit().await?;
+        pruned += deleted;
+        if deleted < PRUNE_BATCH {
+            return Ok(pruned);
+        }
+        // Let waiting writers in between two batches.
+        tokio::task::yield_now().await;
     }
 }
 

@@ -87,6 +87,7 @@ impl Application {
             let expiry_warnings = tokio::spawn(crate::jobs::run_expiry_warnings(
                 db.clone(),
                 config.base_url.clone(),
+                config.audit_retention,
                 stopped.clone(),
             ));
             let worker = tokio::spawn(

@@ -163,6 +163,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(clients::update_client)
     .service(clients::delete_client)
     .service(audit::audit_page)
+    .service(audit::export_audit)
     .service(outbox::outbox_page)
     .service(outbox::mail_page)
     .service(outbox::mail_html)

@@ -30,6 +30,7 @@ audit_actions! {
     AdministratorSetPassword => "administrator.set_password",
     AdministratorSignOutEverywhere => "administrator.sign_out_everywhere",
     AreaCreate => "area.create",
+    AuditPrune => "audit.prune",
     AreaUpdate => "area.update",
     AreaDelete => "area.delete",
     ChatGatewayCreate => "chat_gateway.create",

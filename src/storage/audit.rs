@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -102,11 +102,8 @@ pub struct AuditFilter {
     pub until: Option<NaiveDate>,
 }
 
-pub async fn search(
-    db: &impl ConnectionTrait,
-    filter: &AuditFilter,
-    request: PageRequest,
-) -> Result<Page<audit_log::Model>, DbErr> {
+/// What the Audit page's filter keeps.
+fn condition(filter: &AuditFilter) -> Condition {
     use audit_log::Column;
     let mut condition = Condition::all();
     if let Some(org) = filter.organization_id {
@@ -132,11 +129,64 @@ pub async fn search(
     if let Some(until) = filter.until.and_then(|d| d.succ_opt()) {
         condition = condition.add(Column::At.lt(start_of(until)));
     }
+    condition
+}
+
+pub async fn search(
+    db: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    request: PageRequest,
+) -> Result<Page<audit_log::Model>, DbErr> {
+    use audit_log::Column;
     let query = audit_log::Entity::find()
-        .filter(condition)
+        .filter(condition(filter))
         .order_by_desc(Column::At)
         .order_by_desc(Column::Id);
     fetch_page(db, query, request).await
+}
+
+/// The export's batches: up to `limit` entries of `filter` written before the entry `before`
+/// (by id; all when `None`), newest first. Each batch seeks from the last, so the export
+/// costs the same per entry however long it is.
+pub async fn batch_before(
+    db: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<audit_log::Model>, DbErr> {
+    use audit_log::Column;
+    let mut query = audit_log::Entity::find().filter(condition(filter));
+    if let Some(before) = before {
+        query = query.filter(Column::Id.lt(before));
+    }
+    query.order_by_desc(Column::Id).limit(limit).all(db).await
+}
+
+/// Deletes up to `limit` of the oldest entries written before `cutoff` (through the index on
+/// `at`); returns how many went.
+pub async fn prune_before(
+    db: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, DbErr> {
+    use audit_log::Column;
+    let ids: Vec<i64> = audit_log::Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::At.lt(cutoff))
+        .order_by_asc(Column::At)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let deleted = audit_log::Entity::delete_many()
+        .filter(Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

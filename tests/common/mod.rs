@@ -105,6 +105,7 @@ pub fn test_config(
         cache_ttl_ms: 0,
         outage_grace_secs: 600,
         metrics_token: None,
+        audit_retention_days: None,
     })
     .expect("test config");
     config.outbox.poll_interval = Duration::from_millis(50);

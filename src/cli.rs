@@ -73,6 +73,10 @@ pub enum Command {
         /// Work orders of the first demo organization's sync demo (at least 20).
         #[arg(long, default_value_t = 200)]
         records: usize,
+        /// Audit entries of the first demo organization, spread over the last year (for
+        /// trying the Audit page and its benchmark at size).
+        #[arg(long, default_value_t = 0)]
+        audit: u64,
     },
 }
 
@@ -181,6 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             licenses,
             devices,
             records,
+            audit,
         } => {
             let db = storage::connect(&config.database_url).await?;
             let size = crate::demo::DemoSize {
@@ -188,6 +193,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 extra_licences: licenses,
                 devices,
                 records,
+                audit,
             };
             for organization in crate::demo::fill(&db, &config.data_dir, size).await? {
                 println!("{}  {}", organization.organization_id, organization.name);

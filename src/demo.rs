@@ -16,6 +16,7 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use crate::{
     app,
     config::write_private,
+    domain::audit::AuditAction,
     domain::{
         license_key::{LicenceKeyPayload, VendorSigningKey},
         organization::{OrganizationDetails, OrganizationGuid},
@@ -24,7 +25,7 @@ use crate::{
     storage::{
         self,
         audit::Actor,
-        entities::{devices, mobile_users, organizations},
+        entities::{audit_log, devices, mobile_users, organizations},
     },
 };
 
@@ -67,6 +68,8 @@ pub struct DemoSize {
     pub devices: usize,
     /// Work orders of the first organization's sync demo.
     pub records: usize,
+    /// Audit entries of the first organization, over the last year.
+    pub audit: u64,
 }
 
 impl DemoSize {
@@ -176,6 +179,7 @@ pub async fn fill(
         add_devices(db, &organization, size.devices_of(index)).await?;
         if index == 0 {
             sync::add(db, &organization, size.records).await?;
+            add_audit(db, &organization, size.audit).await?;
         }
         made.push(organization);
     }
@@ -189,6 +193,106 @@ pub async fn fill(
     };
     sea_orm::ConnectionTrait::execute_unprepared(db, refresh).await?;
     Ok(made)
+}
+
+/// Who the demo's audit entries name as actors.
+const AUDIT_ACTORS: [&str; 4] = [
+    "ada@demo.example",
+    "ben@demo.example",
+    "carla@demo.example",
+    "admin3@example.com",
+];
+
+/// Rows per INSERT, and INSERTs per transaction, of the demo's audit entries.
+const AUDIT_ROWS_PER_INSERT: u64 = 1_000;
+const AUDIT_INSERTS_PER_TRANSACTION: u64 = 50;
+
+/// `count` audit entries of the organization (fewer if some are there from an earlier
+/// run), oldest a year ago: users enabled and disabled, teams renamed, settings changed.
+async fn add_audit(
+    db: &DatabaseConnection,
+    organization: &organizations::Model,
+    count: u64,
+) -> anyhow::Result<()> {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let existing = audit_log::Entity::find()
+        .filter(audit_log::Column::OrganizationId.eq(organization.id))
+        .filter(audit_log::Column::Actor.is_in(AUDIT_ACTORS))
+        .count(db)
+        .await?;
+    let start = existing;
+    if start >= count {
+        return Ok(());
+    }
+    let year_ago = Utc::now() - Duration::days(365);
+    let step_ms = (365 * 24 * 3600 * 1000 / count.max(1)).max(1);
+    let entry = |n: u64| {
+        let (action, target, before, after) = match n % 4 {
+            0 => (
+                AuditAction::MobileUserEnable,
+                format!(
+                    "user {}",
+                    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &n.to_le_bytes())
+                ),
+                r#"{"state":"Pending"}"#.to_owned(),
+                r#"{"state":"Enabled"}"#.to_owned(),
+            ),
+            1 => (
+                AuditAction::MobileUserDisable,
+                format!(
+                    "user {}",
+                    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &n.to_le_bytes())
+                ),
+                r#"{"state":"Enabled"}"#.to_owned(),
+                r#"{"state":"Disabled"}"#.to_owned(),
+            ),
+            2 => (
+                AuditAction::TeamUpdate,
+                format!("team {}", LAST_NAMES[(n / 4) as usize % LAST_NAMES.len()]),
+                format!(
+                    r#"{{"time_zone":"Europe/Prague","name":"crew {}"}}"#,
+                    n % 97
+                ),
+                format!(
+                    r#"{{"time_zone":"Europe/Vienna","name":"crew {}"}}"#,
+                    n % 97
+                ),
+            ),
+            _ => (
+                AuditAction::SettingsUpdate,
+                organization.name.clone(),
+                r#"{"auto_assign_licenses":false}"#.to_owned(),
+                r#"{"auto_assign_licenses":true}"#.to_owned(),
+            ),
+        };
+        audit_log::ActiveModel {
+            at: Set(year_ago + Duration::milliseconds((n * step_ms) as i64)),
+            organization_id: Set(Some(organization.id)),
+            actor_id: Set(None),
+            actor: Set(AUDIT_ACTORS[(n % 7 % 4) as usize].to_owned()),
+            action: Set(action.as_str().to_owned()),
+            target: Set(target),
+            before: Set(Some(before)),
+            after: Set(Some(after)),
+            ..Default::default()
+        }
+    };
+    let mut next = start;
+    while next < count {
+        let txn = storage::begin_write(db).await?;
+        for _ in 0..AUDIT_INSERTS_PER_TRANSACTION {
+            let end = (next + AUDIT_ROWS_PER_INSERT).min(count);
+            if next >= end {
+                break;
+            }
+            audit_log::Entity::insert_many((next..end).map(entry))
+                .exec(&txn)
+                .await?;
+            next = end;
+        }
+        txn.commit().await?;
+    }
+    Ok(())
 }
 
 /// Gives the first three Enabled users a seat of the organization's CHAT licence.

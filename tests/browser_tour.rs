@@ -163,6 +163,7 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
             extra_licences: 0,
             devices: 60,
             records: 30,
+            audit: 40,
         },
     )
     .await

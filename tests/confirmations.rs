@@ -62,6 +62,7 @@ async fn every_destructive_action_asks_first_without_javascript() {
             extra_licences: 0,
             devices: 6,
             records: 10,
+            audit: 0,
         },
     )
     .await

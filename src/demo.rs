@@ -227,42 +227,50 @@ async fn add_audit(
     let year_ago = Utc::now() - Duration::days(365);
     let step_ms = (365 * 24 * 3600 * 1000 / count.max(1)).max(1);
     let entry = |n: u64| {
-        let (action, target, before, after) = match n % 4 {
+        let user = || {
+            format!(
+                "user {}",
+                uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &n.to_le_bytes())
+            )
+        };
+        let state = |from: &str, to: &str| {
+            (
+                format!(r#"{{"state":"{from}"}}"#),
+                format!(r#"{{"state":"{to}"}}"#),
+            )
+        };
+        let (action, target, (before, after)) = match n % 4 {
             0 => (
                 AuditAction::MobileUserEnable,
-                format!(
-                    "user {}",
-                    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &n.to_le_bytes())
-                ),
-                r#"{"state":"Pending"}"#.to_owned(),
-                r#"{"state":"Enabled"}"#.to_owned(),
+                user(),
+                state("Pending", "Enabled"),
             ),
             1 => (
                 AuditAction::MobileUserDisable,
-                format!(
-                    "user {}",
-                    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &n.to_le_bytes())
-                ),
-                r#"{"state":"Enabled"}"#.to_owned(),
-                r#"{"state":"Disabled"}"#.to_owned(),
+                user(),
+                state("Enabled", "Disabled"),
             ),
             2 => (
                 AuditAction::TeamUpdate,
                 format!("team {}", LAST_NAMES[(n / 4) as usize % LAST_NAMES.len()]),
-                format!(
-                    r#"{{"time_zone":"Europe/Prague","name":"crew {}"}}"#,
-                    n % 97
-                ),
-                format!(
-                    r#"{{"time_zone":"Europe/Vienna","name":"crew {}"}}"#,
-                    n % 97
+                (
+                    format!(
+                        r#"{{"time_zone":"Europe/Prague","name":"crew {}"}}"#,
+                        n % 97
+                    ),
+                    format!(
+                        r#"{{"time_zone":"Europe/Vienna","name":"crew {}"}}"#,
+                        n % 97
+                    ),
                 ),
             ),
             _ => (
                 AuditAction::SettingsUpdate,
                 organization.name.clone(),
-                r#"{"auto_assign_licenses":false}"#.to_owned(),
-                r#"{"auto_assign_licenses":true}"#.to_owned(),
+                (
+                    r#"{"auto_assign_licenses":false}"#.to_owned(),
+                    r#"{"auto_assign_licenses":true}"#.to_owned(),
+                ),
             ),
         };
         audit_log::ActiveModel {

@@ -13,7 +13,7 @@ use crate::{
     storage::{self, entities::outbox, outbox::MailStatus},
     web::{
         error::AppError,
-        guard::{Can, ReadOutbox, UpdateOutbox},
+        guard::{Can, CurrentAdmin, ReadOutbox, UpdateOutbox},
         page::{ListParams, Listing, PageContext, redirect, render, sentence},
         state::AppState,
     },
@@ -84,6 +84,17 @@ pub async fn outbox_page(
     })
 }
 
+/// A mail the administrator may see (their organization's; every one for operators).
+async fn find_mail(
+    state: &AppState,
+    admin: &CurrentAdmin,
+    id: i64,
+) -> Result<outbox::Model, AppError> {
+    storage::outbox::find(&state.db, admin.organization_filter(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 #[derive(Template)]
 #[template(path = "outbox_mail.html")]
 struct MailPage {
@@ -104,9 +115,7 @@ pub async fn mail_page(
     admin: Can<ReadOutbox>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mail = find_mail(&state, &admin, *id).await?;
     render(&MailPage {
         ctx: PageContext::for_admin(&state, &admin, "/outbox").await?,
         body_discarded: crate::domain::outbox::body_discarded(mail.kind, mail.status),
@@ -130,9 +139,7 @@ pub async fn mail_html(
     admin: Can<ReadOutbox>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mail = find_mail(&state, &admin, *id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", MAIL_HTML_POLICY))
@@ -146,9 +153,7 @@ pub async fn resend_mail(
     admin: Can<UpdateOutbox>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let mail = storage::outbox::find(&state.db, admin.organization_filter(), *id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mail = find_mail(&state, &admin, *id).await?;
     match app::outbox::resend(&state.db, &admin.actor(), &mail).await {
         Ok(()) => admin
             .session

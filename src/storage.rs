@@ -290,6 +290,12 @@ fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// `column` lower-cased: a name sorted as people read it ("acme" beside "Acme", not after
+/// "Zulu").
+pub(crate) fn lower(column: impl Into<SimpleExpr>) -> SimpleExpr {
+    Expr::expr(Func::lower(column.into()))
+}
+
 /// `column` contains `needle`, ignoring case, on every engine.
 pub(crate) fn contains_ci(column: impl Into<SimpleExpr>, needle: &str) -> SimpleExpr {
     let escaped = escape_like(&needle.to_lowercase());

@@ -58,6 +58,13 @@
   });
   document.addEventListener("pointerdown", function () { keyed = null; });
 
+  // A tap or click outside an open menu (<details>: Menu, the user menu) closes it.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details[open]").forEach(function (menu) {
+      if (!menu.contains(event.target) && menu.querySelector("summary")) { menu.open = false; }
+    });
+  });
+
   // Esc closes an open menu (<details>) and puts the focus back on its button.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
@@ -259,6 +266,14 @@
     var asker = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
     var message = asker.getAttribute("data-confirm");
     if (!message || form.hasAttribute("data-confirmed")) { return; }
+    // A question about the checked rows (data-confirm-count="ids"): nothing checked, nothing
+    // to ask (the server says to select first); otherwise "{count}" says how many.
+    var counted = asker.getAttribute("data-confirm-count");
+    if (counted) {
+      var checked = form.querySelectorAll('input[name="' + counted + '"]:checked').length;
+      if (checked === 0) { return; }
+      message = message.replace("{count}", String(checked));
+    }
     event.preventDefault();
     event.stopPropagation();
     askFirst(message, asker.getAttribute("data-confirm-button") || "Delete", function () {

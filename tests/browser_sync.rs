@@ -161,7 +161,7 @@ async fn administrator_defines_data_and_handles_the_conflicts_a_push_brings() {
         )
         .await;
         let question = answer_confirmation(&browser, true).await;
-        assert!(question.contains("Revert this change?"), "{question}");
+        assert!(question.contains("Revert this "), "{question}");
         wait_for_text(&browser, "Change reverted").await;
         assert_accessible(&browser).await;
         screenshot(&browser, "sync-03-user-sync-log").await;

@@ -207,10 +207,10 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
             assert_accessible(&browser).await;
             screenshot(&browser, &format!("{name}-setup")).await;
         }
-        app.create_administrator("op@example.com", Role::Operator, None)
+        app.create_administrator("operations.lead.north@example.com", Role::Operator, None)
             .await;
         // A welcome mail in the Outbox, for the page of one mail and its set-password link.
-        app.login_ok("op@example.com").await;
+        app.login_ok("operations.lead.north@example.com").await;
         let invited = app
             .post_form(
                 "/administrators",
@@ -286,7 +286,7 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
             }
         }
         set_viewport(&browser, 1366, 768).await;
-        sign_in(&browser, &address, "op@example.com").await;
+        sign_in(&browser, &address, "operations.lead.north@example.com").await;
         // The demo's first organization holds the sync data (records, entities, profiles).
         script(
             &browser,
@@ -381,7 +381,7 @@ async fn every_page_fits_a_phone_and_a_laptop_and_passes_axe() {
         // A confirmation page (what a browser without JavaScript gets for a delete) fits too.
         for (name, width, height) in SIZES {
             set_viewport(&browser, width, height).await;
-            browser.goto(&format!("{address}/teams")).await.unwrap();
+            browser.goto(&format!("{address}/employees")).await.unwrap();
             // form.submit() skips the dialog, as a browser without JavaScript would.
             script(
                 &browser,

@@ -63,6 +63,18 @@ impl MailKind {
         }
     }
 
+    /// As the Outbox page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AdministratorWelcome => "Welcome of a new administrator",
+            Self::PasswordReset => "Password reset",
+            Self::LicenceExpiry => "Licence expiry warning",
+            Self::AssignmentNotice => "Licence assigned automatically",
+            Self::RegistrationCode => "Device registration code",
+            Self::AccessRequest => "Access request of a mobile user",
+        }
+    }
+
     pub fn parse(stored: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == stored)
     }

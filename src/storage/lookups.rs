@@ -11,7 +11,7 @@ use sea_orm::{
 use super::{
     contains_ci,
     entities::{areas, clients, device_clients, devices, employees, teams},
-    fetch_page, order,
+    fetch_page, lower, order,
 };
 use crate::domain::{
     lookups::{ClientInput, ClientKind, EmployeeInput, TeamInput},
@@ -30,7 +30,7 @@ pub async fn areas_page(
         query = query.filter(contains_ci(areas::Column::Name.into_expr(), search.trim()));
     }
     let query = query
-        .order_by(areas::Column::Name, order(descending))
+        .order_by(lower(areas::Column::Name.into_expr()), order(descending))
         .order_by_asc(areas::Column::Id);
     fetch_page(db, query, request).await
 }
@@ -128,7 +128,7 @@ pub async fn teams_page(
         query = query.filter(contains_ci(teams::Column::Name.into_expr(), search.trim()));
     }
     let query = query
-        .order_by(teams::Column::Name, order(descending))
+        .order_by(lower(teams::Column::Name.into_expr()), order(descending))
         .order_by_asc(teams::Column::Id);
     fetch_page(db, query, request).await
 }
@@ -228,7 +228,10 @@ pub async fn employees_page(
         );
     }
     let query = query
-        .order_by(employees::Column::Name, order(descending))
+        .order_by(
+            lower(employees::Column::Name.into_expr()),
+            order(descending),
+        )
         .order_by_asc(employees::Column::Id);
     fetch_page(db, query, request).await
 }
@@ -303,7 +306,7 @@ pub async fn clients_page(
         ));
     }
     let query = query
-        .order_by(clients::Column::Name, order(descending))
+        .order_by(lower(clients::Column::Name.into_expr()), order(descending))
         .order_by_asc(clients::Column::Id);
     fetch_page(db, query, request).await
 }

@@ -238,12 +238,18 @@ pub async fn delete_client(
     confirmation: Confirmation,
 ) -> Result<HttpResponse, AppError> {
     let client = find(&state, &admin, *id).await?;
-    let question = Question::delete(
-        format!("Delete client “{}”?", client.name),
-        "It cannot be undone. A client that devices still work for is not deleted.",
-        "/clients",
-    );
-    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+    let in_use = storage::lookups::devices_assigned(&state.db, client.id).await? > 0;
+    let question = || {
+        Question::delete(
+            format!("Delete client “{}”?", client.name),
+            "It cannot be undone.",
+            "/clients",
+        )
+    };
+    if let Some(page) = confirmation
+        .ask_if(!in_use, &state, &admin, question)
+        .await?
+    {
         return Ok(page);
     }
     let result = app::lookups::delete_client(&state.db, &admin.actor(), &client).await;

@@ -282,12 +282,19 @@ pub async fn delete_team(
     let team = storage::lookups::find_team(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let question = Question::delete(
-        format!("Delete team “{}”?", team.name),
-        "It cannot be undone. A team that devices still belong to is not deleted.",
-        "/teams",
-    );
-    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+    // One still in use is refused at once (saying why): nothing to ask.
+    let in_use = storage::lookups::team_devices(&state.db, team.id).await? > 0;
+    let question = || {
+        Question::delete(
+            format!("Delete team “{}”?", team.name),
+            "It cannot be undone.",
+            "/teams",
+        )
+    };
+    if let Some(page) = confirmation
+        .ask_if(!in_use, &state, &admin, question)
+        .await?
+    {
         return Ok(page);
     }
     let result = app::lookups::delete_team(&state.db, &admin.actor(), &team).await;
@@ -428,12 +435,18 @@ pub async fn delete_area(
     let area = storage::lookups::find_area(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let question = Question::delete(
-        format!("Delete area “{}”?", area.name),
-        "It cannot be undone. An area that teams or clients still belong to is not deleted.",
-        "/areas",
-    );
-    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+    let in_use = storage::lookups::area_uses(&state.db, area.id).await? != (0, 0);
+    let question = || {
+        Question::delete(
+            format!("Delete area “{}”?", area.name),
+            "It cannot be undone.",
+            "/areas",
+        )
+    };
+    if let Some(page) = confirmation
+        .ask_if(!in_use, &state, &admin, question)
+        .await?
+    {
         return Ok(page);
     }
     let result = app::lookups::delete_area(&state.db, &admin.actor(), &area).await;

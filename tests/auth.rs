@@ -151,7 +151,10 @@ async fn login_and_logout() {
     let app = spawn_app().await;
     app.create_administrator("ann@example.com", Role::Operator, None)
         .await;
-    assert_eq!(location(&app.get("/administrators").await), "/login");
+    assert_eq!(
+        location(&app.get("/administrators").await),
+        "/login?next=%2Fadministrators"
+    );
 
     let response = app.login("ANN@example.com", PASSWORD).await;
     assert_eq!(response.status(), 303);
@@ -160,7 +163,7 @@ async fn login_and_logout() {
     app.logout().await;
     let after = app.get("/administrators").await;
     assert_eq!(after.status(), 303);
-    assert_eq!(location(&after), "/login");
+    assert_eq!(location(&after), "/login?next=%2Fadministrators");
 }
 
 #[tokio::test]
@@ -354,7 +357,10 @@ async fn a_deactivated_administrator_is_logged_out_at_once() {
         .await;
     assert_eq!(response.status(), 303);
 
-    assert_eq!(location(&app.get("/administrators").await), "/login");
+    assert_eq!(
+        location(&app.get("/administrators").await),
+        "/login?next=%2Fadministrators"
+    );
     assert_eq!(app.login("ann@example.com", PASSWORD).await.status(), 401);
 }
 
@@ -404,7 +410,7 @@ async fn changing_my_password_ends_my_other_sessions_but_keeps_this_one() {
     );
     assert_eq!(
         location(&laptop.get("/administrators").await),
-        "/login",
+        "/login?next=%2Fadministrators",
         "the other one ended"
     );
     assert_eq!(
@@ -423,4 +429,53 @@ async fn changing_my_password_ends_my_other_sessions_but_keeps_this_one() {
             .await
             .contains(&"administrator.set_password".to_owned())
     );
+}
+
+#[tokio::test]
+async fn a_page_opened_while_signed_out_opens_after_signing_in_and_only_this_sites() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    app.create_administrator("ada@acme.example", Role::Admin, Some(acme.id))
+        .await;
+
+    let asked = app.get("/mobile-users?state=Pending").await;
+    assert_eq!(asked.status(), 303);
+    let login = location(&asked);
+    assert_eq!(login, "/login?next=%2Fmobile-users%3Fstate%3DPending");
+    let page = app.get_html(&login).await;
+    assert!(
+        page.contains("Sign in to open that page.")
+            && page.contains("name=\"next\" value=\"/mobile-users?state=Pending\""),
+        "{page}"
+    );
+    let token = common::csrf_token_in(&page).unwrap();
+    let signed_in = app
+        .post_raw(
+            "/login",
+            &[
+                ("email", "ada@acme.example"),
+                ("password", PASSWORD),
+                ("next", "/mobile-users?state=Pending"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(location(&signed_in), "/mobile-users?state=Pending");
+
+    // Elsewhere than this site: the start page instead.
+    app.logout().await;
+    let token = app.csrf_token().await;
+    let signed_in = app
+        .post_raw(
+            "/login",
+            &[
+                ("email", "ada@acme.example"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/x"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(location(&signed_in), "/");
 }

@@ -327,7 +327,7 @@ async fn a_password_reset_signs_the_administrator_out_and_mails_a_new_link() {
     assert_eq!(reset.status(), 303);
     assert_eq!(
         location(&vic_browser.get("/administrators").await),
-        "/login"
+        "/login?next=%2Fadministrators"
     );
     assert_eq!(
         vic_browser

@@ -161,7 +161,7 @@ async fn a_copied_session_cookie_is_worthless_after_sign_out() {
         303,
         "the copied cookie no longer opens a page"
     );
-    assert_eq!(location(&after), "/login");
+    assert_eq!(location(&after), "/login?next=%2Fadministrators");
 }
 
 #[tokio::test]
@@ -204,7 +204,7 @@ async fn sign_out_everywhere_ends_every_session_of_the_administrator() {
     for client in [&app, &laptop] {
         let page = client.get("/administrators").await;
         assert_eq!(page.status(), 303);
-        assert_eq!(location(&page), "/login");
+        assert_eq!(location(&page), "/login?next=%2Fadministrators");
     }
     let rows = storage::entities::web_sessions::Entity::find()
         .all(&app.db)

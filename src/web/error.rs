@@ -15,7 +15,9 @@ pub enum AppError {
     #[error("the form expired or did not come from LicenseDesk")]
     Csrf,
     #[error("login required")]
-    LoginRequired,
+    /// Not signed in: to the sign-in page, which then leads to the page asked for (a GET's
+    /// path and query), if any.
+    LoginRequired(Option<String>),
     #[error("no organization selected")]
     NoOrganization,
     #[error("{0}")]
@@ -108,7 +110,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden(_) | Self::Csrf => StatusCode::FORBIDDEN,
-            Self::LoginRequired => StatusCode::SEE_OTHER,
+            Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::NoOrganization => StatusCode::CONFLICT,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::ReadOnly | Self::Unavailable(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -119,9 +121,16 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let (title, message) = match self {
-            Self::LoginRequired => {
+            Self::LoginRequired(wanted) => {
+                let login = match wanted {
+                    Some(next) => format!(
+                        "/login?{}",
+                        serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                    ),
+                    None => "/login".to_owned(),
+                };
                 return HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, "/login"))
+                    .insert_header((header::LOCATION, login))
                     .finish();
             }
             Self::NotFound => ("Not found", "There is nothing at this address, or it belongs to another organization.".to_owned()),

@@ -77,8 +77,13 @@ impl CurrentAdmin {
         let session = TypedSession::extract(&req)
             .await
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("session: {e}")))?;
+        // A page opened while signed out is opened again after signing in.
+        let wanted = (req.method() == actix_web::http::Method::GET)
+            .then(|| req.uri().path_and_query().map(|p| p.as_str().to_owned()))
+            .flatten()
+            .filter(|path| super::page::is_own_path(path) && path != "/");
         let Some((id, epoch, logged_in_at)) = session.logged_in()? else {
-            return Err(AppError::LoginRequired);
+            return Err(AppError::LoginRequired(wanted));
         };
         let state = req
             .app_data::<web::Data<AppState>>()
@@ -89,7 +94,7 @@ impl CurrentAdmin {
             .filter(|a| a.active && a.session_epoch == epoch && !expired);
         let Some(account) = account else {
             session.log_out();
-            return Err(AppError::LoginRequired);
+            return Err(AppError::LoginRequired(wanted));
         };
         let role = account.role;
         let organization_id = if role.is_global() {

@@ -26,21 +26,41 @@ struct LoginPage {
     error: Option<String>,
     /// No administrator exists yet: the page says where the setup link is.
     first_start: bool,
+    /// The page to open once signed in (this site's only), if one was asked for.
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `next` if it is a page of this site, else nothing.
+fn own(next: &str) -> String {
+    if super::super::page::is_own_path(next) {
+        next.to_owned()
+    } else {
+        String::new()
+    }
 }
 
 #[get("/login")]
 pub async fn login_page(
     state: web::Data<AppState>,
     session: TypedSession,
+    query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let next = own(&query.next);
     if session.logged_in()?.is_some() {
-        return Ok(redirect("/"));
+        return Ok(redirect(if next.is_empty() { "/" } else { &next }));
     }
     render(&LoginPage {
         ctx: PageContext::public(&session)?,
         email: String::new(),
         error: None,
         first_start: !storage::administrators::any_exist(&state.db).await?,
+        next,
     })
 }
 
@@ -48,6 +68,8 @@ pub async fn login_page(
 pub struct LoginForm {
     email: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 #[post("/login")]
@@ -57,7 +79,12 @@ pub async fn log_in(
     session: TypedSession,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginForm { email, password } = form.into_inner();
+    let LoginForm {
+        email,
+        password,
+        next,
+    } = form.into_inner();
+    let next = own(&next);
     let typed = email.trim().to_lowercase();
     let client = req
         .peer_addr()
@@ -78,6 +105,7 @@ pub async fn log_in(
                 email: email.trim().to_owned(),
                 error: Some(error.to_owned()),
                 first_start: false,
+                next: next.clone(),
             },
         )
     };
@@ -130,7 +158,7 @@ pub async fn log_in(
                 app::login::release(&state.db, reservation).await?;
             }
             session.log_in(account.id, account.session_epoch)?;
-            Ok(redirect("/"))
+            Ok(redirect(if next.is_empty() { "/" } else { &next }))
         }
         (_, None) => again("Wrong email or password.", StatusCode::UNAUTHORIZED),
         (_, Some(_)) => {

@@ -110,17 +110,21 @@ impl Confirmation {
         render(&page).map(Some)
     }
 
-    /// Asks only when `needed` (an action form that does harmless things too).
-    pub async fn ask_if(
+    /// Asks before deleting `what` ("team “North”"), unless it is still `in_use`: the delete
+    /// then refuses at once, saying why, and there is nothing to ask.
+    pub async fn ask_to_delete(
         &self,
-        needed: bool,
         state: &AppState,
         admin: &CurrentAdmin,
-        question: impl FnOnce() -> Question,
+        in_use: bool,
+        what: String,
+        consequence: &str,
+        cancel: &str,
     ) -> Result<Option<HttpResponse>, AppError> {
-        if !needed {
+        if in_use {
             return Ok(None);
         }
-        self.ask(state, admin, question()).await
+        let question = Question::delete(format!("Delete {what}?"), consequence, cancel);
+        self.ask(state, admin, question).await
     }
 }

@@ -17,7 +17,7 @@ use crate::{
         entities::{areas, clients},
     },
     web::{
-        confirm::{Confirmation, Question},
+        confirm::Confirmation,
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
         page::{ListParams, Listing, PageContext, form_result, redirect, render_form},
@@ -239,15 +239,10 @@ pub async fn delete_client(
 ) -> Result<HttpResponse, AppError> {
     let client = find(&state, &admin, *id).await?;
     let in_use = storage::lookups::devices_assigned(&state.db, client.id).await? > 0;
-    let question = || {
-        Question::delete(
-            format!("Delete client “{}”?", client.name),
-            "It cannot be undone.",
-            "/clients",
-        )
-    };
+    let what = format!("client “{}”", client.name);
+    let undone = "It cannot be undone.";
     if let Some(page) = confirmation
-        .ask_if(!in_use, &state, &admin, question)
+        .ask_to_delete(&state, &admin, in_use, what, undone, "/clients")
         .await?
     {
         return Ok(page);

@@ -19,7 +19,7 @@ use crate::{
         entities::{areas, employees, teams},
     },
     web::{
-        confirm::{Confirmation, Question},
+        confirm::Confirmation,
         error::AppError,
         guard::{Can, ChangeDevices, CurrentAdmin, ReadDevices},
         page::{ListParams, Listing, PageContext, form_result, redirect, render, render_form},
@@ -284,15 +284,10 @@ pub async fn delete_team(
         .ok_or(AppError::NotFound)?;
     // One still in use is refused at once (saying why): nothing to ask.
     let in_use = storage::lookups::team_devices(&state.db, team.id).await? > 0;
-    let question = || {
-        Question::delete(
-            format!("Delete team “{}”?", team.name),
-            "It cannot be undone.",
-            "/teams",
-        )
-    };
+    let what = format!("team “{}”", team.name);
+    let undone = "It cannot be undone.";
     if let Some(page) = confirmation
-        .ask_if(!in_use, &state, &admin, question)
+        .ask_to_delete(&state, &admin, in_use, what, undone, "/teams")
         .await?
     {
         return Ok(page);
@@ -436,15 +431,10 @@ pub async fn delete_area(
         .await?
         .ok_or(AppError::NotFound)?;
     let in_use = storage::lookups::area_uses(&state.db, area.id).await? != (0, 0);
-    let question = || {
-        Question::delete(
-            format!("Delete area “{}”?", area.name),
-            "It cannot be undone.",
-            "/areas",
-        )
-    };
+    let what = format!("area “{}”", area.name);
+    let undone = "It cannot be undone.";
     if let Some(page) = confirmation
-        .ask_if(!in_use, &state, &admin, question)
+        .ask_to_delete(&state, &admin, in_use, what, undone, "/areas")
         .await?
     {
         return Ok(page);
@@ -657,12 +647,12 @@ pub async fn delete_employee(
     let employee = storage::lookups::find_employee(&state.db, organization, *id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let question = Question::delete(
-        format!("Delete employee “{}”?", employee.name),
-        "It cannot be undone. Registration codes are no longer mailed to this employee.",
-        "/employees",
-    );
-    if let Some(page) = confirmation.ask(&state, &admin, question).await? {
+    let what = format!("employee “{}”", employee.name);
+    let undone = "It cannot be undone. Registration codes are no longer mailed to this employee.";
+    if let Some(page) = confirmation
+        .ask_to_delete(&state, &admin, false, what, undone, "/employees")
+        .await?
+    {
         return Ok(page);
     }
     let result = app::lookups::delete_employee(&state.db, &admin.actor(), &employee).await;

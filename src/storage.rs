@@ -27,6 +27,7 @@ pub mod sync_bookkeeping;
 pub mod sync_entities;
 pub mod sync_log;
 pub mod sync_records;
+mod text_search;
 pub mod tokens;
 pub mod web_sessions;
 mod write_transaction;
@@ -35,8 +36,8 @@ pub use write_transaction::{WriteTransaction, begin_write};
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QuerySelect, QueryTrait, Select,
+    Condition, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Select,
     sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr},
 };
 
@@ -319,23 +320,12 @@ where
         query.clone().count(db),
         query.offset(request.offset()).limit(request.size).all(db),
     )?;
-    Ok(Page {
-        items,
-        total,
-        more: false,
-        request,
-    })
+    Ok(Page::counted(items, total, request))
 }
 
-/// Counting stops here for `fetch_page_counting_to`: enough for twenty pages, and a search
-/// matching a large part of a large table is not counted to its end.
+/// Counting stops here for lists that cap their count: enough for twenty pages, and a
+/// search matching a large part of a large table is not counted to its end.
 pub(crate) const COUNT_CAP: u64 = 1000;
-
-/// Where counting stops for a page: `COUNT_CAP`, or the end of the page if that is further,
-/// so that a page always knows whether another follows.
-pub(crate) fn count_cap(request: PageRequest) -> u64 {
-    Ord::max(COUNT_CAP, request.offset() + request.size)
-}
 
 /// How many rows the query has, counting no further than `cap + 1`.
 pub(crate) async fn count_up_to<E: EntityTrait>(
@@ -359,28 +349,201 @@ pub(crate) async fn count_up_to<E: EntityTrait>(
     }
 }
 
-/// Like `fetch_page`, but counts only up to `count_cap`: the page says when there are more.
-/// For searches, whose full count would read every match.
-pub(crate) async fn fetch_page_counting_to<E>(
+/// The order of a list that seeks (`PageRequest::anchor`): by a key, then by id, both
+/// the same way.
+pub(crate) struct SeekOrder<E: EntityTrait> {
+    /// Never NULL: a row whose key is NULL would be skipped by the seek (an index on the
+    /// organization and this expression keeps the pages quick).
+    pub key: SimpleExpr,
+    pub id: E::Column,
+    pub descending: bool,
+}
+
+impl<E: EntityTrait> SeekOrder<E> {
+    fn sorted(&self, query: Select<E>, descending: bool) -> Select<E> {
+        use sea_orm::QueryOrder;
+        query
+            .order_by(self.key.clone(), order(descending))
+            .order_by(self.id, order(descending))
+    }
+
+    /// Rows past the anchor row, walking `descending`: `key ≥ K AND (key > K OR id > anchor)`
+    /// with K the anchor's key (looked up by id in the same statement). The first half is
+    /// what lets the database start from K in its index; the second drops the rows up to
+    /// the anchor among those sharing its key.
+    fn past(&self, anchor: i64, descending: bool) -> Condition {
+        let key_of_anchor = || {
+            let lookup = Query::select()
+                .expr(self.key.clone())
+                .from(E::default())
+                .and_where(Expr::col((E::default(), self.id)).eq(anchor))
+                .to_owned();
+            SimpleExpr::SubQuery(
+                None,
+                Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
+                    lookup,
+                )),
+            )
+        };
+        let key = Expr::expr(self.key.clone());
+        let id = Expr::col((E::default(), self.id));
+        if descending {
+            Condition::all().add(key.clone().lte(key_of_anchor())).add(
+                Condition::any()
+                    .add(key.lt(key_of_anchor()))
+                    .add(id.lt(anchor)),
+            )
+        } else {
+            Condition::all().add(key.clone().gte(key_of_anchor())).add(
+                Condition::any()
+                    .add(key.gt(key_of_anchor()))
+                    .add(id.gt(anchor)),
+            )
+        }
+    }
+}
+
+/// A row's id, for the anchors of the pages around it.
+pub(crate) trait RowId {
+    fn row_id(&self) -> i64;
+}
+
+/// How a seeking list counts its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counting {
+    /// To the end (small lists, or ones an index counts quickly).
+    Exact,
+    /// Up to `COUNT_CAP`: "more than 1 000" (large lists and searches, whose full count
+    /// would read every row).
+    Capped,
+    /// Counted already by the caller.
+    Known { total: u64, more: bool },
+}
+
+/// One page of a filtered (unordered) query in `order`: from its anchor when it has one,
+/// else counted off from the top. One row more than the page is read, so the page knows
+/// whether another follows without counting to it.
+pub(crate) async fn fetch_seeking<E>(
     db: &impl ConnectionTrait,
     query: Select<E>,
+    order: &SeekOrder<E>,
+    request: PageRequest,
+    counting: Counting,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + RowId + Sized + Send + Sync,
+{
+    let count = async {
+        match counting {
+            Counting::Exact => Ok((query.clone().count(db).await?, false)),
+            Counting::Capped => {
+                let counted = count_up_to(db, query.clone(), COUNT_CAP).await?;
+                Ok((Ord::min(counted, COUNT_CAP), counted > COUNT_CAP))
+            }
+            Counting::Known { total, more } => Ok((total, more)),
+        }
+    };
+    let ((total, more), (items, next)) =
+        tokio::try_join!(count, seek_rows(db, query.clone(), order, request))?;
+    // The last page of a capped count: its end tells the exact number.
+    let (total, more) = if more && !next {
+        (request.offset() + items.len() as u64, false)
+    } else {
+        (total, more)
+    };
+    Ok(Page {
+        ends: items
+            .first()
+            .zip(items.last())
+            .map(|(first, last)| (first.row_id(), last.row_id())),
+        items,
+        total,
+        more,
+        request,
+        next: Some(next),
+    })
+}
+
+/// A page of a list that may be searched: `by_index` finds the matches through a text
+/// index, `by_row` tests each row for them. On SQLite, `id IN (…)` of an FTS5 index fetches
+/// every match and sorts them: right for a few, slow for tens of thousands, where walking
+/// the rows in order and testing each fills a page quickly. The count from the index (which
+/// stops at its cap) tells which. PostgreSQL's planner weighs the same itself.
+/// `indexed`: whether `by_index` looks in an FTS5 index at all (`text_search::uses_index`).
+pub(crate) async fn fetch_searching<E>(
+    db: &impl ConnectionTrait,
+    indexed: bool,
+    by_index: Select<E>,
+    by_row: Select<E>,
+    order: &SeekOrder<E>,
     request: PageRequest,
 ) -> Result<Page<E::Model>, DbErr>
 where
     E: EntityTrait,
+    E::Model: FromQueryResult + RowId + Sized + Send + Sync,
+{
+    if !indexed {
+        return fetch_seeking(db, by_index, order, request, Counting::Capped).await;
+    }
+    let counted = count_up_to(db, by_index.clone(), COUNT_CAP).await?;
+    let counting = Counting::Known {
+        total: Ord::min(counted, COUNT_CAP),
+        more: counted > COUNT_CAP,
+    };
+    let query = if counted > COUNT_CAP {
+        by_row
+    } else {
+        by_index
+    };
+    fetch_seeking(db, query, order, request, counting).await
+}
+
+/// The page's rows and whether more follow.
+async fn seek_rows<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    order: &SeekOrder<E>,
+    request: PageRequest,
+) -> Result<(Vec<E::Model>, bool), DbErr>
+where
+    E: EntityTrait,
     E::Model: FromQueryResult + Sized + Send + Sync,
 {
-    let cap = count_cap(request);
-    let (counted, items) = tokio::try_join!(
-        count_up_to(db, query.clone(), cap),
-        query.offset(request.offset()).limit(request.size).all(db),
-    )?;
-    Ok(Page {
-        items,
-        total: Ord::min(counted, cap),
-        more: counted > cap,
-        request,
-    })
+    let size = request.size as usize;
+    let read = request.size + 1;
+    if let Some(anchor) = request.anchor {
+        let (id, forward) = match anchor {
+            crate::domain::paging::Anchor::After(id) => (id, true),
+            crate::domain::paging::Anchor::Before(id) => (id, false),
+        };
+        // Previous walks back from the anchor, then turns the rows around.
+        let walk = order.descending == forward;
+        let mut rows = order
+            .sorted(query.clone().filter(order.past(id, walk)), walk)
+            .limit(read)
+            .all(db)
+            .await?;
+        // None: the anchor row is gone (deleted, or not of this list): the page number
+        // still says where the page is.
+        if !rows.is_empty() {
+            let more = forward && rows.len() > size;
+            rows.truncate(size);
+            if !forward {
+                rows.reverse();
+            }
+            return Ok((rows, more || !forward));
+        }
+    }
+    let mut rows = order
+        .sorted(query, order.descending)
+        .offset(request.offset())
+        .limit(read)
+        .all(db)
+        .await?;
+    let more = rows.len() > size;
+    rows.truncate(size);
+    Ok((rows, more))
 }
 
 pub(crate) fn order(descending: bool) -> sea_orm::Order {

@@ -33,6 +33,20 @@ mod m20261130_000028_create_web_sessions;
 mod m20261130_000029_outbox_mail_headers;
 mod m20261130_000030_create_sync_entities;
 mod m20261130_000031_create_sync_data;
+mod m20261201_000032_large_lists;
+
+/// The text of a row that a search looks in, as SQL over the row's columns: the indexes of
+/// `large_lists` are built on these very expressions, and the queries must repeat them.
+pub mod search_text {
+    /// A mobile user: name, email and user id.
+    pub const MOBILE_USER_TEXT: &str =
+        "coalesce(display_name, '') || ' ' || coalesce(email, '') || ' ' || user_id";
+    /// An audit entry, for the search box: action, target and the before/after snapshots.
+    pub const AUDIT_TEXT: &str = "action || ' ' || target || ' ' || coalesce(\"before\", '') \
+         || ' ' || coalesce(\"after\", '')";
+    /// An audit entry, for the Actor filter.
+    pub const AUDIT_ACTOR: &str = "actor";
+}
 
 pub struct Migrator;
 
@@ -71,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000029_outbox_mail_headers::Migration),
             Box::new(m20261130_000030_create_sync_entities::Migration),
             Box::new(m20261130_000031_create_sync_data::Migration),
+            Box::new(m20261201_000032_large_lists::Migration),
         ]
     }
 }

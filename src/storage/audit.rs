@@ -1,13 +1,14 @@
 //! The audit log (docs/behaviour.md#tenancy): who changed what, when, in which organization, before → after.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use migrations::search_text;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use serde::Serialize;
 
-use super::{contains_ci, entities::audit_log, fetch_page};
+use super::{SeekOrder, entities::audit_log, text_search};
 use crate::domain::{
     audit::AuditAction,
     paging::{Page, PageRequest},
@@ -102,26 +103,30 @@ pub struct AuditFilter {
     pub until: Option<NaiveDate>,
 }
 
-/// What the Audit page's filter keeps.
-fn condition(filter: &AuditFilter) -> Condition {
+/// What the Audit page's filter keeps, its texts found through the index of the
+/// `large_lists` migration (`by_index`) or tested on each entry.
+fn condition(backend: DbBackend, filter: &AuditFilter, by_index: bool) -> Condition {
     use audit_log::Column;
     let mut condition = Condition::all();
     if let Some(org) = filter.organization_id {
         condition = condition.add(Column::OrganizationId.eq(org));
     }
-    let text = filter.text.trim();
-    if !text.is_empty() {
-        condition = condition.add(
-            Condition::any()
-                .add(contains_ci(Column::Action.into_expr(), text))
-                .add(contains_ci(Column::Target.into_expr(), text))
-                .add(contains_ci(Column::Before.into_expr(), text))
-                .add(contains_ci(Column::After.into_expr(), text)),
-        );
-    }
-    let actor = filter.actor.trim();
-    if !actor.is_empty() {
-        condition = condition.add(contains_ci(Column::Actor.into_expr(), actor));
+    let texts = [
+        ("text", search_text::AUDIT_TEXT, filter.text.trim()),
+        ("actor", search_text::AUDIT_ACTOR, filter.actor.trim()),
+    ];
+    if by_index {
+        let index = text_search::Index {
+            name: "audit_search",
+            organization_id: filter.organization_id,
+        };
+        condition = condition.add(text_search::matches(backend, &index, Column::Id, &texts));
+    } else {
+        for (_, expression, text) in texts {
+            if !text.is_empty() {
+                condition = condition.add(text_search::row_contains(backend, expression, text));
+            }
+        }
     }
     if let Some(from) = filter.from {
         condition = condition.add(Column::At.gte(start_of(from)));
@@ -132,17 +137,28 @@ fn condition(filter: &AuditFilter) -> Condition {
     condition
 }
 
+impl super::RowId for audit_log::Model {
+    fn row_id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// A page of the Audit page, newest first: it seeks, and counts up to `COUNT_CAP`.
 pub async fn search(
     db: &impl ConnectionTrait,
     filter: &AuditFilter,
     request: PageRequest,
 ) -> Result<Page<audit_log::Model>, DbErr> {
     use audit_log::Column;
-    let query = audit_log::Entity::find()
-        .filter(condition(filter))
-        .order_by_desc(Column::At)
-        .order_by_desc(Column::Id);
-    fetch_page(db, query, request).await
+    let backend = db.get_database_backend();
+    let order = SeekOrder {
+        key: Expr::col((audit_log::Entity, Column::At)),
+        id: Column::Id,
+        descending: true,
+    };
+    let find = |by_index| audit_log::Entity::find().filter(condition(backend, filter, by_index));
+    let indexed = text_search::uses_index(backend, &[&filter.text, &filter.actor]);
+    super::fetch_searching(db, indexed, find(true), find(false), &order, request).await
 }
 
 /// The export's batches: up to `limit` entries of `filter` written before the entry `before`
@@ -155,7 +171,8 @@ pub async fn batch_before(
     limit: u64,
 ) -> Result<Vec<audit_log::Model>, DbErr> {
     use audit_log::Column;
-    let mut query = audit_log::Entity::find().filter(condition(filter));
+    let backend = db.get_database_backend();
+    let mut query = audit_log::Entity::find().filter(condition(backend, filter, true));
     if let Some(before) = before {
         query = query.filter(Column::Id.lt(before));
     }

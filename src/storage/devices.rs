@@ -8,9 +8,9 @@ use sea_orm::{
 };
 
 use super::{
-    contains_ci_on, count_cap, count_up_to,
+    Counting, SeekOrder, contains_ci_on,
     entities::{clients, device_clients, devices, licenses},
-    fetch_page, fetch_page_counting_to,
+    fetch_searching, fetch_seeking,
 };
 use crate::domain::{
     devices::{ClientChoice, ClientSelection, Functionality},
@@ -261,43 +261,52 @@ pub async fn list(
             devices::Column::RegisteredAt.is_null()
         } else {
             devices::Column::RegisteredAt.is_not_null()
-        })
-        .order_by_desc(devices::Column::ChangedAt)
-        .order_by_desc(devices::Column::Id);
+        });
+    // Newest change first, seeking along the (organization, changed_at) index.
+    let order = SeekOrder {
+        key: Expr::col((devices::Entity, devices::Column::ChangedAt)),
+        id: devices::Column::Id,
+        descending: true,
+    };
     let search = search.trim();
     if search.is_empty() {
         // Counted from the (organization, registered_at) index alone.
-        return fetch_page(db, query, request).await;
+        return fetch_seeking(db, query, &order, request, Counting::Exact).await;
     }
     match matching(db, organization_id, search).await? {
         // PostgreSQL counts every match: its bitmap of the trigram and id indexes makes that
         // cheap, while a LIMIT inside the count makes it prefer a plan that reads the table.
         Matching::Where(condition) if db.get_database_backend() == DbBackend::Postgres => {
-            fetch_page(db, query.filter(condition), request).await
+            fetch_seeking(
+                db,
+                query.filter(condition),
+                &order,
+                request,
+                Counting::Exact,
+            )
+            .await
         }
         Matching::Where(condition) => {
-            fetch_page_counting_to(db, query.filter(condition), request).await
+            fetch_seeking(
+                db,
+                query.filter(condition),
+                &order,
+                request,
+                Counting::Capped,
+            )
+            .await
         }
         Matching::Ids(ids) => {
-            // SQLite's plan for `id IN (…)` fetches every match and sorts them: right for a
-            // few, slow for tens of thousands, where reading the newest devices until the
-            // page is full is quick. The count (which stops at its cap) tells which it is.
-            let cap = count_cap(request);
-            let counted = count_up_to(db, query.clone().filter(ids.condition(false)), cap).await?;
-            let many = counted > cap;
-            let items = query
-                .filter(ids.condition(many))
-                .offset(request.offset())
-                .limit(request.size)
-                .all(db)
-                .await?;
-            Ok(Page {
-                items,
-                total: counted.min(cap),
-                more: many,
-                request,
-            })
+            let by_index = query.clone().filter(ids.condition(false));
+            let by_row = query.filter(ids.condition(true));
+            fetch_searching(db, true, by_index, by_row, &order, request).await
         }
+    }
+}
+
+impl super::RowId for devices::Model {
+    fn row_id(&self) -> i64 {
+        self.id
     }
 }
 

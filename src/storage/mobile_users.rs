@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::entities::mobile_users::{self, Column, Entity, Model};
+use migrations::search_text;
 
 use crate::domain::license_check::UserState;
 
@@ -136,14 +137,25 @@ impl UserSort {
         }
     }
 
-    fn column(self) -> Column {
+    /// What the users are ordered by: never NULL, so that pages can seek along it (a
+    /// missing name, email or version sorts as empty, first; a user who never synced as
+    /// the oldest sync). By name, the default, it is the index of `large_lists`.
+    fn key_expression(self) -> sea_orm::sea_query::SimpleExpr {
+        use sea_orm::sea_query::{Func, SimpleExpr};
+        let or_empty = |column: Column| -> SimpleExpr {
+            Func::coalesce([Expr::col((Entity, column)), Expr::val("")]).into()
+        };
         match self {
-            Self::Name => Column::DisplayName,
-            Self::UserId => Column::UserId,
-            Self::Email => Column::Email,
-            Self::State => Column::State,
-            Self::LastSync => Column::LastSyncAt,
-            Self::AppVersion => Column::AppVersion,
+            Self::Name => or_empty(Column::DisplayName),
+            Self::UserId => Expr::col((Entity, Column::UserId)),
+            Self::Email => or_empty(Column::Email),
+            Self::State => Expr::col((Entity, Column::State)),
+            Self::LastSync => Func::coalesce([
+                Expr::col((Entity, Column::LastSyncAt)),
+                Expr::val(chrono::DateTime::<Utc>::UNIX_EPOCH),
+            ])
+            .into(),
+            Self::AppVersion => or_empty(Column::AppVersion),
         }
     }
 }
@@ -155,23 +167,42 @@ pub struct UserFilter {
     pub state: Option<UserState>,
 }
 
-/// The organization's users the filter matches (also the sync log's search by user).
-pub(crate) fn filtered(organization_id: i64, filter: &UserFilter) -> sea_orm::Select<Entity> {
-    use sea_orm::Condition;
-    let mut query = Entity::find().filter(Column::OrganizationId.eq(organization_id));
+/// The organization's users the filter matches (also the sync log's search by user): the
+/// search through the text index of the `large_lists` migration.
+pub(crate) fn filtered(
+    backend: sea_orm::DbBackend,
+    organization_id: i64,
+    filter: &UserFilter,
+) -> sea_orm::Select<Entity> {
+    let query = unsearched(organization_id, filter);
     let search = filter.search.trim();
-    if !search.is_empty() {
-        query = query.filter(
-            Condition::any()
-                .add(super::contains_ci(Column::DisplayName.into_expr(), search))
-                .add(super::contains_ci(Column::Email.into_expr(), search))
-                .add(super::contains_ci(Column::UserId.into_expr(), search)),
-        );
+    if search.is_empty() {
+        return query;
     }
+    query.filter(super::text_search::matches(
+        backend,
+        &super::text_search::Index {
+            name: "mobile_users_search",
+            organization_id: Some(organization_id),
+        },
+        Column::Id,
+        &[("text", search_text::MOBILE_USER_TEXT, search)],
+    ))
+}
+
+/// The filter without its search.
+fn unsearched(organization_id: i64, filter: &UserFilter) -> sea_orm::Select<Entity> {
+    let mut query = Entity::find().filter(Column::OrganizationId.eq(organization_id));
     if let Some(state) = &filter.state {
         query = query.filter(Column::State.eq(state.as_str()));
     }
     query
+}
+
+impl super::RowId for Model {
+    fn row_id(&self) -> i64 {
+        self.id
+    }
 }
 
 pub async fn list(
@@ -182,11 +213,23 @@ pub async fn list(
     descending: bool,
     request: crate::domain::paging::PageRequest,
 ) -> Result<crate::domain::paging::Page<Model>, DbErr> {
-    use sea_orm::QueryOrder;
-    let query = filtered(organization_id, filter)
-        .order_by(sort.column(), super::order(descending))
-        .order_by_asc(Column::Id);
-    super::fetch_page(db, query, request).await
+    let order = super::SeekOrder {
+        key: sort.key_expression(),
+        id: Column::Id,
+        descending,
+    };
+    let backend = db.get_database_backend();
+    let by_row = match filter.search.trim() {
+        "" => unsearched(organization_id, filter),
+        search => unsearched(organization_id, filter).filter(super::text_search::row_contains(
+            backend,
+            search_text::MOBILE_USER_TEXT,
+            search,
+        )),
+    };
+    let by_index = filtered(backend, organization_id, filter);
+    let indexed = super::text_search::uses_index(backend, &[&filter.search]);
+    super::fetch_searching(db, indexed, by_index, by_row, &order, request).await
 }
 
 /// Every user the filter matches (Export CSV).
@@ -196,7 +239,7 @@ pub async fn all_matching(
     filter: &UserFilter,
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
-    filtered(organization_id, filter)
+    filtered(db.get_database_backend(), organization_id, filter)
         .order_by_asc(Column::DisplayName)
         .order_by_asc(Column::Id)
         .all(db)

@@ -165,6 +165,7 @@ pub async fn page(
             .filter(|k| k.label().to_lowercase().contains(&needle) || k.as_str().contains(&needle))
             .collect();
         let users = super::mobile_users::filtered(
+            db.get_database_backend(),
             organization_id,
             &super::mobile_users::UserFilter {
                 search: search.to_owned(),

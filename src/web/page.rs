@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::{
-        paging::{PAGE_SIZES, Page, PageRequest},
+        paging::{Anchor, PAGE_SIZES, Page, PageRequest},
         permissions::{Action, ObjectClass, Permission},
     },
     storage,
@@ -180,12 +180,20 @@ pub struct ListParams {
     /// and a hand-edited `page=abc` should show page 1, not an error.
     pub page: Option<String>,
     pub size: Option<String>,
+    /// The row before the page (a Next link) or after it (a Previous link): see `Anchor`.
+    pub after: Option<String>,
+    pub before: Option<String>,
 }
 
 impl ListParams {
     pub fn page_request(&self) -> PageRequest {
-        let number = |value: &Option<String>| value.as_deref().and_then(|v| v.trim().parse().ok());
-        PageRequest::new(number(&self.page), number(&self.size))
+        fn number<N: std::str::FromStr>(value: &Option<String>) -> Option<N> {
+            value.as_deref().and_then(|v| v.trim().parse().ok())
+        }
+        let anchor = number(&self.after)
+            .map(Anchor::After)
+            .or_else(|| number(&self.before).map(Anchor::Before));
+        PageRequest::new(number(&self.page), number(&self.size)).anchored(anchor)
     }
 
     pub fn descending(&self) -> bool {
@@ -209,6 +217,11 @@ pub struct Listing {
     pub page_count: u64,
     pub first_shown: u64,
     pub last_shown: u64,
+    /// Where this page was found from, kept in `current_url`.
+    anchor: Option<Anchor>,
+    /// The ids of the first and last row, for lists that seek.
+    ends: Option<(i64, i64)>,
+    has_next: bool,
 }
 
 impl Listing {
@@ -235,10 +248,32 @@ impl Listing {
             page_count: page.page_count(),
             first_shown,
             last_shown,
+            anchor: page.request.anchor,
+            ends: page.ends,
+            has_next: page.has_next(),
+        }
+    }
+
+    /// "more than 1 000", or on a page past the count's cap, more than the rows up to it.
+    pub fn shown_total(&self) -> u64 {
+        if self.more {
+            self.total.max(self.last_shown)
+        } else {
+            self.total
         }
     }
 
     fn url(&self, sort: &str, descending: bool, page: u64) -> String {
+        self.anchored_url(sort, descending, page, None)
+    }
+
+    fn anchored_url(
+        &self,
+        sort: &str,
+        descending: bool,
+        page: u64,
+        anchor: Option<Anchor>,
+    ) -> String {
         let mut pairs: Vec<(&str, String)> = self.filters.clone();
         pairs.push(("sort", sort.to_owned()));
         if descending {
@@ -247,6 +282,11 @@ impl Listing {
         pairs.push(("size", self.size.to_string()));
         if page > 1 {
             pairs.push(("page", page.to_string()));
+            match anchor {
+                Some(Anchor::After(id)) => pairs.push(("after", id.to_string())),
+                Some(Anchor::Before(id)) => pairs.push(("before", id.to_string())),
+                None => {}
+            }
         }
         format!(
             "{}?{}",
@@ -258,7 +298,7 @@ impl Listing {
     /// This very page (search, filters, sort, size and page): where an action on its rows
     /// comes back to.
     pub fn current_url(&self) -> String {
-        self.url(&self.sort, self.descending, self.page)
+        self.anchored_url(&self.sort, self.descending, self.page, self.anchor)
     }
 
     /// Link of a column header: sorts by it, or reverses the order if it is already sorted.
@@ -277,12 +317,17 @@ impl Listing {
     }
 
     pub fn previous_url(&self) -> Option<String> {
-        (self.page > 1).then(|| self.url(&self.sort, self.descending, self.page - 1))
+        (self.page > 1).then(|| {
+            let anchor = self.ends.map(|(first, _)| Anchor::Before(first));
+            self.anchored_url(&self.sort, self.descending, self.page - 1, anchor)
+        })
     }
 
     pub fn next_url(&self) -> Option<String> {
-        (self.more || self.page < self.page_count)
-            .then(|| self.url(&self.sort, self.descending, self.page + 1))
+        self.has_next.then(|| {
+            let anchor = self.ends.map(|(_, last)| Anchor::After(last));
+            self.anchored_url(&self.sort, self.descending, self.page + 1, anchor)
+        })
     }
 
     /// Hidden fields that carry filters and sort into the search and page-size forms.

@@ -119,12 +119,7 @@ pub async fn records_page(
         }
         None => (Vec::new(), 0, Vec::new()),
     };
-    let shown = Page {
-        items: vec![(); rows.len()],
-        total,
-        more: false,
-        request,
-    };
+    let shown = Page::counted(vec![(); rows.len()], total, request);
     let list = Listing::new(
         "/records",
         &query.list,

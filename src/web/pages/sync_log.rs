@@ -157,12 +157,7 @@ async fn table(
             entry,
         })
         .collect();
-    let shown = Page {
-        items: vec![(); rows.len()],
-        total,
-        more: false,
-        request,
-    };
+    let shown = Page::counted(vec![(); rows.len()], total, request);
     let list = Listing::new(
         path,
         &query.list,

@@ -465,15 +465,22 @@ where
     })
 }
 
+/// Searches that a text index finds at most this many matches for are fetched through it;
+/// with more, the rows are walked in order and tested (see `fetch_searching`).
+pub(crate) const FETCHED_THROUGH_INDEX: u64 = 10_000;
+
 /// A page of a list that may be searched: `by_index` finds the matches through a text
-/// index, `by_row` tests each row for them. On SQLite, `id IN (…)` of an FTS5 index fetches
-/// every match and sorts them: right for a few, slow for tens of thousands, where walking
-/// the rows in order and testing each fills a page quickly. The count from the index (which
-/// stops at its cap) tells which. PostgreSQL's planner weighs the same itself.
-/// `indexed`: whether `by_index` looks in an FTS5 index at all (`text_search::uses_index`).
+/// index, `by_row` tests each row for them. On SQLite, `id IN (…)` of an FTS5 index
+/// collects every match and sorts them: right for a few thousand, slow for hundreds of
+/// thousands, where walking the rows in order and testing each fills a page quickly (one
+/// row in a hundred matching or more). `in_index`: how many matches the index has (up to
+/// `FETCHED_THROUGH_INDEX + 1`; `None` where no FTS5 index is asked — PostgreSQL's planner
+/// weighs the same itself). `filtered`: whether other filters narrow the matches, so that
+/// the index's count is not theirs.
 pub(crate) async fn fetch_searching<E>(
     db: &impl ConnectionTrait,
-    indexed: bool,
+    in_index: Option<u64>,
+    filtered: bool,
     by_index: Select<E>,
     by_row: Select<E>,
     order: &SeekOrder<E>,
@@ -483,20 +490,20 @@ where
     E: EntityTrait,
     E::Model: FromQueryResult + RowId + Sized + Send + Sync,
 {
-    if !indexed {
-        return fetch_seeking(db, by_index, order, request, Counting::Capped).await;
+    match in_index {
+        Some(matches) if matches > FETCHED_THROUGH_INDEX => {
+            let counting = if filtered {
+                Counting::Capped
+            } else {
+                Counting::Known {
+                    total: COUNT_CAP,
+                    more: true,
+                }
+            };
+            fetch_seeking(db, by_row, order, request, counting).await
+        }
+        _ => fetch_seeking(db, by_index, order, request, Counting::Capped).await,
     }
-    let counted = count_up_to(db, by_index.clone(), COUNT_CAP).await?;
-    let counting = Counting::Known {
-        total: Ord::min(counted, COUNT_CAP),
-        more: counted > COUNT_CAP,
-    };
-    let query = if counted > COUNT_CAP {
-        by_row
-    } else {
-        by_index
-    };
-    fetch_seeking(db, query, order, request, counting).await
 }
 
 /// The page's rows and whether more follow.

@@ -455,3 +455,89 @@ fn rows(html: &str) -> Vec<String> {
         .map(|row| row.split("</tr>").next().unwrap_or("").to_owned())
         .collect()
 }
+
+#[tokio::test]
+async fn a_search_matching_more_rows_than_the_index_hands_over_pages_through_them_in_order() {
+    let app = spawn_app().await;
+    let acme = app.create_organization("Acme").await;
+    // More matches than `FETCHED_THROUGH_INDEX` (10 000): SQLite walks the users in name
+    // order and tests each. Zero-padded names sort alike under every collation.
+    let count = 10_100;
+    let users: Vec<mobile_users::ActiveModel> = (0..count)
+        .map(|n| mobile_users::ActiveModel {
+            organization_id: Set(acme.id),
+            user_id: Set(uuid::Uuid::new_v4().to_string()),
+            display_name: Set(Some(format!("novak {:05}", (n * 7919) % count))),
+            email: Set(None),
+            state: Set(if n % 10 == 0 {
+                UserState::Enabled
+            } else {
+                UserState::Pending
+            }),
+            created_at: Set(Utc::now()),
+            last_sync_at: Set(None),
+            device_info: Set(None),
+            app_version: Set(None),
+            temporary_license_until: Set(None),
+            version: Set(0),
+            access_profile_id: Set(None),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in users.chunks(500) {
+        mobile_users::Entity::insert_many(chunk.to_vec())
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    add_users(&app, acme.id, "Berg", 20).await;
+    let mut expected: Vec<mobile_users::Model> = mobile_users::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| user_matches(u, "NOVAK"))
+        .collect();
+    expected.sort_by(|a, b| a.display_name.cmp(&b.display_name).then(a.id.cmp(&b.id)));
+    let expected: Vec<i64> = expected.iter().map(|u| u.id).collect();
+    let filter = UserFilter {
+        search: "NOVAK".into(),
+        state: None,
+    };
+    let page = |request| users_page(&app, acme.id, &filter, UserSort::Name, false, request);
+    let first = page(PageRequest::new(None, Some(SIZE))).await;
+    assert_eq!(ids(&first, |u| u.id), expected[..25]);
+    assert!(first.more && first.total == 1_000, "more than 1 000");
+    let (_, last) = first.ends.unwrap();
+    let second =
+        page(PageRequest::new(Some(2), Some(SIZE)).anchored(Some(Anchor::After(last)))).await;
+    assert_eq!(ids(&second, |u| u.id), expected[25..50]);
+    let deep = page(PageRequest::new(Some(300), Some(SIZE))).await;
+    assert_eq!(ids(&deep, |u| u.id), expected[7_475..7_500]);
+    let (_, last) = deep.ends.unwrap();
+    let next =
+        page(PageRequest::new(Some(301), Some(SIZE)).anchored(Some(Anchor::After(last)))).await;
+    assert_eq!(ids(&next, |u| u.id), expected[7_500..7_525]);
+    let end = page(PageRequest::new(Some(404), Some(SIZE))).await;
+    assert_eq!(ids(&end, |u| u.id), expected[10_075..]);
+    assert!(
+        !end.has_next() && !end.more && end.total == 10_100,
+        "the last page knows the total"
+    );
+    // With the state filter the count is the filtered one.
+    let enabled = UserFilter {
+        search: "novak".into(),
+        state: Some(UserState::Enabled),
+    };
+    let page = users_page(
+        &app,
+        acme.id,
+        &enabled,
+        UserSort::Name,
+        false,
+        PageRequest::new(None, Some(100)),
+    )
+    .await;
+    assert_eq!((page.total, page.more), (1_000, true));
+    assert!(page.items.iter().all(|u| u.state == UserState::Enabled));
+}

@@ -111,16 +111,14 @@ fn condition(backend: DbBackend, filter: &AuditFilter, by_index: bool) -> Condit
     if let Some(org) = filter.organization_id {
         condition = condition.add(Column::OrganizationId.eq(org));
     }
-    let texts = [
-        ("text", search_text::AUDIT_TEXT, filter.text.trim()),
-        ("actor", search_text::AUDIT_ACTOR, filter.actor.trim()),
-    ];
+    let texts = search_parts(filter);
     if by_index {
-        let index = text_search::Index {
-            name: "audit_search",
-            organization_id: filter.organization_id,
-        };
-        condition = condition.add(text_search::matches(backend, &index, Column::Id, &texts));
+        condition = condition.add(text_search::matches(
+            backend,
+            &search_index(filter),
+            Column::Id,
+            &texts,
+        ));
     } else {
         for (_, expression, text) in texts {
             if !text.is_empty() {
@@ -135,6 +133,20 @@ fn condition(backend: DbBackend, filter: &AuditFilter, by_index: bool) -> Condit
         condition = condition.add(Column::At.lt(start_of(until)));
     }
     condition
+}
+
+fn search_index(filter: &AuditFilter) -> text_search::Index {
+    text_search::Index {
+        name: "audit_search",
+        organization_id: filter.organization_id,
+    }
+}
+
+fn search_parts(filter: &AuditFilter) -> [(&'static str, &'static str, &str); 2] {
+    [
+        ("text", search_text::AUDIT_TEXT, filter.text.trim()),
+        ("actor", search_text::AUDIT_ACTOR, filter.actor.trim()),
+    ]
 }
 
 impl super::RowId for audit_log::Model {
@@ -157,8 +169,29 @@ pub async fn search(
         descending: true,
     };
     let find = |by_index| audit_log::Entity::find().filter(condition(backend, filter, by_index));
-    let indexed = text_search::uses_index(backend, &[&filter.text, &filter.actor]);
-    super::fetch_searching(db, indexed, find(true), find(false), &order, request).await
+    let in_index = text_search::count_in_index(
+        db,
+        &search_index(filter),
+        &search_parts(filter),
+        super::FETCHED_THROUGH_INDEX,
+    )
+    .await?;
+    // Dates narrow the matches further; short texts are tested on the rows.
+    let filtered = filter.from.is_some()
+        || filter.until.is_some()
+        || search_parts(filter)
+            .iter()
+            .any(|(_, _, text)| !text.is_empty() && !text_search::indexed(text));
+    super::fetch_searching(
+        db,
+        in_index,
+        filtered,
+        find(true),
+        find(false),
+        &order,
+        request,
+    )
+    .await
 }
 
 /// The export's batches: up to `limit` entries of `filter` written before the entry `before`

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::{
-    Counting, SeekOrder, contains_ci_on,
+    Counting, FETCHED_THROUGH_INDEX, SeekOrder, contains_ci_on, count_up_to,
     entities::{clients, device_clients, devices, licenses},
     fetch_searching, fetch_seeking,
 };
@@ -299,7 +299,8 @@ pub async fn list(
         Matching::Ids(ids) => {
             let by_index = query.clone().filter(ids.condition(false));
             let by_row = query.filter(ids.condition(true));
-            fetch_searching(db, true, by_index, by_row, &order, request).await
+            let found = count_up_to(db, by_index.clone(), FETCHED_THROUGH_INDEX).await?;
+            fetch_searching(db, Some(found), false, by_index, by_row, &order, request).await
         }
     }
 }

@@ -143,7 +143,8 @@ impl UserSort {
     fn key_expression(self) -> sea_orm::sea_query::SimpleExpr {
         use sea_orm::sea_query::{Func, SimpleExpr};
         let or_empty = |column: Column| -> SimpleExpr {
-            Func::coalesce([Expr::col((Entity, column)), Expr::val("")]).into()
+            // A literal, not a bound value: the index is on this very expression.
+            Func::coalesce([Expr::col((Entity, column)), Expr::cust("''")]).into()
         };
         match self {
             Self::Name => or_empty(Column::DisplayName),
@@ -175,19 +176,26 @@ pub(crate) fn filtered(
     filter: &UserFilter,
 ) -> sea_orm::Select<Entity> {
     let query = unsearched(organization_id, filter);
-    let search = filter.search.trim();
-    if search.is_empty() {
+    if filter.search.trim().is_empty() {
         return query;
     }
     query.filter(super::text_search::matches(
         backend,
-        &super::text_search::Index {
-            name: "mobile_users_search",
-            organization_id: Some(organization_id),
-        },
+        &search_index(organization_id),
         Column::Id,
-        &[("text", search_text::MOBILE_USER_TEXT, search)],
+        &search_parts(filter),
     ))
+}
+
+fn search_index(organization_id: i64) -> super::text_search::Index {
+    super::text_search::Index {
+        name: "mobile_users_search",
+        organization_id: Some(organization_id),
+    }
+}
+
+fn search_parts(filter: &UserFilter) -> [(&'static str, &'static str, &str); 1] {
+    [("text", search_text::MOBILE_USER_TEXT, filter.search.trim())]
 }
 
 /// The filter without its search.
@@ -228,8 +236,15 @@ pub async fn list(
         )),
     };
     let by_index = filtered(backend, organization_id, filter);
-    let indexed = super::text_search::uses_index(backend, &[&filter.search]);
-    super::fetch_searching(db, indexed, by_index, by_row, &order, request).await
+    let in_index = super::text_search::count_in_index(
+        db,
+        &search_index(organization_id),
+        &search_parts(filter),
+        super::FETCHED_THROUGH_INDEX,
+    )
+    .await?;
+    let filtered = filter.state.is_some();
+    super::fetch_searching(db, in_index, filtered, by_index, by_row, &order, request).await
 }
 
 /// Every user the filter matches (Export CSV).

@@ -4,7 +4,7 @@
 //! SQL expression over the row (`migrations::search_text`), the same one the index holds.
 
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, Statement,
     sea_query::{Alias, Expr, Query, SimpleExpr},
 };
 
@@ -18,12 +18,7 @@ pub(crate) struct Index {
 /// Trigrams need three characters: shorter text is looked for in the rows themselves.
 const SHORTEST_INDEXED: usize = 3;
 
-/// Whether `matches` looks into an FTS5 index (SQLite, and a text long enough).
-pub(crate) fn uses_index(backend: DbBackend, texts: &[&str]) -> bool {
-    backend == DbBackend::Sqlite && texts.iter().any(|text| indexed(text))
-}
-
-fn indexed(text: &str) -> bool {
+pub(crate) fn indexed(text: &str) -> bool {
     text.trim().chars().count() >= SHORTEST_INDEXED
 }
 
@@ -38,34 +33,72 @@ pub(crate) fn matches(
     parts: &[(&str, &str, &str)],
 ) -> Condition {
     let mut all = Condition::all();
-    let mut phrases = Vec::new();
-    for &(column, expression, text) in parts {
+    for &(_, expression, text) in parts {
         let text = text.trim();
-        if text.is_empty() {
-            continue;
-        }
-        if backend == DbBackend::Sqlite && indexed(text) {
-            phrases.push(format!("{column} : {}", phrase(text)));
-        } else {
+        if !text.is_empty() && (backend != DbBackend::Sqlite || !indexed(text)) {
             all = all.add(row_contains(backend, expression, text));
         }
     }
+    match fts_query(backend, index, parts) {
+        Some(query) => {
+            let name = index.name;
+            let found = Query::select()
+                .column(Alias::new("rowid"))
+                .from(Alias::new(name))
+                .and_where(Expr::cust_with_values(format!("{name} MATCH ?"), [query]))
+                .to_owned();
+            all.add(id.in_subquery(found))
+        }
+        None => all,
+    }
+}
+
+/// How many rows the FTS5 index finds for `matches`, counting no further than `cap + 1`
+/// (`None`: it is not asked). Straight from the index: SQLite would first collect every
+/// match of `id IN (…)` before counting a single row.
+pub(crate) async fn count_in_index(
+    db: &impl ConnectionTrait,
+    index: &Index,
+    parts: &[(&str, &str, &str)],
+    cap: u64,
+) -> Result<Option<u64>, DbErr> {
+    let Some(query) = fts_query(db.get_database_backend(), index, parts) else {
+        return Ok(None);
+    };
+    let name = index.name;
+    let count = Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        format!(
+            "SELECT COUNT(*) AS counted FROM \
+             (SELECT rowid FROM {name} WHERE {name} MATCH ? LIMIT {})",
+            cap + 1
+        ),
+        [query.into()],
+    );
+    let counted = match db.query_one_raw(count).await? {
+        Some(row) => row.try_get::<i64>("", "counted")?,
+        None => 0,
+    };
+    Ok(Some(u64::try_from(counted).unwrap_or(0)))
+}
+
+/// The FTS5 query of the texts long enough for trigrams, within the organization (SQLite).
+fn fts_query(backend: DbBackend, index: &Index, parts: &[(&str, &str, &str)]) -> Option<String> {
+    if backend != DbBackend::Sqlite {
+        return None;
+    }
+    let mut phrases: Vec<String> = parts
+        .iter()
+        .filter(|(_, _, text)| indexed(text))
+        .map(|(column, _, text)| format!("{column} : {}", phrase(text.trim())))
+        .collect();
     if phrases.is_empty() {
-        return all;
+        return None;
     }
     if let Some(organization_id) = index.organization_id {
         phrases.insert(0, format!("organization : \"[{organization_id}]\""));
     }
-    let name = index.name;
-    let found = Query::select()
-        .column(Alias::new("rowid"))
-        .from(Alias::new(name))
-        .and_where(Expr::cust_with_values(
-            format!("{name} MATCH ?"),
-            [phrases.join(" AND ")],
-        ))
-        .to_owned();
-    all.add(id.in_subquery(found))
+    Some(phrases.join(" AND "))
 }
 
 /// The row's `expression` contains `text`, ignoring case, tested on the row (no index).

@@ -16,6 +16,7 @@ pub mod licenses;
 pub mod login;
 pub mod lookups;
 pub mod mobile_users;
+pub mod new_users;
 pub mod notifications;
 pub mod organizations;
 pub mod outbox;
@@ -45,6 +46,33 @@ impl Failure {
     /// The cause with the step as its context (the database error stays in the chain).
     pub fn into_anyhow(self) -> anyhow::Error {
         self.source.context(self.step)
+    }
+
+    /// One request's copy of a failure that a group of them shared (group commit): the
+    /// database error stays in the chain, so each answer is the same "try again" or
+    /// "broken".
+    pub fn unshare(shared: std::sync::Arc<Failure>) -> Failure {
+        std::sync::Arc::try_unwrap(shared).unwrap_or_else(|shared| Failure {
+            step: shared.step,
+            source: anyhow::Error::new(Shared(shared)),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Shared(std::sync::Arc<Failure>);
+
+impl std::fmt::Display for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0.source)
+    }
+}
+
+impl std::error::Error for Shared {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(AsRef::<dyn std::error::Error + Send + Sync>::as_ref(
+            &self.0.source,
+        ))
     }
 }
 

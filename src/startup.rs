@@ -120,6 +120,11 @@ impl Application {
             .with_outage_grace(config.outage_grace),
             passwords: web::password_work::PasswordWork::new(),
             pushes: crate::app::sync::PushQueue::start(db.clone()),
+            new_users: crate::app::new_users::NewUserQueue::start(
+                db.clone(),
+                config.base_url.clone(),
+                crate::domain::signed_links::LinkSigner::new(&config.cookie_key),
+            ),
             vendor_key,
             offline_key,
             signer: crate::domain::signed_links::LinkSigner::new(&config.cookie_key),

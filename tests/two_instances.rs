@@ -1,5 +1,6 @@
 //! Two `licensedesk serve` processes on one database (PostgreSQL in CI's second run, a
-//! shared SQLite file in the first) never enable more users than there are seats.
+//! shared SQLite file in the first) never enable more users than there are seats — also in
+//! a first-sync storm, where each instance creates the new users in groups.
 
 mod common;
 
@@ -10,9 +11,13 @@ use std::{
     time::Duration,
 };
 
+use futures_util::StreamExt;
 use licensedesk::{
-    domain::products::Product,
-    storage::{self, entities::mobile_users},
+    domain::{audit::AuditAction, products::Product},
+    storage::{
+        self,
+        entities::{audit_log, mobile_users, organizations},
+    },
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -69,17 +74,18 @@ async fn wait_until_up(client: &reqwest::Client, server: &Server) {
     panic!("{} did not start", server.address);
 }
 
-#[tokio::test]
-async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = common::fresh_database_url(dir.path()).await;
-    let db = storage::connect(&url).await.unwrap();
+/// An organization with a MOBILE licence of `seats` and auto-assignment on.
+async fn organization(
+    db: &sea_orm::DatabaseConnection,
+    name: &str,
+    seats: u32,
+) -> organizations::Model {
     let org = licensedesk::app::organizations::create(
-        &db,
+        db,
         &storage::audit::Actor::command_line(),
         licensedesk::domain::organization::OrganizationGuid::new_random(),
         licensedesk::domain::organization::OrganizationDetails::parse(
-            "Acme",
+            name,
             "https://crm.acme.example",
             None,
         )
@@ -95,14 +101,14 @@ async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
             product: Product::Mobile,
             valid_from: today - chrono::Duration::days(1),
             valid_till: today + chrono::Duration::days(30),
-            limit: 10,
+            limit: seats,
             competitive: false,
             organizations: vec![uuid::Uuid::parse_str(&org.organization_id).unwrap()],
             issued_at: chrono::Utc::now(),
         })
         .unwrap();
     licensedesk::app::licenses::import_key(
-        &db,
+        db,
         &vendor.public_key(),
         &storage::audit::Actor::command_line(),
         &key,
@@ -110,10 +116,23 @@ async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
     )
     .await
     .unwrap();
-    let mut settings = storage::settings::get(&db, org.id).await.unwrap();
+    let mut settings = storage::settings::get(db, org.id).await.unwrap();
     settings.auto_assign_licenses = true;
-    storage::settings::save(&db, settings).await.unwrap();
+    storage::settings::save(db, settings).await.unwrap();
+    org
+}
 
+/// `users` new users of each organization check at once, alternately through the two
+/// instances; each gets an answer, and exactly as many are Enabled as the organization has
+/// seats — in the answers, in the database and in the audit log, one entry per user.
+async fn race(organizations: &[(&str, u32)], users: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::fresh_database_url(dir.path()).await;
+    let db = storage::connect(&url).await.unwrap();
+    let mut orgs = Vec::new();
+    for (name, seats) in organizations {
+        orgs.push((organization(&db, name, *seats).await, *seats));
+    }
     let servers = [
         serve(&dir.path().join("one"), &url),
         serve(&dir.path().join("two"), &url),
@@ -123,14 +142,16 @@ async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
         wait_until_up(&client, server).await;
     }
 
-    let checks = (0..50).map(|i| {
+    let checks = (0..users * orgs.len()).map(|i| {
         let client = client.clone();
         let url = format!("{}/api/v1/license/check", servers[i % 2].address);
+        let (org, _) = &orgs[i % orgs.len()];
         let body = format!(
             "<MobileClient><OrganizationId>{}</OrganizationId><UserId>{}</UserId></MobileClient>",
             org.organization_id,
             uuid::Uuid::new_v4()
         );
+        let organization = org.organization_id.clone();
         async move {
             let response = client
                 .post(url)
@@ -140,19 +161,60 @@ async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
                 .await
                 .unwrap();
             assert_eq!(response.status(), 200);
-            response.text().await.unwrap()
+            (organization, response.text().await.unwrap())
         }
     });
-    let replies = futures_util::future::join_all(checks).await;
-    let enabled = replies
-        .iter()
-        .filter(|r| r.contains("<State>Enabled</State>"))
-        .count();
-    assert_eq!(enabled, 10, "exactly the seats");
-    let stored = mobile_users::Entity::find()
-        .filter(mobile_users::Column::State.eq(UserState::Enabled))
-        .count(&db)
-        .await
-        .unwrap();
-    assert_eq!(stored, 10);
+    let replies = futures_util::stream::iter(checks)
+        .buffer_unordered(200)
+        .collect::<Vec<_>>()
+        .await;
+    for (org, seats) in &orgs {
+        let answered = |state: &str| {
+            replies
+                .iter()
+                .filter(|(o, r)| {
+                    *o == org.organization_id && r.contains(&format!("<State>{state}</State>"))
+                })
+                .count()
+        };
+        assert_eq!(answered("Enabled"), *seats as usize, "exactly the seats");
+        assert_eq!(
+            answered("Pending"),
+            users - *seats as usize,
+            "the others wait"
+        );
+        let stored = |state: UserState| {
+            mobile_users::Entity::find()
+                .filter(mobile_users::Column::OrganizationId.eq(org.id))
+                .filter(mobile_users::Column::State.eq(state))
+                .count(&db)
+        };
+        assert_eq!(stored(UserState::Enabled).await.unwrap(), u64::from(*seats));
+        assert_eq!(
+            stored(UserState::Pending).await.unwrap(),
+            (users - *seats as usize) as u64
+        );
+        let assigned = audit_log::Entity::find()
+            .filter(audit_log::Column::OrganizationId.eq(org.id))
+            .filter(audit_log::Column::Action.eq(AuditAction::MobileUserAutoAssign.as_str()))
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(
+            assigned,
+            u64::from(*seats),
+            "one audit entry per Enabled user"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_instances_share_ten_seats_among_fifty_simultaneous_new_users() {
+    race(&[("Acme", 10)], 50).await;
+}
+
+#[tokio::test]
+async fn two_instances_share_a_hundred_seats_among_five_hundred_new_users_in_a_storm() {
+    // A second organization in the same storm: the groups mix both.
+    race(&[("Acme", 100), ("Globex", 7)], 500).await;
 }

@@ -1,17 +1,17 @@
 //! The licence check (docs/behaviour.md#license-check): loads the facts (from the instance's copy of the
 //! organization when it can), asks `domain::license_check::decide`, and writes what it says.
-//! A new Enabled user takes a seat under the organization's lock, re-counting the Enabled
-//! users first (`storage::mobile_seats::lock_mobile_seats`), so concurrent checks (or
-//! instances) never enable more users than there are seats.
+//! A new user is created by the instance's writer (`new_users`), with the others arriving
+//! meanwhile: an Enabled one takes a seat under the organization's lock, re-counting the
+//! Enabled users first (`storage::mobile_seats::lock_mobile_seats`), so concurrent checks
+//! (or instances) never enable more users than there are seats.
 
-use crate::domain::audit::AuditAction;
 use crate::domain::settings::SyncMode;
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::{
     Failure, Step,
-    notifications::{NoticeLinks, notify_assignment},
+    new_users::{NewUser, NewUserQueue, Wants},
 };
 use crate::{
     domain::{
@@ -19,8 +19,6 @@ use crate::{
         license_check::{Answer, AnswerState, Decision, Facts, Status, UserState, decide},
     },
     storage::{
-        self,
-        audit::{self, Actor, Change},
         entities::organizations,
         mobile_seats, mobile_users,
         organization_cache::{CachedUser, Lookup, OrganizationCache, OrganizationFacts},
@@ -37,7 +35,7 @@ pub async fn check(
     db: &DatabaseConnection,
     request: &CheckRequest,
     now: DateTime<Utc>,
-    links: &NoticeLinks<'_>,
+    new_users: &NewUserQueue,
     bookkeeping: &SyncBookkeeping,
     cache: &OrganizationCache,
     read_only: bool,
@@ -131,32 +129,22 @@ pub async fn check(
         }
         (Decision::Answer(answer), None) => answer,
         (Decision::CreatePending { until, answer }, _) => {
-            let txn = storage::begin_write(db).await.step("begin")?;
-            mobile_seats::insert_from_check(
-                &txn,
-                organization.id,
-                request,
-                UserState::Pending,
-                Some(until),
-                now,
-            )
-            .await
-            .step("record the Pending user")?;
-            txn.commit().await.step("commit")?;
-            answer
-        }
-        (Decision::CreateEnabled { answer, fallback }, _) => {
-            enable_new_user(
-                db,
+            create(
+                new_users,
                 organization,
                 request,
-                None,
-                answer,
-                fallback,
                 now,
-                links,
+                Wants::Pending { until, answer },
             )
             .await?
+        }
+        (Decision::CreateEnabled { answer, fallback }, _) => {
+            let wants = Wants::Enabled {
+                free_after_days: None,
+                answer,
+                pending_until: fallback,
+            };
+            create(new_users, organization, request, now, wants).await?
         }
         (
             Decision::FreeOldestThenEnable {
@@ -166,17 +154,12 @@ pub async fn check(
             },
             _,
         ) => {
-            enable_new_user(
-                db,
-                organization,
-                request,
-                Some(days),
+            let wants = Wants::Enabled {
+                free_after_days: Some(days),
                 answer,
-                fallback,
-                now,
-                links,
-            )
-            .await?
+                pending_until: fallback,
+            };
+            create(new_users, organization, request, now, wants).await?
         }
     };
     Ok(CheckOutcome {
@@ -185,110 +168,21 @@ pub async fn check(
     })
 }
 
-/// Auto-assignment: takes a free seat (or, with `free_after_days`, the seat of the Enabled
-/// user whose last sync is oldest and older than that) for a new Enabled user, or records
-/// the user Pending when none can be had.
-#[allow(clippy::too_many_arguments)]
-async fn enable_new_user(
-    db: &DatabaseConnection,
+/// Hands a new user to the instance's writer (`new_users`), which creates it with the
+/// others arriving meanwhile.
+async fn create(
+    new_users: &NewUserQueue,
     organization: &organizations::Model,
     request: &CheckRequest,
-    free_after_days: Option<u32>,
-    enabled: Answer,
-    pending_until: DateTime<Utc>,
     now: DateTime<Utc>,
-    links: &NoticeLinks<'_>,
+    wants: Wants,
 ) -> Result<Answer, Failure> {
-    let service = Actor::system("licensing service");
-    let txn = storage::begin_write(db).await.step("begin")?;
-    let mut seats = mobile_seats::lock_mobile_seats(&txn, organization.id, now)
-        .await
-        .step("lock the MOBILE seats")?;
-    let mut free = seats.free() > 0;
-    let mut freed_user = None;
-    if !free && let Some(days) = free_after_days {
-        let oldest = mobile_seats::oldest_enabled_synced_before(
-            &txn,
-            organization.id,
-            mobile_seats::days_before(now, days),
-        )
-        .await
-        .step("find the user to free")?;
-        if let Some(oldest) = oldest {
-            mobile_users::set_state(&txn, &oldest, UserState::Disabled)
-                .await
-                .step("disable the user freed")?;
-            seats.used = seats.used.saturating_sub(1);
-            freed_user = Some(oldest.user_id.clone());
-            audit::record(
-                &txn,
-                &service,
-                Change::new(
-                    Some(organization.id),
-                    AuditAction::MobileUserAutoFree,
-                    format!(
-                        "user {} (no sync for more than {days} days)",
-                        oldest.user_id
-                    ),
-                ),
-            )
-            .await
-            .step("record the auto-free audit entry")?;
-            free = true;
-        }
-    }
-    let answer = if free
-        && mobile_seats::insert_from_check(
-            &txn,
-            organization.id,
-            request,
-            UserState::Enabled,
-            None,
+    new_users
+        .create(NewUser {
+            organization: organization.clone(),
+            request: request.clone(),
             now,
-        )
+            wants,
+        })
         .await
-        .step("record the Enabled user")?
-    {
-        audit::record(
-            &txn,
-            &service,
-            Change::new(
-                Some(organization.id),
-                AuditAction::MobileUserAutoAssign,
-                format!("user {}", request.user_id),
-            ),
-        )
-        .await
-        .step("record the auto-assign audit entry")?;
-        seats.used += 1;
-        notify_assignment(
-            &txn,
-            organization,
-            &request.user_id.to_string(),
-            freed_user.as_deref(),
-            seats,
-            links,
-        )
-        .await
-        .step("queue the assignment notices")?;
-        enabled
-    } else {
-        mobile_seats::insert_from_check(
-            &txn,
-            organization.id,
-            request,
-            UserState::Pending,
-            Some(pending_until),
-            now,
-        )
-        .await
-        .step("record the Pending user")?;
-        Answer {
-            status: Status::Ok,
-            state: AnswerState::User(UserState::Pending),
-            valid_until: Some(pending_until),
-        }
-    };
-    txn.commit().await.step("commit")?;
-    Ok(answer)
 }

@@ -16,7 +16,6 @@ use serde_json::value::RawValue;
 use super::{
     Outcome, Step,
     license_check::{self, CheckOutcome},
-    notifications::NoticeLinks,
     refuse,
 };
 use crate::{
@@ -54,7 +53,7 @@ pub struct Push {
 
 /// What the licence check needs besides the database.
 pub struct Licensing<'a> {
-    pub links: NoticeLinks<'a>,
+    pub new_users: &'a crate::app::new_users::NewUserQueue,
     pub bookkeeping: &'a SyncBookkeeping,
     pub cache: &'a OrganizationCache,
     pub read_only: bool,
@@ -165,7 +164,7 @@ pub async fn sync(
             device_info: device.device_name.clone(),
         },
         now,
-        &licensing.links,
+        licensing.new_users,
         licensing.bookkeeping,
         licensing.cache,
         licensing.read_only,

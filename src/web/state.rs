@@ -26,6 +26,7 @@ pub struct AppState {
     pub passwords: super::password_work::PasswordWork,
     /// Devices' pushes, written in groups by one task.
     pub pushes: crate::app::sync::PushQueue,
+    pub new_users: crate::app::new_users::NewUserQueue,
 }
 
 impl AppState {

@@ -48,13 +48,10 @@ impl PushQueue {
         self.sender
             .send(Queued { job, reply })
             .map_err(|_| stopped())?;
-        match answer.await.map_err(|_| stopped())? {
-            Ok(results) => Ok(results),
-            Err(shared) => Err(Arc::try_unwrap(shared).unwrap_or_else(|shared| Failure {
-                step: shared.step,
-                source: anyhow::Error::new(Shared(shared)),
-            })),
-        }
+        answer
+            .await
+            .map_err(|_| stopped())?
+            .map_err(Failure::unshare)
     }
 }
 
@@ -103,24 +100,5 @@ async fn write_groups(db: DatabaseConnection, mut receiver: mpsc::UnboundedRecei
                 }
             }
         }
-    }
-}
-
-/// A failure that several pushes share; the database error stays in the chain, so each
-/// push's answer is the same "try again" or "broken".
-#[derive(Debug)]
-struct Shared(Arc<Failure>);
-
-impl std::fmt::Display for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0.source)
-    }
-}
-
-impl std::error::Error for Shared {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(AsRef::<dyn std::error::Error + Send + Sync>::as_ref(
-            &self.0.source,
-        ))
     }
 }

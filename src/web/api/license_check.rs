@@ -58,7 +58,7 @@ pub async fn license_check(
         &state.db,
         &request,
         chrono::Utc::now(),
-        &state.notice_links(),
+        &state.new_users,
         &state.bookkeeping,
         &state.organization_cache,
         state.config.read_only,

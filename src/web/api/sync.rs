@@ -167,7 +167,7 @@ pub async fn sync(
         }
     };
     let licensing = Licensing {
-        links: state.notice_links(),
+        new_users: &state.new_users,
         bookkeeping: &state.bookkeeping,
         cache: &state.organization_cache,
         read_only: state.config.read_only,

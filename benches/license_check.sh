@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Licence check benchmark (issue 4): 100 000 mobile users, the check endpoint driven over
-# HTTP by wrk (a separate process) at 64 connections, beside /healthz in the same run
-# (ROUNDS alternating rounds of DURATION each), on SQLite and on PostgreSQL. Prints a
-# Markdown table: mean requests/s, median p50 and worst p99 over the rounds.
+# Licence check benchmark (issues 4 and 14): 100 000 mobile users, the check endpoint driven
+# over HTTP by wrk (a separate process) at 64 connections for known users and for a
+# first-sync storm (every request a new user GUID, benches/storm.lua), beside /healthz in
+# the same run (ROUNDS alternating rounds of DURATION each), on SQLite and on PostgreSQL.
+# Prints a Markdown table: mean requests/s, median p50 and worst p99 over the rounds.
 #
 #   bash benches/license_check.sh            # both engines
 #   ENGINES=sqlite bash benches/license_check.sh
@@ -77,16 +78,20 @@ for engine in $ENGINES; do
   # Warm up, then measure the two endpoints in alternating rounds, so that a change in the
   # machine's load during the run weighs on both alike.
   BENCH_USERS="$dir/users.txt" wrk -t2 -c"$CONNECTIONS" -d3s -s benches/check.lua "http://127.0.0.1:$port/api/v1/license/check" >/dev/null
-  : >"$dir/check.txt"; : >"$dir/health.txt"
+  : >"$dir/check.txt"; : >"$dir/health.txt"; : >"$dir/storm.txt"
   for _ in $(seq 1 "$ROUNDS"); do
     BENCH_USERS="$dir/users.txt" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/check.lua "http://127.0.0.1:$port/api/v1/license/check" | summarize >>"$dir/check.txt"
     wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port/healthz" | summarize >>"$dir/health.txt"
+    BENCH_USERS="$dir/users.txt" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s benches/storm.lua "http://127.0.0.1:$port/api/v1/license/check" | summarize >>"$dir/storm.txt"
   done
   kill "$server"; wait "$server" 2>/dev/null || true
   read -r c_rps c_p50 c_p99 c_err <<<"$(combine <"$dir/check.txt")"
   read -r h_rps h_p50 h_p99 h_err <<<"$(combine <"$dir/health.txt")"
+  read -r s_rps s_p50 s_p99 s_err <<<"$(combine <"$dir/storm.txt")"
   ratio=$(python3 -c "print(f'{$c_rps / $h_rps:.2f}')")
+  storm_ratio=$(python3 -c "print(f'{$s_rps / $h_rps:.2f}')")
   echo "| $engine | POST /api/v1/license/check | $c_rps | $c_p50 | $c_p99 | $c_err | $ratio |"
+  echo "| $engine | POST /api/v1/license/check, new users (storm) | $s_rps | $s_p50 | $s_p99 | $s_err | $storm_ratio |"
   echo "| $engine | GET /healthz | $h_rps | $h_p50 | $h_p99 | $h_err | |"
   if [ "$engine" = postgres ]; then psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null; fi
 done

@@ -7,7 +7,7 @@
 //! in arrival order against the seats left — the same answers, audit entries and notices as
 //! one at a time, and never more Enabled users than seats, whatever the instances.
 
-use std::sync::Arc;
+use std::{collections::HashSet, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -28,7 +28,8 @@ use crate::{
         self,
         audit::{self, Actor, Change},
         entities::organizations,
-        mobile_seats, mobile_users,
+        mobile_seats::{self, NewUserRow},
+        mobile_users,
     },
 };
 
@@ -151,60 +152,115 @@ async fn write_groups(
     }
 }
 
-/// Creates the users in one transaction; their answers, in order. Each organization is
-/// locked (and its seats counted) once, when its first user who may be Enabled comes.
+/// Creates the users in one transaction; their answers, in order.
 async fn write_group(
     db: &DatabaseConnection,
     links: &NoticeLinks<'_>,
     users: &[NewUser],
 ) -> Result<Vec<Answer>, Failure> {
     let txn = storage::begin_write(db).await.step("begin")?;
-    let mut seats: Vec<(i64, MobileSeats)> = Vec::new();
-    let mut answers = Vec::with_capacity(users.len());
+    let mut organizations: Vec<i64> = Vec::new();
     for user in users {
-        let organization_id = user.organization.id;
-        let answer = match &user.wants {
-            Wants::Pending { until, answer } => {
-                mobile_seats::insert_from_check(
-                    &txn,
-                    organization_id,
-                    &user.request,
-                    UserState::Pending,
-                    Some(*until),
-                    user.now,
-                )
+        if !organizations.contains(&user.organization.id) {
+            organizations.push(user.organization.id);
+        }
+    }
+    let mut answers = vec![None; users.len()];
+    for organization_id in organizations {
+        let mine: Vec<usize> = (0..users.len())
+            .filter(|&i| users[i].organization.id == organization_id)
+            .collect();
+        write_organization(&txn, links, users, &mine, &mut answers).await?;
+    }
+    txn.commit().await.step("commit")?;
+    Ok(answers.into_iter().flatten().collect())
+}
+
+/// The new users `mine` of one organization: its change stamp taken (which locks it until
+/// the commit, so no other writer adds users meanwhile), its seats counted once if anyone
+/// may be Enabled, each user decided in arrival order, then all inserted together.
+async fn write_organization(
+    txn: &impl ConnectionTrait,
+    links: &NoticeLinks<'_>,
+    users: &[NewUser],
+    mine: &[usize],
+    answers: &mut [Option<Answer>],
+) -> Result<(), Failure> {
+    let Some(first) = mine.first().map(|&i| &users[i]) else {
+        return Ok(());
+    };
+    let organization_id = first.organization.id;
+    let version = mobile_users::next_version(txn, organization_id, false)
+        .await
+        .step("take the users' change stamp")?;
+    let mut seats = if mine
+        .iter()
+        .any(|&i| matches!(users[i].wants, Wants::Enabled { .. }))
+    {
+        Some(
+            mobile_seats::lock_mobile_seats(txn, organization_id, first.now)
                 .await
-                .step("record the Pending user")?;
+                .step("lock the MOBILE seats")?,
+        )
+    } else {
+        None
+    };
+    let user_ids: Vec<String> = mine
+        .iter()
+        .map(|&i| users[i].request.user_id.to_string())
+        .collect();
+    // Users another check created since this one looked, or that came twice.
+    let mut known: HashSet<String> =
+        mobile_users::find_by_user_ids(txn, organization_id, &user_ids)
+            .await
+            .step("look the new users up")?
+            .into_keys()
+            .collect();
+    let mut rows = Vec::with_capacity(mine.len());
+    for &i in mine {
+        let user = &users[i];
+        let new = known.insert(user.request.user_id.to_string());
+        answers[i] = Some(match (&user.wants, seats.as_mut()) {
+            (Wants::Pending { until, answer }, _) => {
+                if new {
+                    rows.push(row(user, UserState::Pending, Some(*until)));
+                }
                 *answer
             }
-            Wants::Enabled {
-                free_after_days,
-                answer,
-                pending_until,
-            } => {
-                let index = match seats.iter().position(|(id, _)| *id == organization_id) {
-                    Some(index) => index,
-                    None => {
-                        let counted =
-                            mobile_seats::lock_mobile_seats(&txn, organization_id, user.now)
-                                .await
-                                .step("lock the MOBILE seats")?;
-                        seats.push((organization_id, counted));
-                        seats.len() - 1
-                    }
-                };
-                let enabled = Enabling {
+            (
+                Wants::Enabled {
+                    free_after_days,
+                    answer,
+                    pending_until,
+                },
+                Some(seats),
+            ) => {
+                let enabling = Enabling {
                     free_after_days: *free_after_days,
                     answer: *answer,
                     pending_until: *pending_until,
                 };
-                enable(&txn, links, user, enabled, &mut seats[index].1).await?
+                if new {
+                    enable(txn, links, user, enabling, seats, &mut rows).await?
+                } else {
+                    enabling.pending()
+                }
             }
-        };
-        answers.push(answer);
+            (Wants::Enabled { pending_until, .. }, None) => Enabling::pending_until(*pending_until),
+        });
     }
-    txn.commit().await.step("commit")?;
-    Ok(answers)
+    mobile_seats::insert_new_users(txn, organization_id, &rows, version)
+        .await
+        .step("record the new users")
+}
+
+fn row(user: &NewUser, state: UserState, until: Option<DateTime<Utc>>) -> NewUserRow<'_> {
+    NewUserRow {
+        request: &user.request,
+        state,
+        temporary_license_until: until,
+        now: user.now,
+    }
 }
 
 struct Enabling {
@@ -213,16 +269,32 @@ struct Enabling {
     pending_until: DateTime<Utc>,
 }
 
+impl Enabling {
+    /// The answer when no seat could be had.
+    fn pending(&self) -> Answer {
+        Self::pending_until(self.pending_until)
+    }
+
+    fn pending_until(until: DateTime<Utc>) -> Answer {
+        Answer {
+            status: Status::Ok,
+            state: AnswerState::User(UserState::Pending),
+            valid_until: Some(until),
+        }
+    }
+}
+
 /// Auto-assignment: takes a free seat (or, with `free_after_days`, the seat of the Enabled
-/// user whose last sync is oldest and older than that) for the new user, or records the
-/// user Pending when none can be had. `seats` are the organization's, counted under its
-/// lock and kept up to date here.
-async fn enable(
+/// user whose last sync is oldest and older than that) for the new user, or leaves the user
+/// Pending when none can be had; the user's row goes into `rows`. `seats` are the
+/// organization's, counted under its lock and kept up to date here.
+async fn enable<'a>(
     txn: &impl ConnectionTrait,
     links: &NoticeLinks<'_>,
-    user: &NewUser,
+    user: &'a NewUser,
     enabling: Enabling,
     seats: &mut MobileSeats,
+    rows: &mut Vec<NewUserRow<'a>>,
 ) -> Result<Answer, Failure> {
     let service = Actor::system("licensing service");
     let (organization, request, now) = (&user.organization, &user.request, user.now);
@@ -259,55 +331,32 @@ async fn enable(
             free = true;
         }
     }
-    if free
-        && mobile_seats::insert_from_check(
-            txn,
-            organization.id,
-            request,
-            UserState::Enabled,
-            None,
-            now,
-        )
-        .await
-        .step("record the Enabled user")?
-    {
-        audit::record(
-            txn,
-            &service,
-            Change::new(
-                Some(organization.id),
-                AuditAction::MobileUserAutoAssign,
-                format!("user {}", request.user_id),
-            ),
-        )
-        .await
-        .step("record the auto-assign audit entry")?;
-        seats.used += 1;
-        notify_assignment(
-            txn,
-            organization,
-            &request.user_id.to_string(),
-            freed_user.as_deref(),
-            *seats,
-            links,
-        )
-        .await
-        .step("queue the assignment notices")?;
-        return Ok(enabling.answer);
+    if !free {
+        rows.push(row(user, UserState::Pending, Some(enabling.pending_until)));
+        return Ok(enabling.pending());
     }
-    mobile_seats::insert_from_check(
+    rows.push(row(user, UserState::Enabled, None));
+    audit::record(
         txn,
-        organization.id,
-        request,
-        UserState::Pending,
-        Some(enabling.pending_until),
-        now,
+        &service,
+        Change::new(
+            Some(organization.id),
+            AuditAction::MobileUserAutoAssign,
+            format!("user {}", request.user_id),
+        ),
     )
     .await
-    .step("record the Pending user")?;
-    Ok(Answer {
-        status: Status::Ok,
-        state: AnswerState::User(UserState::Pending),
-        valid_until: Some(enabling.pending_until),
-    })
+    .step("record the auto-assign audit entry")?;
+    seats.used += 1;
+    notify_assignment(
+        txn,
+        organization,
+        &request.user_id.to_string(),
+        freed_user.as_deref(),
+        *seats,
+        links,
+    )
+    .await
+    .step("queue the assignment notices")?;
+    Ok(enabling.answer)
 }

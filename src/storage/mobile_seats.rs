@@ -81,41 +81,50 @@ pub async fn mobile_seats(
     Ok(seats_of(&valid, any, used, now))
 }
 
-/// Inserts the user unless a concurrent check did first (then that one stands); in the
-/// caller's transaction, which the change stamp locks the organization for.
-pub async fn insert_from_check(
+/// A user the licence check creates.
+pub struct NewUserRow<'a> {
+    pub request: &'a CheckRequest,
+    pub state: UserState,
+    pub temporary_license_until: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts the users, all with the change stamp `version`, a few hundred per statement; a
+/// user who is there already stays as it is. In the caller's transaction, which the stamp
+/// locks the organization for (`mobile_users::next_version`).
+pub async fn insert_new_users(
     db: &impl ConnectionTrait,
     organization_id: i64,
-    request: &CheckRequest,
-    state: UserState,
-    temporary_license_until: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let inserted = mobile_users::Entity::insert(mobile_users::ActiveModel {
-        organization_id: Set(organization_id),
-        user_id: Set(request.user_id.to_string()),
-        display_name: Set(None),
-        email: Set(None),
-        state: Set(state),
-        created_at: Set(now),
-        last_sync_at: Set(Some(now)),
-        device_info: Set(request.device_info.clone()),
-        app_version: Set(request.app_version.clone()),
-        temporary_license_until: Set(temporary_license_until),
-        version: Set(super::mobile_users::next_version(db, organization_id, false).await?),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            mobile_users::Column::OrganizationId,
-            mobile_users::Column::UserId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(inserted == 1)
+    rows: &[NewUserRow<'_>],
+    version: i64,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(500) {
+        mobile_users::Entity::insert_many(chunk.iter().map(|row| mobile_users::ActiveModel {
+            organization_id: Set(organization_id),
+            user_id: Set(row.request.user_id.to_string()),
+            display_name: Set(None),
+            email: Set(None),
+            state: Set(row.state),
+            created_at: Set(row.now),
+            last_sync_at: Set(Some(row.now)),
+            device_info: Set(row.request.device_info.clone()),
+            app_version: Set(row.request.app_version.clone()),
+            temporary_license_until: Set(row.temporary_license_until),
+            version: Set(version),
+            ..Default::default()
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                mobile_users::Column::OrganizationId,
+                mobile_users::Column::UserId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The Enabled user whose last sync is the oldest, if it is older than `before` (the seat

@@ -81,14 +81,10 @@ pub async fn check(
             .as_ref()
             .map(CachedUser::from_row),
     };
-    // The number of Enabled users matters only when an unknown user may take a seat.
-    let used = if user.is_none() {
-        mobile_users::enabled_users(db, organization.id)
-            .await
-            .step("count the Enabled users")?
-    } else {
-        0
-    };
+    // The Enabled users are not counted here: an unknown user who may take a seat is
+    // decided as if one were free, and the writer (`new_users`) counts the seats under the
+    // organization's lock, once per group, and falls back to freeing one or to Pending.
+    let used = 0;
     let facts = Facts {
         now,
         trial_until: organization.trial_until,
@@ -140,7 +136,7 @@ pub async fn check(
         }
         (Decision::CreateEnabled { answer, fallback }, _) => {
             let wants = Wants::Enabled {
-                free_after_days: None,
+                free_after_days: facts.auto_free_after_days,
                 answer,
                 pending_until: fallback,
             };

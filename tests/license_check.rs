@@ -529,3 +529,71 @@ async fn a_user_syncing_often_has_the_latest_sync_written_once_the_interval_has_
     assert_eq!(bookkeeping.flush(&app.db, true).await.unwrap(), 1);
     assert_eq!(stored_sync().await, Some(latest.timestamp_millis()));
 }
+
+#[tokio::test]
+async fn a_user_the_instance_has_not_seen_yet_is_answered_as_stored_not_created_again() {
+    // A long-lived copy of the organization: users added since it was read are not in it.
+    let mut database_url = String::new();
+    let (address, _dir) = common::spawn_app_configured(|config| {
+        config.organization_cache_ttl = std::time::Duration::from_secs(600);
+        database_url = config.database_url.clone();
+    })
+    .await;
+    let db = storage::connect(&database_url).await.unwrap();
+    let org = licensedesk::app::organizations::create(
+        &db,
+        &storage::audit::Actor::command_line(),
+        licensedesk::domain::organization::OrganizationGuid::new_random(),
+        licensedesk::domain::organization::OrganizationDetails::parse(
+            "Acme",
+            "https://crm.acme.example",
+            None,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let client = reqwest::Client::new();
+    let check = |user: String| {
+        let client = client.clone();
+        let body = message(&org.organization_id, &user);
+        let url = format!("{address}/api/v1/license/check");
+        async move {
+            let response = client
+                .post(url)
+                .header("content-type", "application/xml")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            Reply {
+                status: response.status().as_u16(),
+                body: response.text().await.unwrap(),
+            }
+        }
+    };
+    // The instance reads the organization (and creates this user Pending).
+    let first = check(new_user()).await;
+    assert_eq!(first.element("State"), "Pending");
+    // Then an administrator adds a user, Disabled, which the instance's copy does not hold.
+    let dan =
+        storage::mobile_users::insert(&db, org.id, &new_user(), Some("Dan"), UserState::Disabled)
+            .await
+            .unwrap();
+    let reply = check(dan.user_id.clone()).await;
+    assert_eq!(
+        (
+            reply.element("Status").as_str(),
+            reply.element("State").as_str()
+        ),
+        ("LICENSE: NOT FOUND", "Disabled"),
+        "answered as the stored user, not as a new one"
+    );
+    let rows = mobile_users::Entity::find()
+        .filter(mobile_users::Column::UserId.eq(dan.user_id.clone()))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, UserState::Disabled, "left as it was");
+}

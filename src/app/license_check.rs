@@ -66,7 +66,10 @@ pub async fn check(
         any,
     } = facts.as_ref();
     // The cache may not have seen a user who arrived since its last look: the database
-    // decides whether a user is new — and while it cannot be reached, nobody is new.
+    // decides whether a user is new — and while it cannot be reached, nobody is new. A
+    // serving instance leaves that to the writer of new users, which looks the user up
+    // under the organization's lock and answers one created meanwhile as stored; a backup
+    // creates nobody and looks the user up itself.
     let user = match user {
         Some(user) => Some(user),
         None if database_away => {
@@ -75,11 +78,14 @@ pub async fn check(
             ))
             .step("look a new user up while the database is away");
         }
-        None => mobile_users::find_by_user_id(db, organization.id, &request.user_id.to_string())
-            .await
-            .step("look the user up")?
-            .as_ref()
-            .map(CachedUser::from_row),
+        None if read_only => {
+            mobile_users::find_by_user_id(db, organization.id, &request.user_id.to_string())
+                .await
+                .step("look the user up")?
+                .as_ref()
+                .map(CachedUser::from_row)
+        }
+        None => None,
     };
     // The Enabled users are not counted here: an unknown user who may take a seat is
     // decided as if one were free, and the writer (`new_users`) counts the seats under the
@@ -125,14 +131,8 @@ pub async fn check(
         }
         (Decision::Answer(answer), None) => answer,
         (Decision::CreatePending { until, answer }, _) => {
-            create(
-                new_users,
-                organization,
-                request,
-                now,
-                Wants::Pending { until, answer },
-            )
-            .await?
+            let wants = Wants::Pending { until, answer };
+            create(new_users, organization, request, facts, wants).await?
         }
         (Decision::CreateEnabled { answer, fallback }, _) => {
             let wants = Wants::Enabled {
@@ -140,7 +140,7 @@ pub async fn check(
                 answer,
                 pending_until: fallback,
             };
-            create(new_users, organization, request, now, wants).await?
+            create(new_users, organization, request, facts, wants).await?
         }
         (
             Decision::FreeOldestThenEnable {
@@ -155,7 +155,7 @@ pub async fn check(
                 answer,
                 pending_until: fallback,
             };
-            create(new_users, organization, request, now, wants).await?
+            create(new_users, organization, request, facts, wants).await?
         }
     };
     Ok(CheckOutcome {
@@ -170,14 +170,15 @@ async fn create(
     new_users: &NewUserQueue,
     organization: &organizations::Model,
     request: &CheckRequest,
-    now: DateTime<Utc>,
+    facts: Facts,
     wants: Wants,
 ) -> Result<Answer, Failure> {
     new_users
         .create(NewUser {
             organization: organization.clone(),
             request: request.clone(),
-            now,
+            now: facts.now,
+            facts,
             wants,
         })
         .await

@@ -7,7 +7,7 @@
 //! in arrival order against the seats left — the same answers, audit entries and notices as
 //! one at a time, and never more Enabled users than seats, whatever the instances.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -21,15 +21,18 @@ use crate::{
     domain::{
         audit::AuditAction,
         client_message::CheckRequest,
-        license_check::{Answer, AnswerState, MobileSeats, Status, UserState},
+        license_check::{
+            Answer, AnswerState, Decision, Facts, MobileSeats, Status, UserState, decide,
+        },
         signed_links::LinkSigner,
     },
     storage::{
         self,
         audit::{self, Actor, Change},
-        entities::organizations,
+        entities::{self, organizations},
         mobile_seats::{self, NewUserRow},
         mobile_users,
+        organization_cache::CachedUser,
     },
 };
 
@@ -41,6 +44,9 @@ pub struct NewUser {
     pub organization: organizations::Model,
     pub request: CheckRequest,
     pub now: DateTime<Utc>,
+    /// What the check decided on (no user): a user created since is answered from these
+    /// and its stored state.
+    pub facts: Facts,
     pub wants: Wants,
 }
 
@@ -209,49 +215,69 @@ async fn write_organization(
         .iter()
         .map(|&i| users[i].request.user_id.to_string())
         .collect();
-    // Users another check created since this one looked, or that came twice.
-    let mut known: HashSet<String> =
-        mobile_users::find_by_user_ids(txn, organization_id, &user_ids)
-            .await
-            .step("look the new users up")?
-            .into_keys()
-            .collect();
+    // Users created since the checks looked (by another instance, an administrator, an
+    // import): answered as stored.
+    let stored = mobile_users::find_by_user_ids(txn, organization_id, &user_ids)
+        .await
+        .step("look the new users up")?;
+    // A user twice in the group gets the first one's answer.
+    let mut given: HashMap<String, Answer> = HashMap::new();
     let mut rows = Vec::with_capacity(mine.len());
     for &i in mine {
         let user = &users[i];
-        let new = known.insert(user.request.user_id.to_string());
-        answers[i] = Some(match (&user.wants, seats.as_mut()) {
-            (Wants::Pending { until, answer }, _) => {
-                if new {
+        let user_id = user.request.user_id.to_string();
+        let answer = if let Some(answer) = given.get(&user_id) {
+            *answer
+        } else if let Some(row) = stored.get(&user_id) {
+            as_stored(user, row)
+        } else {
+            match (&user.wants, seats.as_mut()) {
+                (Wants::Pending { until, answer }, _) => {
                     rows.push(row(user, UserState::Pending, Some(*until)));
+                    *answer
                 }
-                *answer
-            }
-            (
-                Wants::Enabled {
-                    free_after_days,
-                    answer,
-                    pending_until,
-                },
-                Some(seats),
-            ) => {
-                let enabling = Enabling {
-                    free_after_days: *free_after_days,
-                    answer: *answer,
-                    pending_until: *pending_until,
-                };
-                if new {
+                (
+                    Wants::Enabled {
+                        free_after_days,
+                        answer,
+                        pending_until,
+                    },
+                    Some(seats),
+                ) => {
+                    let enabling = Enabling {
+                        free_after_days: *free_after_days,
+                        answer: *answer,
+                        pending_until: *pending_until,
+                    };
                     enable(txn, links, user, enabling, seats, &mut rows).await?
-                } else {
-                    enabling.pending()
+                }
+                (Wants::Enabled { pending_until, .. }, None) => {
+                    rows.push(row(user, UserState::Pending, Some(*pending_until)));
+                    Enabling::pending_until(*pending_until)
                 }
             }
-            (Wants::Enabled { pending_until, .. }, None) => Enabling::pending_until(*pending_until),
-        });
+        };
+        given.insert(user_id, answer);
+        answers[i] = Some(answer);
     }
     mobile_seats::insert_new_users(txn, organization_id, &rows, version)
         .await
         .step("record the new users")
+}
+
+/// The answer to a user who is there already: the check's decision for that stored user.
+fn as_stored(user: &NewUser, row: &entities::mobile_users::Model) -> Answer {
+    let facts = Facts {
+        user: Some(CachedUser::from_row(row).known),
+        ..user.facts
+    };
+    match decide(&facts) {
+        Decision::Answer(answer) => answer,
+        // A known user is only ever answered; should that change, the user waits.
+        Decision::CreatePending { answer, .. } => answer,
+        Decision::CreateEnabled { fallback, .. }
+        | Decision::FreeOldestThenEnable { fallback, .. } => Enabling::pending_until(fallback),
+    }
 }
 
 fn row(user: &NewUser, state: UserState, until: Option<DateTime<Utc>>) -> NewUserRow<'_> {

@@ -490,20 +490,20 @@ where
     E: EntityTrait,
     E::Model: FromQueryResult + RowId + Sized + Send + Sync,
 {
-    match in_index {
-        Some(matches) if matches > FETCHED_THROUGH_INDEX => {
-            let counting = if filtered {
-                Counting::Capped
-            } else {
-                Counting::Known {
-                    total: COUNT_CAP,
-                    more: true,
-                }
-            };
-            fetch_seeking(db, by_row, order, request, counting).await
-        }
-        _ => fetch_seeking(db, by_index, order, request, Counting::Capped).await,
-    }
+    // Without other filters the index's count is the list's: no second count.
+    let counting = match in_index {
+        Some(matches) if !filtered => Counting::Known {
+            total: Ord::min(matches, COUNT_CAP),
+            more: matches > COUNT_CAP,
+        },
+        _ => Counting::Capped,
+    };
+    let query = if in_index.is_some_and(|matches| matches > FETCHED_THROUGH_INDEX) {
+        by_row
+    } else {
+        by_index
+    };
+    fetch_seeking(db, query, order, request, counting).await
 }
 
 /// The page's rows and whether more follow.

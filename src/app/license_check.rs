@@ -11,7 +11,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use super::{
     Failure, Step,
-    new_users::{NewUser, NewUserQueue, Wants},
+    new_users::{Enabling, NewUser, NewUserQueue, Wants},
 };
 use crate::{
     domain::{
@@ -135,11 +135,11 @@ pub async fn check(
             create(new_users, organization, request, facts, wants).await?
         }
         (Decision::CreateEnabled { answer, fallback }, _) => {
-            let wants = Wants::Enabled {
+            let wants = Wants::Enabled(Enabling {
                 free_after_days: facts.auto_free_after_days,
                 answer,
                 pending_until: fallback,
-            };
+            });
             create(new_users, organization, request, facts, wants).await?
         }
         (
@@ -150,11 +150,11 @@ pub async fn check(
             },
             _,
         ) => {
-            let wants = Wants::Enabled {
+            let wants = Wants::Enabled(Enabling {
                 free_after_days: Some(days),
                 answer,
                 pending_until: fallback,
-            };
+            });
             create(new_users, organization, request, facts, wants).await?
         }
     };

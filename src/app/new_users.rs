@@ -56,13 +56,8 @@ pub enum Wants {
         until: DateTime<Utc>,
         answer: Answer,
     },
-    /// Enabled if a seat is free (or, with `free_after_days`, can be freed), else Pending
-    /// until `pending_until`.
-    Enabled {
-        free_after_days: Option<u32>,
-        answer: Answer,
-        pending_until: DateTime<Utc>,
-    },
+    /// Enabled if a seat is free (or can be freed), else Pending.
+    Enabled(Enabling),
 }
 
 type Reply = Result<Answer, Arc<Failure>>;
@@ -201,7 +196,7 @@ async fn write_organization(
         .step("take the users' change stamp")?;
     let mut seats = if mine
         .iter()
-        .any(|&i| matches!(users[i].wants, Wants::Enabled { .. }))
+        .any(|&i| matches!(users[i].wants, Wants::Enabled(_)))
     {
         Some(
             mobile_seats::lock_mobile_seats(txn, organization_id, first.now)
@@ -236,24 +231,13 @@ async fn write_organization(
                     rows.push(row(user, UserState::Pending, Some(*until)));
                     *answer
                 }
-                (
-                    Wants::Enabled {
-                        free_after_days,
-                        answer,
-                        pending_until,
-                    },
-                    Some(seats),
-                ) => {
-                    let enabling = Enabling {
-                        free_after_days: *free_after_days,
-                        answer: *answer,
-                        pending_until: *pending_until,
-                    };
-                    enable(txn, links, user, enabling, seats, &mut rows).await?
+                (Wants::Enabled(enabling), Some(seats)) => {
+                    enable(txn, links, user, *enabling, seats, &mut rows).await?
                 }
-                (Wants::Enabled { pending_until, .. }, None) => {
-                    rows.push(row(user, UserState::Pending, Some(*pending_until)));
-                    Enabling::pending_until(*pending_until)
+                // Not reached: the seats are counted when anyone of the group wants one.
+                (Wants::Enabled(enabling), None) => {
+                    rows.push(row(user, UserState::Pending, Some(enabling.pending_until)));
+                    enabling.pending()
                 }
             }
         };
@@ -289,10 +273,15 @@ fn row(user: &NewUser, state: UserState, until: Option<DateTime<Utc>>) -> NewUse
     }
 }
 
-struct Enabling {
-    free_after_days: Option<u32>,
-    answer: Answer,
-    pending_until: DateTime<Utc>,
+/// What the check decided for a user who may take a seat.
+#[derive(Clone, Copy)]
+pub struct Enabling {
+    /// Free the seat of the Enabled user idle longest, if idle longer than this.
+    pub free_after_days: Option<u32>,
+    /// The answer once Enabled.
+    pub answer: Answer,
+    /// Pending until then when no seat can be had.
+    pub pending_until: DateTime<Utc>,
 }
 
 impl Enabling {

@@ -276,25 +276,13 @@ pub async fn list(
     match matching(db, organization_id, search).await? {
         // PostgreSQL counts every match: its bitmap of the trigram and id indexes makes that
         // cheap, while a LIMIT inside the count makes it prefer a plan that reads the table.
-        Matching::Where(condition) if db.get_database_backend() == DbBackend::Postgres => {
-            fetch_seeking(
-                db,
-                query.filter(condition),
-                &order,
-                request,
-                Counting::Exact,
-            )
-            .await
-        }
         Matching::Where(condition) => {
-            fetch_seeking(
-                db,
-                query.filter(condition),
-                &order,
-                request,
-                Counting::Capped,
-            )
-            .await
+            let counting = if db.get_database_backend() == DbBackend::Postgres {
+                Counting::Exact
+            } else {
+                Counting::Capped
+            };
+            fetch_seeking(db, query.filter(condition), &order, request, counting).await
         }
         Matching::Ids(ids) => {
             let by_index = query.clone().filter(ids.condition(false));

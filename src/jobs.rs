@@ -1,5 +1,6 @@
 //! Periodic work besides the mail worker: at start and then every hour, licence expiry
-//! warnings, forgetting expired web sessions and pruning the audit log past its retention;
+//! warnings, forgetting expired web sessions, pruning the audit log past its retention and
+//! refreshing SQLite's planner statistics;
 //! every second, on SQLite, a checkpoint of the write-ahead log. Safe with several instances
 //! (each warning is queued once, see `storage::expiry`; deleting old rows twice does no
 //! harm).
@@ -42,6 +43,9 @@ pub async fn run_expiry_warnings(
                 Ok(pruned) => tracing::info!(pruned, "audit entries past their retention pruned"),
                 Err(error) => tracing::warn!(%error, "cannot prune the audit log"),
             }
+        }
+        if let Err(error) = storage::refresh_statistics(&db).await {
+            tracing::warn!(%error, "cannot refresh the planner statistics");
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}

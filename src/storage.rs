@@ -169,6 +169,19 @@ pub(crate) fn leaves_no_transaction_open<C: sea_orm::sqlx::Connection>(conn: &C)
     !open
 }
 
+/// Keeps SQLite's planner statistics in step as tables grow (PostgreSQL's autovacuum does
+/// this by itself): `PRAGMA optimize` analyzes, on a sample, every table whose statistics
+/// are missing or far from its size. Without them SQLite can pick an index that reads a
+/// large organization's rows in random order.
+pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(());
+    }
+    db.execute_unprepared("PRAGMA optimize = 0x10002")
+        .await
+        .map(drop)
+}
+
 /// Copies what the write-ahead log holds into the SQLite file, without waiting for readers
 /// or writers (a PASSIVE checkpoint): what it cannot copy yet, the next one does.
 pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
@@ -506,7 +519,10 @@ where
     fetch_seeking(db, query, order, request, counting).await
 }
 
-/// The page's rows and whether more follow.
+/// The page's rows and whether more follow. The ids first, then their rows: an index on the
+/// order that also holds what the filters test (a search's text, a state) answers the first
+/// query alone, so a search walking many rows before its matches, or a page number typed by
+/// hand, reads index entries and not the rows it passes.
 async fn seek_rows<E>(
     db: &impl ConnectionTrait,
     query: Select<E>,
@@ -515,10 +531,9 @@ async fn seek_rows<E>(
 ) -> Result<(Vec<E::Model>, bool), DbErr>
 where
     E: EntityTrait,
-    E::Model: FromQueryResult + Sized + Send + Sync,
+    E::Model: FromQueryResult + RowId + Sized + Send + Sync,
 {
     let size = request.size as usize;
-    let read = request.size + 1;
     if let Some(anchor) = request.anchor {
         let (id, forward) = match anchor {
             crate::domain::paging::Anchor::After(id) => (id, true),
@@ -526,45 +541,69 @@ where
         };
         // Previous walks back from the anchor, then turns the rows around.
         let walk = order.descending == forward;
-        let mut rows = order
-            .sorted(query.clone().filter(order.past(id, walk)), walk)
-            .limit(read)
-            .all(db)
-            .await?;
+        let mut ids = page_ids(
+            db,
+            order.sorted(query.clone().filter(order.past(id, walk)), walk),
+            order,
+            0,
+            request.size + 1,
+        )
+        .await?;
         // None: the anchor row is gone (deleted, or not of this list): the page number
         // still says where the page is.
-        if !rows.is_empty() {
-            let more = forward && rows.len() > size;
-            rows.truncate(size);
+        if !ids.is_empty() {
+            let more = forward && ids.len() > size;
+            ids.truncate(size);
             if !forward {
-                rows.reverse();
+                ids.reverse();
             }
-            return Ok((rows, more || !forward));
+            return Ok((rows_of::<E>(db, order.id, ids).await?, more || !forward));
         }
     }
     let sorted = order.sorted(query, order.descending);
-    let mut rows = if request.offset() == 0 {
-        sorted.limit(read).all(db).await?
-    } else {
-        // Counted off from the top (a page number typed by hand): the ids first, which an
-        // index on the sort key holds without reading the rows skipped, then their rows.
-        let ids: Vec<i64> = sorted
-            .clone()
-            .select_only()
-            .column(order.id)
-            .offset(request.offset())
-            .limit(read)
-            .into_tuple()
-            .all(db)
-            .await?;
-        sorted
-            .filter(sea_orm::ColumnTrait::is_in(&order.id, ids))
-            .all(db)
-            .await?
-    };
-    let more = rows.len() > size;
-    rows.truncate(size);
-    Ok((rows, more))
+    let mut ids = page_ids(db, sorted, order, request.offset(), request.size + 1).await?;
+    let more = ids.len() > size;
+    ids.truncate(size);
+    Ok((rows_of::<E>(db, order.id, ids).await?, more))
+}
+
+/// The ids of `limit` rows of a sorted query from `offset`.
+async fn page_ids<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    sorted: Select<E>,
+    order: &SeekOrder<E>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<i64>, DbErr> {
+    let mut ids = sorted.select_only().column(order.id).limit(limit);
+    if offset > 0 {
+        ids = ids.offset(offset);
+    }
+    ids.into_tuple().all(db).await
+}
+
+/// The rows of `ids`, in the order of `ids` (read by id alone: the filters that found them
+/// are not run again).
+async fn rows_of<E>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+    ids: Vec<i64>,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + RowId + Sized + Send + Sync,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = E::find()
+        .filter(sea_orm::ColumnTrait::is_in(&id, ids.iter().copied()))
+        .all(db)
+        .await?;
+    let place: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(at, &id)| (id, at)).collect();
+    rows.sort_by_key(|row| place.get(&row.row_id()).copied());
+    Ok(rows)
 }
 
 pub(crate) fn order(descending: bool) -> sea_orm::Order {

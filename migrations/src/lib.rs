@@ -34,6 +34,7 @@ mod m20261130_000029_outbox_mail_headers;
 mod m20261130_000030_create_sync_entities;
 mod m20261130_000031_create_sync_data;
 mod m20261201_000032_large_lists;
+mod m20261201_000033_list_walk_indexes;
 
 /// The text of a row that a search looks in, as SQL over the row's columns: the indexes of
 /// `large_lists` are built on these very expressions, and the queries must repeat them.
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000030_create_sync_entities::Migration),
             Box::new(m20261130_000031_create_sync_data::Migration),
             Box::new(m20261201_000032_large_lists::Migration),
+            Box::new(m20261201_000033_list_walk_indexes::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 //! Periodic work besides the mail worker: at start and then every hour, licence expiry
 //! warnings, forgetting expired web sessions, pruning the audit log past its retention and
-//! refreshing SQLite's planner statistics;
-//! every second, on SQLite, a checkpoint of the write-ahead log. Safe with several instances
+//! refreshing SQLite's planner statistics; every second, on SQLite, a checkpoint of the
+//! write-ahead log, and ten times a second, on PostgreSQL, a flush of the trigram indexes'
+//! pending lists. Safe with several instances
 //! (each warning is queued once, see `storage::expiry`; deleting old rows twice does no
 //! harm).
 
@@ -94,22 +95,33 @@ pub async fn prune_audit(
 /// How often the write-ahead log is copied into the SQLite file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
-/// Keeps SQLite's write-ahead log short from outside the requests: otherwise the commit that
-/// fills it copies it back and syncs the file itself, and that request waits 10–20 ms
-/// longer (see `storage::checkpoint`). A checkpoint also syncs the log, so commits are on
-/// disk within about a second (`synchronous = NORMAL`), and at shutdown all of them are.
-/// Returns at once on PostgreSQL.
+/// How often PostgreSQL's trigram indexes take in their pending entries.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
+/// Keeps the write path's backlog short from outside the requests, so that no request pays
+/// for it. SQLite: the write-ahead log, which the commit that fills it would copy back and
+/// sync itself (that request waits 10–20 ms longer, see `storage::checkpoint`); a
+/// checkpoint also syncs the log, so commits are on disk within about a second
+/// (`synchronous = NORMAL`), and at shutdown all of them are. PostgreSQL: the pending lists
+/// of the trigram indexes (`storage::flush_search_indexes`).
 pub async fn run_checkpoints(db: DatabaseConnection, mut shutdown: watch::Receiver<bool>) {
-    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
-        return;
-    }
+    let sqlite = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let every = if sqlite {
+        CHECKPOINT_EVERY
+    } else {
+        FLUSH_EVERY
+    };
     loop {
         let stopping = tokio::select! {
-            _ = tokio::time::sleep(CHECKPOINT_EVERY) => false,
+            _ = tokio::time::sleep(every) => false,
             _ = shutdown.changed() => true,
         };
-        if let Err(error) = storage::checkpoint(&db).await {
-            tracing::warn!(%error, "cannot checkpoint the write-ahead log");
+        if sqlite {
+            if let Err(error) = storage::checkpoint(&db).await {
+                tracing::warn!(%error, "cannot checkpoint the write-ahead log");
+            }
+        } else if let Err(error) = storage::flush_search_indexes(&db).await {
+            tracing::debug!(%error, "cannot flush the search indexes' pending lists");
         }
         if stopping {
             break;

@@ -15,7 +15,9 @@ pub struct Migration;
 ///   check writes it all day, and on PostgreSQL an indexed column takes those updates off
 ///   the heap-only path.
 /// - Active devices: a partial index of the registered ones by last change, which counts
-///   them and pages through them without reading a device.
+///   them and pages through them without reading a device. It replaces the index of all
+///   devices by last change, which SQLite kept choosing instead (it read each device to
+///   test it); pending devices page along (organization, registered_at, changed_at).
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -34,6 +36,7 @@ impl MigrationTrait for Migration {
                 "CREATE INDEX {DEVICES_INDEX} ON devices (organization_id, changed_at, id) \
                  WHERE registered_at IS NOT NULL"
             ),
+            format!("DROP INDEX {OLD_DEVICES_INDEX}"),
         ] {
             db.execute_unprepared(&statement).await?;
         }
@@ -58,6 +61,7 @@ impl MigrationTrait for Migration {
             ""
         };
         for statement in [
+            format!("CREATE INDEX {OLD_DEVICES_INDEX} ON devices (organization_id, changed_at)"),
             format!("DROP INDEX {DEVICES_INDEX}"),
             format!("DROP INDEX {APP_VERSION_INDEX}"),
             format!("DROP INDEX {EMAIL_INDEX}"),
@@ -81,6 +85,7 @@ const NAME_INDEX: &str = "idx_mobile_users_by_name";
 const STATE_NAME_INDEX: &str = "idx_mobile_users_by_state_name";
 const EMAIL_INDEX: &str = "idx_mobile_users_by_email";
 const APP_VERSION_INDEX: &str = "idx_mobile_users_by_app_version";
+const OLD_DEVICES_INDEX: &str = "idx_devices_organization_changed";
 const DEVICES_INDEX: &str = "idx_devices_active_by_change";
 
 /// An index of an organization's users in the order of `column` (after `prefix`'s columns),

@@ -11,6 +11,7 @@ pub mod administrators;
 pub mod channels;
 pub mod devices;
 pub mod expiry_warnings;
+pub mod group_commit;
 pub mod license_check;
 pub mod licenses;
 pub mod login;

@@ -1,4 +1,4 @@
-//! New mobile users of one server, written by one task (group commit, like the pushes of
+//! New mobile users of one server, written by one task (`group_commit`, like the pushes of
 //! `sync::PushQueue`). A first-sync storm — a new customer's technicians all syncing at the
 //! start of a shift — made every check that creates a user take the organization's lock and
 //! commit on its own, one after the other: 1 169 new users a second, p99 258 ms. Here the
@@ -7,14 +7,14 @@
 //! in arrival order against the seats left — the same answers, audit entries and notices as
 //! one at a time, and never more Enabled users than seats, whatever the instances.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use tokio::sync::{mpsc, oneshot};
 
 use super::{
     Failure, Step,
+    group_commit::{self, Limits, Queue, WriteGroup},
     notifications::{NoticeLinks, notify_assignment},
 };
 use crate::{
@@ -35,9 +35,6 @@ use crate::{
         organization_cache::CachedUser,
     },
 };
-
-/// A group closes at this many new users, so that none waits behind a long transaction.
-const GROUP_USERS: usize = 256;
 
 /// A user the licence check decided to create.
 pub struct NewUser {
@@ -60,96 +57,59 @@ pub enum Wants {
     Enabled(Enabling),
 }
 
-type Reply = Result<Answer, Arc<Failure>>;
-
-struct Queued {
-    user: NewUser,
-    reply: oneshot::Sender<Reply>,
-}
-
 /// Where the licence check hands the users it creates (see the module's comment).
 #[derive(Clone)]
 pub struct NewUserQueue {
-    sender: mpsc::UnboundedSender<Queued>,
+    queue: Queue<NewUser, Answer>,
 }
 
 impl NewUserQueue {
     /// Starts the writing task; it ends when the last copy of the queue is dropped. The
     /// links go into assignment notices.
     pub fn start(db: DatabaseConnection, base_url: String, signer: LinkSigner) -> Self {
-        let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(write_groups(db, base_url, signer, receiver));
-        Self { sender }
+        let (queue, receiver) = Queue::open();
+        let writer = Writer {
+            db,
+            base_url,
+            signer,
+        };
+        tokio::spawn(group_commit::write_groups(receiver, LIMITS, writer));
+        Self { queue }
     }
 
     /// Creates the user once the groups before it are written; the check's answer.
     pub async fn create(&self, user: NewUser) -> Result<Answer, Failure> {
-        let (reply, answer) = oneshot::channel();
-        let stopped = || Failure {
-            step: "hand the new user to the writer",
-            source: anyhow::anyhow!("the server is stopping"),
-        };
-        self.sender
-            .send(Queued { user, reply })
-            .map_err(|_| stopped())?;
-        answer
+        self.queue
+            .submit(user, "hand the new user to the writer")
             .await
-            .map_err(|_| stopped())?
-            .map_err(Failure::unshare)
     }
 }
 
-async fn write_groups(
+/// A group closes at 256 new users, so that none waits behind a long transaction.
+const LIMITS: Limits<NewUser> = Limits {
+    jobs: 256,
+    weight: usize::MAX,
+    weight_of: one,
+    name: "new users",
+};
+
+fn one(_: &NewUser) -> usize {
+    1
+}
+
+struct Writer {
     db: DatabaseConnection,
     base_url: String,
     signer: LinkSigner,
-    mut receiver: mpsc::UnboundedReceiver<Queued>,
-) {
-    let links = NoticeLinks {
-        base_url: &base_url,
-        signer: &signer,
-    };
-    while let Some(first) = receiver.recv().await {
-        let mut group = vec![first];
-        while group.len() < GROUP_USERS {
-            let Ok(next) = receiver.try_recv() else { break };
-            group.push(next);
-        }
-        let (users, replies): (Vec<NewUser>, Vec<_>) =
-            group.into_iter().map(|q| (q.user, q.reply)).unzip();
-        match write_group(&db, &links, &users).await {
-            Ok(answers) => {
-                for (reply, answer) in replies.into_iter().zip(answers) {
-                    // The client may have gone (its request was cancelled): nothing to tell.
-                    let _ = reply.send(Ok(answer));
-                }
-            }
-            // A database that cannot be written fails every check alike, the ones that
-            // queued meanwhile too: each client is told to try again.
-            Err(failure) if failure.is_unavailable() => {
-                let failure = Arc::new(failure);
-                let queued = std::iter::from_fn(|| receiver.try_recv().ok()).map(|q| q.reply);
-                for reply in replies.into_iter().chain(queued.collect::<Vec<_>>()) {
-                    let _ = reply.send(Err(failure.clone()));
-                }
-            }
-            Err(failure) if users.len() == 1 => {
-                if let Some(reply) = replies.into_iter().next() {
-                    let _ = reply.send(Err(Arc::new(failure)));
-                }
-            }
-            // Anything else may be one user's doing: each is tried alone.
-            Err(failure) => {
-                tracing::warn!(error = %failure, users = users.len(), "a group of new users failed; creating them one by one");
-                for (user, reply) in users.iter().zip(replies) {
-                    let alone = write_group(&db, &links, std::slice::from_ref(user))
-                        .await
-                        .map(|mut answers| answers.remove(0))
-                        .map_err(Arc::new);
-                    let _ = reply.send(alone);
-                }
-            }
-        }
+}
+
+impl WriteGroup<NewUser, Answer> for Writer {
+    async fn write(&self, users: &[NewUser]) -> Result<Vec<Answer>, Failure> {
+        let links = NoticeLinks {
+            base_url: &self.base_url,
+            signer: &self.signer,
+        };
+        write_group(&self.db, &links, users).await
     }
 }
 

@@ -111,6 +111,9 @@ pub async fn run_checkpoints(db: DatabaseConnection, mut shutdown: watch::Receiv
     } else {
         FLUSH_EVERY
     };
+    // A flush that fails fails ten times a second (say, the indexes belong to another
+    // role): said once as a warning, then quietly.
+    let mut flush_failed = false;
     loop {
         let stopping = tokio::select! {
             _ = tokio::time::sleep(every) => false,
@@ -121,7 +124,12 @@ pub async fn run_checkpoints(db: DatabaseConnection, mut shutdown: watch::Receiv
                 tracing::warn!(%error, "cannot checkpoint the write-ahead log");
             }
         } else if let Err(error) = storage::flush_search_indexes(&db).await {
-            tracing::debug!(%error, "cannot flush the search indexes' pending lists");
+            if flush_failed {
+                tracing::debug!(%error, "cannot flush the search indexes' pending lists");
+            } else {
+                tracing::warn!(%error, "cannot flush the search indexes' pending lists");
+            }
+            flush_failed = true;
         }
         if stopping {
             break;

@@ -170,24 +170,24 @@ pub(crate) fn leaves_no_transaction_open<C: sea_orm::sqlx::Connection>(conn: &C)
 }
 
 /// Keeps SQLite's planner statistics in step as tables grow (PostgreSQL's autovacuum does
-/// this by itself): `PRAGMA optimize` analyzes, on a sample, every table whose statistics
-/// are missing or far from its size. Without them SQLite can pick an index that reads a
-/// large organization's rows in random order.
+/// this by itself): `PRAGMA optimize` (its default mask, which samples at most a few
+/// thousand rows per index) analyzes each table whose statistics are missing, as after a
+/// migration added an index, or that this connection found ten times larger or smaller
+/// than they say. Without them SQLite can pick an index that reads a large organization's
+/// rows in random order.
 pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Sqlite {
         return Ok(());
     }
-    db.execute_unprepared("PRAGMA optimize = 0x10002")
-        .await
-        .map(drop)
+    db.execute_unprepared("PRAGMA optimize").await.map(drop)
 }
 
 /// Moves the entries waiting in the pending lists of PostgreSQL's trigram (GIN) indexes into
 /// the indexes. An insert adds its trigrams to a pending list, and the insert that finds
 /// the list full (4 MB) merges it, 60–90 ms during a first-sync storm, twice a second: every
 /// request queued behind that group waited too. Merged from here, often, the lists stay
-/// short and no insert does it (an insert skips the merge while another runs). Does nothing
-/// on SQLite.
+/// short and an insert rarely finds one full (and skips the merge while another runs).
+/// Needs the app's role to own the indexes. Does nothing on SQLite.
 pub async fn flush_search_indexes(db: &DatabaseConnection) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
@@ -195,7 +195,8 @@ pub async fn flush_search_indexes(db: &DatabaseConnection) -> Result<(), DbErr> 
     db.execute_unprepared(
         "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i \
          JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam \
-         WHERE a.amname = 'gin' AND c.relnamespace = current_schema()::regnamespace",
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE a.amname = 'gin' AND n.nspname = current_schema()",
     )
     .await
     .map(drop)

@@ -262,7 +262,9 @@ pub async fn list(
         } else {
             devices::Column::RegisteredAt.is_not_null()
         });
-    // Newest change first, seeking along the (organization, changed_at) index.
+    // Newest change first, seeking along (organization, changed_at): for registered devices
+    // the partial index of `list_walk_indexes`, for pending ones (organization,
+    // registered_at, changed_at).
     let order = SeekOrder {
         key: Expr::col((devices::Entity, devices::Column::ChangedAt)),
         id: devices::Column::Id,

@@ -40,9 +40,13 @@ impl Reply {
 }
 
 async fn check_raw(app: &TestApp, body: String) -> Reply {
-    let response = app
-        .client
-        .post(app.url("/api/v1/license/check"))
+    check_at(&app.client, &app.address, body).await
+}
+
+/// The check posted to the server at `address` (also one a test started itself).
+async fn check_at(client: &reqwest::Client, address: &str, body: String) -> Reply {
+    let response = client
+        .post(format!("{address}/api/v1/license/check"))
         .header("content-type", "application/xml")
         .body(body)
         .send()
@@ -418,21 +422,10 @@ async fn fifty_simultaneous_unknown_users_at_ten_free_seats_make_ten_enabled_and
         .await;
     set_settings(&app, &org, |s| s.auto_assign_licenses = true).await;
 
-    let checks = (0..50).map(|_| {
-        let client = reqwest::Client::new();
-        let url = app.url("/api/v1/license/check");
-        let body = message(&org.organization_id, &new_user());
-        async move {
-            let response = client
-                .post(url)
-                .header("content-type", "application/xml")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200);
-            response.text().await.unwrap()
-        }
+    let checks = (0..50).map(|_| async {
+        let reply = check(&app, &org, &new_user()).await;
+        assert_eq!(reply.status, 200);
+        reply.body
     });
     let replies = futures_util::future::join_all(checks).await;
     let enabled = replies
@@ -554,24 +547,7 @@ async fn a_user_the_instance_has_not_seen_yet_is_answered_as_stored_not_created_
     .await
     .unwrap();
     let client = reqwest::Client::new();
-    let check = |user: String| {
-        let client = client.clone();
-        let body = message(&org.organization_id, &user);
-        let url = format!("{address}/api/v1/license/check");
-        async move {
-            let response = client
-                .post(url)
-                .header("content-type", "application/xml")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            Reply {
-                status: response.status().as_u16(),
-                body: response.text().await.unwrap(),
-            }
-        }
-    };
+    let check = |user: String| check_at(&client, &address, message(&org.organization_id, &user));
     // The instance reads the organization (and creates this user Pending).
     let first = check(new_user()).await;
     assert_eq!(first.element("State"), "Pending");

@@ -151,14 +151,16 @@ pub async fn fill(client: &Client, id: &str, value: &str) {
 
 /// The visible text of the page's <main> (waiting for one, should a page be loading).
 pub async fn main_text(client: &Client) -> String {
-    client
-        .wait()
-        .for_element(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    for _ in 0..100 {
+        // The page may be between two documents (its <main> gone stale): try again.
+        if let Ok(main) = client.wait().for_element(Locator::Css("main")).await
+            && let Ok(text) = main.text().await
+        {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the page has no <main>");
 }
 
 /// Waits (up to 10 s) until the page's <main> says `text`, and returns all it says: after a
